@@ -1,0 +1,46 @@
+"""hfs-detect: hemifacial spasm screening from video with MediaPipe face landmarks.
+
+``import hfs_detect`` loads no model, opens no camera and writes no file; the
+public functions import what they need when called.
+
+A screening and research aid, not a diagnosis.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "HFSDetectError",
+    "analyze_video",
+    "Analysis",
+    "Event",
+    "open_video",
+    "open_camera",
+    "Landmarker",
+    "compute_signals",
+]
+
+_LAZY = {
+    "HFSDetectError": "._checks",
+    "analyze_video": ".session",
+    "Analysis": ".session",
+    "Event": ".events",
+    "open_video": ".sources",
+    "open_camera": ".sources",
+    "Landmarker": ".landmarks",
+    "compute_signals": ".signals",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'hfs_detect' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

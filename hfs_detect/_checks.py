@@ -1,0 +1,105 @@
+"""Input checks shared by every stage, and the one error type users see.
+
+Every check raises :class:`HFSDetectError` with a message that names the
+argument, what is allowed and what came. The command line turns that error into
+one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class HFSDetectError(Exception):
+    """An error caused by the user's input (file, option, value), not a bug.
+
+    Its message is one line that says what was expected and what came.
+    """
+
+
+def check_option(name: str, value: object, allowed: Iterable[object]) -> None:
+    """Raise unless ``value`` is one of ``allowed``.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the user knows it.
+    value : object
+        What came.
+    allowed : iterable
+        The allowed values.
+    """
+    allowed = list(allowed)
+    if value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed[:-1])
+        listed = f"{listed} and {allowed[-1]!r}" if listed else repr(allowed[-1])
+        raise HFSDetectError(
+            f"Invalid value for the {name!r} parameter. Allowed values are {listed}, "
+            f"but got {value!r} instead."
+        )
+
+
+def check_number(
+    name: str,
+    value: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    integer: bool = False,
+) -> float:
+    """Raise unless ``value`` is a finite number within ``[minimum, maximum]``.
+
+    Returns the value, so a check can sit in an assignment.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise HFSDetectError(f"{name} must be a number, but got {value!r}.")
+    if integer and int(value) != value:
+        raise HFSDetectError(f"{name} must be a whole number, but got {value!r}.")
+    if not math.isfinite(value):
+        raise HFSDetectError(f"{name} must be finite, but got {value!r}.")
+    if minimum is not None and value < minimum:
+        raise HFSDetectError(f"{name} must be at least {minimum}, but got {value!r}.")
+    if maximum is not None and value > maximum:
+        raise HFSDetectError(f"{name} must be at most {maximum}, but got {value!r}.")
+    return value
+
+
+def check_video_path(path: str | os.PathLike) -> Path:
+    """Raise unless ``path`` names an existing, non-empty, readable regular file."""
+    path = Path(path)
+    if not path.exists():
+        raise HFSDetectError(f"video not found: {path}")
+    if path.is_dir():
+        raise HFSDetectError(
+            f"{path} is a folder, not a video (use 'hfs-detect batch' for folders)"
+        )
+    if not os.access(path, os.R_OK):
+        raise HFSDetectError(f"video is not readable (permission denied): {path}")
+    if path.stat().st_size == 0:
+        raise HFSDetectError(f"video file is empty (0 bytes): {path}")
+    return path
+
+
+def check_output_dir(path: str | os.PathLike) -> Path:
+    """Create ``path`` if needed and raise unless files can be written in it."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise HFSDetectError(f"output path exists and is not a folder: {path}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HFSDetectError(
+            f"cannot create output folder {path}: {exc.strerror or exc}"
+        ) from None
+    probe = path / f".hfs-detect-write-test-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise HFSDetectError(
+            f"output folder is not writable: {path} ({exc.strerror or exc})"
+        ) from None
+    return path

@@ -1,0 +1,72 @@
+"""The one event type, from the detector to every output."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from ._checks import check_option
+from .face_mesh import REGIONS, SIDES
+
+__all__ = ["EVENT_COLUMNS", "Event", "events_to_frame"]
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "start_s", "end_s", "duration_s", "side", "regions", "kind", "n_twitches", "peak", "confidence",
+)
+"""Columns of ``events.csv``, in order (the output contract)."""
+
+KINDS: tuple[str, str] = ("tonic", "clonic")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One unilateral contraction burst.
+
+    Attributes
+    ----------
+    start_s, end_s : float
+        Seconds from the start of the video.
+    side : {'left', 'right'}
+        The patient's anatomical side.
+    regions : tuple of str
+        Involved regions, from ``eye``, ``cheek``, ``mouth``, ``brow``.
+    kind : {'tonic', 'clonic'}
+        Sustained contraction, or a train of twitches.
+    n_twitches : int
+    peak : float
+        Largest departure from baseline, in robust z units.
+    confidence : float
+        0-1.
+    """
+
+    start_s: float
+    end_s: float
+    side: str
+    regions: tuple[str, ...]
+    kind: str
+    n_twitches: int = 1
+    peak: float = float("nan")
+    confidence: float = float("nan")
+
+    def __post_init__(self) -> None:
+        check_option("side", self.side, SIDES)
+        check_option("kind", self.kind, KINDS)
+        for region in self.regions:
+            check_option("regions", region, REGIONS)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_row(self) -> dict:
+        """The event as one ``events.csv`` row."""
+        row = asdict(self)
+        row["duration_s"] = self.duration_s
+        row["regions"] = "+".join(r for r in REGIONS if r in self.regions)
+        return {column: row[column] for column in EVENT_COLUMNS}
+
+
+def events_to_frame(events: list[Event]) -> pd.DataFrame:
+    """A table with the contract columns, one row per event (empty is fine)."""
+    return pd.DataFrame([e.to_row() for e in events], columns=list(EVENT_COLUMNS))

@@ -1,0 +1,85 @@
+"""Which MediaPipe face-mesh landmarks make up each facial region, per side.
+
+Sides are the patient's anatomical sides in an unmirrored camera image (the
+patient's left eye is on the image's right). MediaPipe's own "left eye"
+indices (263, 362, 386, 374, ...) are the subject's left eye in such an image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SIDES: tuple[str, str] = ("left", "right")
+"""The patient's anatomical sides, in the order used for every column pair."""
+
+REGIONS: tuple[str, ...] = ("eye", "cheek", "mouth", "brow")
+"""Facial regions, in the order they are joined in ``events.csv``."""
+
+N_LANDMARKS = 478
+
+
+@dataclass(frozen=True)
+class SideIndices:
+    """Landmark indices of one side of the face."""
+
+    eye_outer: int
+    eye_inner: int
+    upper_lid: tuple[int, ...]  # outer -> inner, paired with lower_lid
+    lower_lid: tuple[int, ...]
+    brow: tuple[int, ...]
+    cheek: tuple[int, ...]
+    mouth_corner: int
+
+
+SIDE_INDICES: dict[str, SideIndices] = {
+    "left": SideIndices(
+        eye_outer=263,
+        eye_inner=362,
+        upper_lid=(387, 386, 385),
+        lower_lid=(373, 374, 380),
+        brow=(293, 334, 296),
+        cheek=(346, 347, 330, 280, 425),
+        mouth_corner=291,
+    ),
+    "right": SideIndices(
+        eye_outer=33,
+        eye_inner=133,
+        upper_lid=(160, 159, 158),
+        lower_lid=(144, 145, 153),
+        brow=(63, 105, 66),
+        cheek=(117, 118, 101, 50, 205),
+        mouth_corner=61,
+    ),
+}
+
+RIGID: tuple[int, ...] = (
+    # forehead and nose bridge (midline), nose, inner canthi, upper face outline
+    10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1,
+    98, 327, 133, 362, 127, 356, 162, 389,
+)
+"""Points that move little with facial expression: they define the face's
+origin (their centroid) and size (their RMS distance from it)."""
+
+EYE_CONTOUR: dict[str, tuple[int, ...]] = {
+    "left": (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466),
+    "right": (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
+}
+"""Closed eye outlines, for drawing and for synthetic warps."""
+
+BLENDSHAPE_PAIRS: tuple[str, ...] = (
+    "eyeBlink",
+    "eyeSquint",
+    "eyeWide",
+    "cheekSquint",
+    "browDown",
+    "browOuterUp",
+    "mouthSmile",
+    "mouthPress",
+    "mouthStretch",
+    "mouthDimple",
+    "noseSneer",
+)
+"""MediaPipe blendshapes that come as a Left/Right pair, kept per side."""
+
+BLENDSHAPE_SINGLES: tuple[str, ...] = ("jawOpen", "browInnerUp", "mouthPucker", "mouthFunnel", "cheekPuff")
+"""Bilateral blendshapes kept as they are (speech, expressions)."""

@@ -1,0 +1,315 @@
+"""Facial landmarks with MediaPipe Face Landmarker: the model, and one subject.
+
+The model ``face_landmarker.task`` ships with the package (``models/`` in the
+repository) and is checked against its sha256 when it is loaded. ``--model``
+or the environment variable ``HFS_DETECT_MODEL`` point to another file.
+
+The landmarker runs in VIDEO mode (it tracks the face from frame to frame) and
+returns, per frame, 478 landmarks, 52 blendshape scores and the facial
+transformation matrix (head pose). One subject is followed through a video:
+at the start, the largest and most central face; then the face nearest to the
+subject's last position. If the subject is missing for longer than
+``reacquire_after_s``, the next largest and most central face is taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import HFSDetectError, check_number
+from .face_mesh import N_LANDMARKS
+from .sources import Frame
+
+__all__ = [
+    "MODEL_SHA256",
+    "MODEL_ENV_VAR",
+    "FaceFrame",
+    "Landmarker",
+    "ModelInfo",
+    "default_model_path",
+    "resolve_model",
+]
+
+MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
+"""sha256 of the shipped ``face_landmarker.task`` (MediaPipe Face Landmarker v1, float16)."""
+
+MODEL_ENV_VAR = "HFS_DETECT_MODEL"
+MODEL_FILENAME = "face_landmarker.task"
+N_BLENDSHAPES = 52
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The model file in use and whether it is the shipped, checked one."""
+
+    path: Path
+    sha256: str
+    shipped: bool
+
+
+def default_model_path() -> Path:
+    """Where the shipped model lies (installed package or source checkout)."""
+    candidates = []
+    try:
+        from importlib.resources import files
+
+        candidates.append(Path(str(files("hfs_detect.models") / MODEL_FILENAME)))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    candidates.append(Path(__file__).resolve().parents[1] / "models" / MODEL_FILENAME)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[-1]
+
+
+@lru_cache(maxsize=8)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """sha256 of a file (memoised while the file is unchanged)."""
+    path = Path(path)
+    stat = path.stat()
+    return _sha256(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+def resolve_model(model_path: str | os.PathLike | None = None) -> ModelInfo:
+    """Find the model to use and check it.
+
+    Parameters
+    ----------
+    model_path : path-like, optional
+        A model file. Default: ``$HFS_DETECT_MODEL`` if set, else the shipped model.
+
+    Returns
+    -------
+    ModelInfo
+
+    Raises
+    ------
+    HFSDetectError
+        If the file is missing, or is the shipped model with a wrong checksum
+        (a damaged or incomplete copy).
+    """
+    chosen = model_path or os.environ.get(MODEL_ENV_VAR) or None
+    path = Path(chosen) if chosen else default_model_path()
+    if not path.is_file():
+        where = "" if chosen else f" (set --model or {MODEL_ENV_VAR})"
+        raise HFSDetectError(f"face landmark model not found: {path}{where}")
+    sha = file_sha256(path)
+    shipped = chosen is None
+    if shipped and sha != MODEL_SHA256:
+        raise HFSDetectError(
+            f"the shipped model {path} is damaged: sha256 {sha[:12]}..., "
+            f"expected {MODEL_SHA256[:12]}... (restore it from the repository)"
+        )
+    return ModelInfo(path=path, sha256=sha, shipped=shipped or sha == MODEL_SHA256)
+
+
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide MediaPipe's native start-up log lines (absl/TFLite write to fd 2).
+
+    No environment variable turns them off in MediaPipe 1.x. Python-level
+    errors are unaffected: they are raised as exceptions.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+@dataclass(frozen=True)
+class FaceFrame:
+    """The landmark stage's result for one frame.
+
+    Attributes
+    ----------
+    index : int
+    time_s : float
+    landmarks : numpy.ndarray or None
+        ``(478, 3)`` float32: x, y normalised to the image width and height,
+        z in the same scale as x (MediaPipe's convention). None if the subject
+        was not found in this frame.
+    blendshapes : numpy.ndarray or None
+        ``(52,)`` float32 scores in MediaPipe's category order.
+    matrix : numpy.ndarray or None
+        ``(4, 4)`` facial transformation matrix (canonical face -> camera).
+    n_faces : int
+        Faces MediaPipe found in the frame (the subject is one of them).
+    """
+
+    index: int
+    time_s: float
+    landmarks: np.ndarray | None
+    blendshapes: np.ndarray | None
+    matrix: np.ndarray | None
+    n_faces: int
+
+    @property
+    def face(self) -> bool:
+        """Whether the subject was found."""
+        return self.landmarks is not None
+
+
+class Landmarker:
+    """MediaPipe Face Landmarker that follows one subject through a video.
+
+    Parameters
+    ----------
+    model_path : path-like, optional
+        See :func:`resolve_model`.
+    max_faces : int
+        Faces MediaPipe looks for per frame (1-8). With 1 it is fastest but
+        cannot tell which person it follows when several are in view; the
+        default 2 lets the subject be kept when a second person appears.
+    min_confidence : float
+        MediaPipe's face detection, presence and tracking confidence (0-1).
+    reacquire_after_s : float
+        Seconds the subject may be missing before another face is taken.
+
+    Notes
+    -----
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike | None = None,
+        *,
+        max_faces: int = 2,
+        min_confidence: float = 0.5,
+        reacquire_after_s: float = 1.0,
+    ):
+        check_number("max_faces", max_faces, minimum=1, maximum=8, integer=True)
+        check_number("min_confidence", min_confidence, minimum=0.0, maximum=1.0)
+        check_number("reacquire_after_s", reacquire_after_s, minimum=0.0)
+        self.model = resolve_model(model_path)
+        self.max_faces = int(max_faces)
+        self.min_confidence = float(min_confidence)
+        self.reacquire_after_s = float(reacquire_after_s)
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model.path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_faces=self.max_faces,
+            min_face_detection_confidence=self.min_confidence,
+            min_face_presence_confidence=self.min_confidence,
+            min_tracking_confidence=self.min_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        try:
+            with _native_stderr_silenced():
+                self._task = vision.FaceLandmarker.create_from_options(options)
+        except Exception as exc:  # MediaPipe raises RuntimeError/ValueError variants
+            raise HFSDetectError(
+                f"cannot load the face landmark model {self.model.path}: "
+                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ) from None
+        self._last_ms = -1
+        self._first_call = True
+        self._last_center: np.ndarray | None = None
+        self._last_width = 0.0
+        self._last_seen_s = -np.inf
+        self.blendshape_names: list[str] | None = None
+
+    def detect(self, frame: Frame) -> FaceFrame:
+        """Find the subject's landmarks in one frame.
+
+        Frames must come in time order (VIDEO mode tracks from one to the next).
+        """
+        import mediapipe as mp
+
+        timestamp_ms = max(int(round(frame.time_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = timestamp_ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+        if self._first_call:  # MediaPipe logs its delegate set-up on the first run
+            self._first_call = False
+            with _native_stderr_silenced():
+                result = self._task.detect_for_video(image, timestamp_ms)
+        else:
+            result = self._task.detect_for_video(image, timestamp_ms)
+        faces = [
+            np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32)
+            for face in result.face_landmarks
+        ]
+        chosen = self._choose(faces, frame) if faces else None
+        if chosen is None:
+            return FaceFrame(frame.index, frame.time_s, None, None, None, len(faces))
+        points = faces[chosen]
+        blend = result.face_blendshapes[chosen] if result.face_blendshapes else None
+        if blend and self.blendshape_names is None:
+            self.blendshape_names = [c.category_name for c in blend]
+        scores = np.array([c.score for c in blend], dtype=np.float32) if blend else None
+        matrices = result.facial_transformation_matrixes
+        matrix = np.asarray(matrices[chosen], dtype=np.float32) if matrices else None
+        return FaceFrame(frame.index, frame.time_s, points[:N_LANDMARKS], scores, matrix, len(faces))
+
+    def _choose(self, faces: list[np.ndarray], frame: Frame) -> int | None:
+        """Index of the subject among the faces found, or None if absent."""
+        height, width = frame.rgb.shape[:2]
+        scale = np.array([width, height], dtype=np.float32)
+        boxes = np.array(
+            [np.concatenate([f[:, :2].min(0) * scale, f[:, :2].max(0) * scale]) for f in faces]
+        )
+        centers = np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], 1)
+        widths = boxes[:, 2] - boxes[:, 0]
+        recently_seen = frame.time_s - self._last_seen_s <= self.reacquire_after_s
+        if self._last_center is not None and recently_seen:
+            distance = np.linalg.norm(centers - self._last_center, axis=1)
+            best = int(np.argmin(distance))
+            if distance[best] > max(self._last_width, widths[best]):
+                return None  # only other people in view: the subject is missing
+        else:
+            area = widths * (boxes[:, 3] - boxes[:, 1])
+            offset = np.linalg.norm(centers / [width, height] - 0.5, axis=1)
+            best = int(np.argmax(area * (1.0 - offset)))
+        self._last_center = centers[best]
+        self._last_width = float(widths[best])
+        self._last_seen_s = frame.time_s
+        return best
+
+    def close(self) -> None:
+        """Release MediaPipe's resources."""
+        if getattr(self, "_task", None) is not None:
+            self._task.close()
+            self._task = None
+
+    def __enter__(self) -> Landmarker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,259 @@
+"""Analyse one video end to end, and the session it makes.
+
+``analyze_video`` reads the video, finds the subject's landmarks in every
+frame (or reads them from the landmark cache), computes the per-side signals
+and, when given an output folder, writes the output contract:
+``events.csv``, ``frames.csv`` (+ ``frames.parquet``), ``summary.json`` and the
+landmark cache ``landmarks.npz``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._checks import HFSDetectError, check_output_dir
+from .events import Event, events_to_frame
+from .landmarks import Landmarker, resolve_model
+from .provenance import provenance
+from .signals import compute_signals
+from .sources import Frame, VideoFileSource, open_video, prefetch
+from .track import LandmarkTrack, TrackBuilder, load_track, video_fingerprint
+
+__all__ = ["Analysis", "analyze_video", "summarize"]
+
+CACHE_NAME = "landmarks.npz"
+
+DETECTOR_KEYS = (
+    "rest_s", "n_events", "events_per_rest_min", "spasm_fraction", "dominant_side", "verdict",
+)
+"""Summary keys the burst detector fills in (null until it runs)."""
+
+
+@dataclass
+class Analysis:
+    """The result of analysing one video.
+
+    Attributes
+    ----------
+    frames : pandas.DataFrame
+        One row per decoded frame (the per-frame table).
+    events : pandas.DataFrame
+        One row per burst, the ``events.csv`` columns.
+    summary : dict
+        What ``summary.json`` holds.
+    track : LandmarkTrack
+        The landmarks behind the table.
+    """
+
+    frames: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict
+    track: LandmarkTrack
+
+    def write(self, out_dir: str | os.PathLike, *, parquet: bool = True) -> list[Path]:
+        """Write the output contract into ``out_dir`` (see :mod:`hfs_detect.outputs`)."""
+        from .outputs import write_outputs
+
+        return write_outputs(self, out_dir, parquet=parquet)
+
+
+def _frames(source: VideoFileSource, mirrored: bool) -> Iterator[Frame]:
+    """The source's frames, un-mirrored when the recording is a mirror image."""
+    if not mirrored:
+        yield from source
+        return
+    import cv2
+
+    for frame in source:
+        yield Frame(frame.index, frame.time_s, cv2.flip(frame.rgb, 1))
+
+
+def _progress(total: int | None, name: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=name, unit="frame", disable=not enabled, leave=False,
+                dynamic_ncols=True)
+
+
+def _cache_key(fingerprint: dict, model_sha256: str, mirrored: bool, max_faces: int,
+               min_confidence: float) -> dict:
+    return {
+        "video_size_bytes": fingerprint["size_bytes"],
+        "video_head_sha256": fingerprint["head_sha256"],
+        "model_sha256": model_sha256,
+        "mirrored": bool(mirrored),
+        "max_faces": int(max_faces),
+        "min_confidence": float(min_confidence),
+    }
+
+
+def extract_landmarks(
+    source: VideoFileSource,
+    *,
+    mirrored: bool = False,
+    model_path: str | os.PathLike | None = None,
+    max_faces: int = 2,
+    min_confidence: float = 0.5,
+    progress: bool = False,
+) -> tuple[LandmarkTrack, list[str]]:
+    """Run the landmarker over every frame of ``source``.
+
+    Returns the track and MediaPipe's blendshape names.
+    """
+    builder = TrackBuilder()
+    with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
+        with _progress(source.n_frames_hint, source.name, progress) as bar:
+            for frame in prefetch(_frames(source, mirrored)):
+                builder.append(landmarker.detect(frame))
+                bar.update()
+        names = landmarker.blendshape_names or []
+        model = landmarker.model
+    meta = {
+        "width": source.width,
+        "height": source.height,
+        "fps_nominal": source.fps,
+        "rotation_deg": source.rotation_deg,
+        "n_timestamps_repaired": source.n_timestamps_repaired,
+        "blendshape_names": names,
+        "model_path": str(model.path),
+    }
+    return builder.build(meta), names
+
+
+def analyze_video(
+    path: str | os.PathLike,
+    out_dir: str | os.PathLike | None = None,
+    *,
+    mirrored: bool = False,
+    model_path: str | os.PathLike | None = None,
+    max_faces: int = 2,
+    min_confidence: float = 0.5,
+    use_cache: bool = True,
+    parquet: bool = True,
+    progress: bool = False,
+) -> Analysis:
+    """Analyse one recorded video.
+
+    Parameters
+    ----------
+    path : path-like
+        The video (any format FFmpeg reads).
+    out_dir : path-like, optional
+        Where to write the outputs. Checked for writing before any work.
+    mirrored : bool
+        The recording is a mirror image (selfie-style): the patient's left is
+        on the image's left. Frames are flipped back before analysis, so sides
+        stay anatomical.
+    model_path : path-like, optional
+        Another face landmark model (default: the shipped one).
+    max_faces : int
+        Faces looked for per frame; see :class:`~hfs_detect.landmarks.Landmarker`.
+    min_confidence : float
+        MediaPipe's detection/tracking confidence.
+    use_cache : bool
+        Reuse ``out_dir/landmarks.npz`` when it was made from the same video,
+        model and landmark options, and write it after a fresh run.
+    parquet : bool
+        Also write ``frames.parquet``.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    HFSDetectError
+        On bad input: a missing or undecodable video, an unwritable folder.
+    """
+    if out_dir is not None:
+        out_dir = check_output_dir(out_dir)
+    model = resolve_model(model_path)
+    with open_video(path) as source:
+        key = _cache_key(video_fingerprint(source.path), model.sha256, mirrored, max_faces,
+                         min_confidence)
+        cache_path = Path(out_dir) / CACHE_NAME if out_dir is not None else None
+        track = load_track(cache_path) if (use_cache and cache_path and cache_path.exists()) else None
+        from_cache = track is not None and track.meta.get("key") == key
+        if not from_cache:
+            track, _ = extract_landmarks(
+                source, mirrored=mirrored, model_path=model.path if model_path else None,
+                max_faces=max_faces, min_confidence=min_confidence, progress=progress,
+            )
+            track.meta["key"] = key
+            track.meta["video"] = str(source.path)
+    if len(track) == 0:
+        raise HFSDetectError(f"cannot read {path}: no frame could be decoded")
+    frames = frames_table(track)
+    events: list[Event] = []
+    parameters = {
+        "mirrored": bool(mirrored), "max_faces": int(max_faces),
+        "min_confidence": float(min_confidence),
+    }
+    summary = summarize(track, frames, parameters, model_path=str(model.path),
+                        model_sha256=model.sha256, video=Path(path), from_cache=from_cache)
+    analysis = Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)
+    if out_dir is not None:
+        analysis.write(out_dir, parquet=parquet)
+    return analysis
+
+
+def frames_table(track: LandmarkTrack) -> pd.DataFrame:
+    """The per-frame table of a track: frame index, signals, quality."""
+    meta = track.meta
+    table = compute_signals(
+        track.time_s, track.landmarks, track.matrices, track.blendshapes,
+        meta["width"], meta["height"], meta.get("blendshape_names"),
+    )
+    table.insert(0, "frame", track.index)
+    table.insert(3, "n_faces", track.n_faces.astype(np.int64))
+    return table
+
+
+def summarize(
+    track: LandmarkTrack,
+    frames: pd.DataFrame,
+    parameters: dict,
+    *,
+    model_path: str,
+    model_sha256: str,
+    video: Path,
+    from_cache: bool = False,
+) -> dict:
+    """The session summary (``summary.json``)."""
+    time_s = track.time_s
+    steps = np.diff(time_s)
+    step_s = float(np.median(steps)) if len(steps) else 0.0
+    duration_s = float(time_s[-1] - time_s[0] + step_s) if len(time_s) else 0.0
+    n_face = int(frames["face"].sum())
+    record = provenance(model_path, model_sha256)
+    meta = track.meta
+    summary = {
+        "video": str(video),
+        "duration_s": round(duration_s, 6),
+        "fps": round(1.0 / step_s, 6) if step_s > 0 else None,
+        "fps_nominal": meta.get("fps_nominal"),
+        "n_frames": int(len(frames)),
+        "n_frames_face": n_face,
+        "face_fraction": round(n_face / len(frames), 6) if len(frames) else 0.0,
+        "width": meta.get("width"),
+        "height": meta.get("height"),
+        "rotation_deg": meta.get("rotation_deg"),
+        "n_timestamps_repaired": meta.get("n_timestamps_repaired", 0),
+        "mirrored": bool(parameters.get("mirrored", False)),
+        **{key: None for key in DETECTOR_KEYS},
+        "hfs_detect_version": record["versions"]["hfs_detect"],
+        "mediapipe_version": record["versions"]["mediapipe"],
+        "model_sha256": model_sha256,
+        "landmarks_from_cache": bool(from_cache),
+        "parameters": parameters,
+        "provenance": record,
+    }
+    return summary

@@ -1,0 +1,231 @@
+"""Landmarks -> per-frame, per-side facial measures, independent of head pose.
+
+Method
+------
+Each frame's landmarks are put in pixel units with y up and z towards the
+camera, then rotated back by the inverse of the head rotation that MediaPipe's
+facial transformation matrix gives (an orthonormalised 3x3 block). The result
+is the face seen from the front whatever the head's yaw, pitch and roll. The
+origin is the centroid of points that move little with expression
+(:data:`~hfs_detect.face_mesh.RIGID`), and lengths are divided by their RMS
+distance from it (the *face unit*), so measures do not depend on the distance
+to the camera or the image size. In these face coordinates x points to the
+image's right (the patient's left), y up.
+
+Measures per side (the patient's ``left`` and ``right``):
+
+``eye_aperture``
+    Mean vertical gap between three upper/lower lid point pairs, divided by
+    the eye's width (outer to inner canthus). Falls when the eye closes.
+``lower_lid_height``
+    Height of the lower lid above the line between the canthi (face units).
+    Rises when orbicularis oculi contracts.
+``brow_height``
+    Height of the middle of the brow above the canthi (face units).
+``cheek_height``
+    Height of the malar (cheek) points above the face origin (face units).
+``mouth_corner_height``
+    Height of the mouth corner above the face origin (face units).
+``mouth_eye_distance``
+    Distance from the mouth corner to the same side's outer canthus (face
+    units). Falls when the corner is pulled towards the eye.
+``mouth_midline_distance``
+    Horizontal distance of the mouth corner from the facial midline.
+``ear_2d``
+    The plain 2-D eye aspect ratio on image pixels (the field's usual
+    measure, kept for comparison; it changes with head pose).
+
+Blendshape scores of the same side (``bs_eyeBlink_left``, ...) are supporting
+columns only: MediaPipe's blendshapes under-separate one-eye closures.
+
+Quality columns: ``face``, ``n_faces``, ``yaw_deg``, ``pitch_deg``,
+``roll_deg``, ``face_size_px`` and head motion (``head_speed_deg_s``,
+``head_shift_per_s``, in face units per second).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .face_mesh import (
+    BLENDSHAPE_PAIRS,
+    BLENDSHAPE_SINGLES,
+    RIGID,
+    SIDE_INDICES,
+    SIDES,
+)
+
+__all__ = ["MEASURES", "signal_columns", "face_coordinates", "head_pose_deg", "compute_signals"]
+
+MEASURES: tuple[str, ...] = (
+    "eye_aperture",
+    "lower_lid_height",
+    "brow_height",
+    "cheek_height",
+    "mouth_corner_height",
+    "mouth_eye_distance",
+    "mouth_midline_distance",
+    "ear_2d",
+)
+"""Per-side measures; each is a column ``<measure>_left`` and ``<measure>_right``."""
+
+_RIGID = np.array(RIGID)
+
+
+def signal_columns(measure: str) -> tuple[str, str]:
+    """The ``(left, right)`` column names of a per-side measure."""
+    return f"{measure}_left", f"{measure}_right"
+
+
+def _rotations(matrices: np.ndarray) -> np.ndarray:
+    """Nearest rotation matrices to the 3x3 blocks of ``(n, 4, 4)`` matrices."""
+    u, _, vt = np.linalg.svd(matrices[:, :3, :3].astype(np.float64))
+    rotation = u @ vt
+    flip = np.linalg.det(rotation) < 0
+    if flip.any():
+        u[flip, :, -1] *= -1
+        rotation[flip] = u[flip] @ vt[flip]
+    return rotation
+
+
+def face_coordinates(
+    landmarks: np.ndarray, matrices: np.ndarray, width: int, height: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landmarks in pose-free face coordinates.
+
+    Parameters
+    ----------
+    landmarks : (n, 478, 3) array
+        MediaPipe's normalised landmarks.
+    matrices : (n, 4, 4) array
+        Facial transformation matrices.
+    width, height : int
+        Image size in pixels.
+
+    Returns
+    -------
+    coords : (n, 478, 3) float64
+        Frontal face coordinates in face units (x to the image's right, y up,
+        z towards the camera), origin at the rigid points' centroid.
+    face_size_px : (n,) float64
+        The face unit in pixels.
+    rotation : (n, 3, 3) float64
+        Head rotation.
+    """
+    pixels = landmarks.astype(np.float64) * np.array([width, -height, -width], np.float64)
+    rotation = _rotations(matrices)
+    centered = pixels - pixels[:, _RIGID].mean(axis=1, keepdims=True)
+    frontal = centered @ rotation  # row vectors: R^T p
+    size = np.sqrt((frontal[:, _RIGID] ** 2).sum(axis=2).mean(axis=1))
+    return frontal / size[:, None, None], size, rotation
+
+
+def head_pose_deg(rotation: np.ndarray) -> np.ndarray:
+    """``(n, 3)`` yaw, pitch, roll in degrees from ``(n, 3, 3)`` rotations.
+
+    Yaw is positive when the face turns towards the image's right, pitch when
+    it tilts up, roll when it tilts clockwise in the image.
+    """
+    yaw = np.degrees(np.arctan2(rotation[:, 0, 2], rotation[:, 2, 2]))
+    pitch = np.degrees(np.arcsin(np.clip(-rotation[:, 1, 2], -1.0, 1.0)))
+    roll = np.degrees(np.arctan2(rotation[:, 1, 0], rotation[:, 1, 1]))
+    return np.stack([yaw, -pitch, -roll], axis=1)
+
+
+def _side_measures(coords: np.ndarray, pixels_2d: np.ndarray, side: str) -> dict[str, np.ndarray]:
+    ix = SIDE_INDICES[side]
+    upper, lower = list(ix.upper_lid), list(ix.lower_lid)
+    outer, inner = coords[:, ix.eye_outer], coords[:, ix.eye_inner]
+    canthi_y = (outer[:, 1] + inner[:, 1]) / 2
+    eye_width = np.abs(outer[:, 0] - inner[:, 0])
+    lid_gap = (coords[:, upper, 1] - coords[:, lower, 1]).mean(axis=1)
+    corner = coords[:, ix.mouth_corner]
+    px_gap = np.linalg.norm(pixels_2d[:, upper] - pixels_2d[:, lower], axis=2).mean(axis=1)
+    px_width = np.linalg.norm(pixels_2d[:, ix.eye_outer] - pixels_2d[:, ix.eye_inner], axis=1)
+    return {
+        "eye_aperture": lid_gap / eye_width,
+        "lower_lid_height": coords[:, lower, 1].mean(axis=1) - canthi_y,
+        "brow_height": coords[:, list(ix.brow), 1].mean(axis=1) - canthi_y,
+        "cheek_height": coords[:, list(ix.cheek), 1].mean(axis=1),
+        "mouth_corner_height": corner[:, 1],
+        "mouth_eye_distance": np.linalg.norm(corner - outer, axis=1),
+        "mouth_midline_distance": np.abs(corner[:, 0]),
+        "ear_2d": px_gap / px_width,
+    }
+
+
+def _head_motion(time_s: np.ndarray, pose_deg: np.ndarray, center_px: np.ndarray, size_px: np.ndarray):
+    """Angular speed (deg/s) and shift (face units/s) since the previous frame."""
+    dt = np.diff(time_s, prepend=np.nan)
+    speed = np.linalg.norm(np.diff(pose_deg, axis=0, prepend=np.nan), axis=1) / dt
+    shift = np.linalg.norm(np.diff(center_px, axis=0, prepend=np.nan), axis=1) / size_px / dt
+    return speed, shift
+
+
+def compute_signals(
+    time_s: np.ndarray,
+    landmarks: np.ndarray,
+    matrices: np.ndarray,
+    blendshapes: np.ndarray,
+    width: int,
+    height: int,
+    blendshape_names: list[str] | None = None,
+) -> pd.DataFrame:
+    """Per-frame measures for a run of frames (one frame or a whole video).
+
+    Parameters
+    ----------
+    time_s : (n,) array
+    landmarks : (n, 478, 3) array, NaN rows where no face
+    matrices : (n, 4, 4) array, NaN where no face
+    blendshapes : (n, 52) array, NaN where no face
+    width, height : int
+        Image size in pixels.
+    blendshape_names : list of str, optional
+        MediaPipe's category names in score order; without them the
+        blendshape columns are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per frame: ``time_s``, quality columns, ``<measure>_<side>``
+        for every measure in :data:`MEASURES`, and ``bs_*`` columns. Rows
+        without a face have NaN measures.
+    """
+    n = len(time_s)
+    face = ~np.isnan(landmarks[:, 0, 0]) & ~np.isnan(matrices[:, 0, 0])
+    columns: dict[str, np.ndarray] = {"time_s": np.asarray(time_s, np.float64), "face": face}
+    pose = np.full((n, 3), np.nan)
+    size = np.full(n, np.nan)
+    center = np.full((n, 2), np.nan)
+    per_side = {side: {m: np.full(n, np.nan) for m in MEASURES} for side in SIDES}
+    if face.any():
+        coords, size[face], rotation = face_coordinates(landmarks[face], matrices[face], width, height)
+        pose[face] = head_pose_deg(rotation)
+        pixels_2d = landmarks[face, :, :2].astype(np.float64) * [width, height]
+        center[face] = pixels_2d[:, _RIGID].mean(axis=1)
+        for side in SIDES:
+            for name, values in _side_measures(coords, pixels_2d, side).items():
+                per_side[side][name][face] = values
+    speed, shift = _head_motion(columns["time_s"], pose, center, size)
+    columns.update(
+        yaw_deg=pose[:, 0], pitch_deg=pose[:, 1], roll_deg=pose[:, 2],
+        face_size_px=size, head_speed_deg_s=speed, head_shift_per_s=shift,
+    )
+    for measure in MEASURES:
+        for side in SIDES:
+            columns[f"{measure}_{side}"] = per_side[side][measure]
+    if blendshape_names:
+        position = {name: i for i, name in enumerate(blendshape_names)}
+        for pair in BLENDSHAPE_PAIRS:
+            # MediaPipe names blendshape sides from the subject's view (checked
+            # with one-eye closures): "eyeBlinkLeft" is the patient's left eye.
+            for side in SIDES:
+                key = f"{pair}{side.capitalize()}"
+                if key in position:
+                    columns[f"bs_{pair}_{side}"] = blendshapes[:, position[key]].astype(np.float64)
+        for single in BLENDSHAPE_SINGLES:
+            if single in position:
+                columns[f"bs_{single}"] = blendshapes[:, position[single]].astype(np.float64)
+    return pd.DataFrame(columns)
