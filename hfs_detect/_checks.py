@@ -91,9 +91,7 @@ def check_output_dir(path: str | os.PathLike) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise HFSDetectError(
-            f"cannot create output folder {path}: {exc.strerror or exc}"
-        ) from None
+        raise HFSDetectError(f"cannot create output folder {path}: {exc.strerror or exc}") from None
     probe = path / f".hfs-detect-write-test-{os.getpid()}"
     try:
         probe.write_bytes(b"")

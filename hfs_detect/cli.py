@@ -68,20 +68,47 @@ def _add_analyze(sub) -> None:
         epilog="example:\n  hfs-detect analyze samples/synthetic_hfs_left.mp4 -o out/",
     )
     p.add_argument("video", type=Path, help="video file (any format FFmpeg reads)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT",
-                   help="output folder (created if missing)")
-    p.add_argument("--mirrored", action="store_true",
-                   help="the recording is a mirror image (selfie-style); recorded in the outputs")
-    p.add_argument("--model", type=Path, metavar="PATH",
-                   help="face landmark model (default: the shipped models/face_landmarker.task, "
-                        "or $HFS_DETECT_MODEL)")
-    p.add_argument("--max-faces", type=int, default=2, metavar="N",
-                   help="faces looked for per frame; 2 (default) keeps following the patient "
-                        "when someone else comes into view, 1 is ~20%% faster")
-    p.add_argument("--min-confidence", type=float, default=0.5, metavar="P",
-                   help="MediaPipe detection and tracking confidence, 0-1 (default 0.5)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="run the model even if OUT/landmarks.npz matches, and do not write it")
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="output folder (created if missing)",
+    )
+    p.add_argument(
+        "--mirrored",
+        action="store_true",
+        help="the recording is a mirror image (selfie-style); recorded in the outputs",
+    )
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="PATH",
+        help="face landmark model (default: the shipped models/face_landmarker.task, "
+        "or $HFS_DETECT_MODEL)",
+    )
+    p.add_argument(
+        "--max-faces",
+        type=int,
+        default=4,
+        metavar="N",
+        help="faces considered when choosing whom to follow (default 4): the largest, "
+        "most central face at the start, then the face nearest the patient's last "
+        "position; 1 takes whichever face MediaPipe tracks",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="MediaPipe detection and tracking confidence, 0-1 (default 0.5)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run the model even if OUT/landmarks.npz matches, and do not write it",
+    )
     p.add_argument("--no-parquet", action="store_true", help="write frames.csv only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
@@ -99,9 +126,12 @@ def _build_parser() -> _Parser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_analyze(sub)
-    sub.add_parser("info", help="versions, model path and sha256, FFmpeg support",
-                   formatter_class=_formatter,
-                   description="Print versions, the model in use and whether FFmpeg decoding works.")
+    sub.add_parser(
+        "info",
+        help="versions, model path and sha256, FFmpeg support",
+        formatter_class=_formatter,
+        description="Print versions, the model in use and whether FFmpeg decoding works.",
+    )
     return parser
 
 
@@ -150,7 +180,9 @@ def _run_info(args: argparse.Namespace) -> int:
     import cv2
 
     build = cv2.getBuildInformation()
-    ffmpeg = "yes" if any("FFMPEG" in line and "YES" in line for line in build.splitlines()) else "no"
+    ffmpeg = (
+        "yes" if any("FFMPEG" in line and "YES" in line for line in build.splitlines()) else "no"
+    )
     print(f"{'ffmpeg':<12} {ffmpeg} (video decoding through OpenCV)")
     return EXIT_OK
 
@@ -183,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INPUT
         if debug:
             raise
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
         print(
-            f"hfs-detect: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            f"hfs-detect: internal error: {type(exc).__name__}: {first_line}"
             " (rerun with --debug for the traceback, and please report it)",
             file=sys.stderr,
         )

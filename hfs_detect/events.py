@@ -12,7 +12,15 @@ from .face_mesh import REGIONS, SIDES
 __all__ = ["EVENT_COLUMNS", "Event", "events_to_frame"]
 
 EVENT_COLUMNS: tuple[str, ...] = (
-    "start_s", "end_s", "duration_s", "side", "regions", "kind", "n_twitches", "peak", "confidence",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "side",
+    "regions",
+    "kind",
+    "n_twitches",
+    "peak",
+    "confidence",
 )
 """Columns of ``events.csv``, in order (the output contract)."""
 

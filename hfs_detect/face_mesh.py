@@ -54,8 +54,25 @@ SIDE_INDICES: dict[str, SideIndices] = {
 
 RIGID: tuple[int, ...] = (
     # forehead and nose bridge (midline), nose, inner canthi, upper face outline
-    10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1,
-    98, 327, 133, 362, 127, 356, 162, 389,
+    10,
+    151,
+    9,
+    8,
+    168,
+    6,
+    197,
+    195,
+    5,
+    4,
+    1,
+    98,
+    327,
+    133,
+    362,
+    127,
+    356,
+    162,
+    389,
 )
 """Points that move little with facial expression: they define the face's
 origin (their centroid) and size (their RMS distance from it)."""
@@ -81,5 +98,11 @@ BLENDSHAPE_PAIRS: tuple[str, ...] = (
 )
 """MediaPipe blendshapes that come as a Left/Right pair, kept per side."""
 
-BLENDSHAPE_SINGLES: tuple[str, ...] = ("jawOpen", "browInnerUp", "mouthPucker", "mouthFunnel", "cheekPuff")
+BLENDSHAPE_SINGLES: tuple[str, ...] = (
+    "jawOpen",
+    "browInnerUp",
+    "mouthPucker",
+    "mouthFunnel",
+    "cheekPuff",
+)
 """Bilateral blendshapes kept as they are (speech, expressions)."""

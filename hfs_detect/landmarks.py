@@ -10,6 +10,7 @@ transformation matrix (head pose). One subject is followed through a video:
 at the start, the largest and most central face; then the face nearest to the
 subject's last position. If the subject is missing for longer than
 ``reacquire_after_s``, the next largest and most central face is taken.
+See :class:`Landmarker` for how this stays as fast as MediaPipe alone.
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ class FaceFrame:
     matrix : numpy.ndarray or None
         ``(4, 4)`` facial transformation matrix (canonical face -> camera).
     n_faces : int
-        Faces MediaPipe found in the frame (the subject is one of them).
+        Faces seen: 1 where the subject was simply tracked, every face in
+        view where a search for the subject ran (see :class:`Landmarker`).
     """
 
     index: int
@@ -177,6 +179,26 @@ class FaceFrame:
         return self.landmarks is not None
 
 
+@dataclass(frozen=True)
+class _Face:
+    points: np.ndarray  # (478, 3)
+    blendshapes: np.ndarray | None
+    matrix: np.ndarray | None
+
+
+def _faces(result) -> list[_Face]:
+    """MediaPipe's result as arrays, one entry per face."""
+    faces = []
+    for k, face in enumerate(result.face_landmarks):
+        points = np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32)[:N_LANDMARKS]
+        blend = result.face_blendshapes[k] if result.face_blendshapes else None
+        scores = np.array([c.score for c in blend], dtype=np.float32) if blend else None
+        matrices = result.facial_transformation_matrixes
+        matrix = np.asarray(matrices[k], dtype=np.float32) if matrices else None
+        faces.append(_Face(points, scores, matrix))
+    return faces
+
+
 class Landmarker:
     """MediaPipe Face Landmarker that follows one subject through a video.
 
@@ -185,9 +207,8 @@ class Landmarker:
     model_path : path-like, optional
         See :func:`resolve_model`.
     max_faces : int
-        Faces MediaPipe looks for per frame (1-8). With 1 it is fastest but
-        cannot tell which person it follows when several are in view; the
-        default 2 lets the subject be kept when a second person appears.
+        Faces considered when the subject has to be chosen (1-8). With 1 the
+        face MediaPipe tracks is taken as it is.
     min_confidence : float
         MediaPipe's face detection, presence and tracking confidence (0-1).
     reacquire_after_s : float
@@ -195,14 +216,21 @@ class Landmarker:
 
     Notes
     -----
-    Use as a context manager, or call :meth:`close`.
+    A single-face landmarker in VIDEO mode tracks the face from frame to
+    frame (MediaPipe's fast path). A multi-face search (IMAGE mode, up to
+    ``max_faces``) runs only when a subject has to be chosen: when a face
+    appears after none was followed (the largest and most central face is
+    taken), and when the tracked face is not near the subject's last position
+    (someone else is tracked: the subject is the face nearest its last
+    position, or missing). So a video with one person costs what MediaPipe
+    alone costs. Use as a context manager, or call :meth:`close`.
     """
 
     def __init__(
         self,
         model_path: str | os.PathLike | None = None,
         *,
-        max_faces: int = 2,
+        max_faces: int = 4,
         min_confidence: float = 0.5,
         reacquire_after_s: float = 1.0,
     ):
@@ -213,12 +241,23 @@ class Landmarker:
         self.max_faces = int(max_faces)
         self.min_confidence = float(min_confidence)
         self.reacquire_after_s = float(reacquire_after_s)
+        self._tracker = self._create(video=True, num_faces=1)
+        self._finder = None  # the multi-face search, made when first needed
+        self._last_ms = -1
+        self._quiet_calls = {"tracker": True, "finder": True}
+        self._last_center: np.ndarray | None = None
+        self._last_width = 0.0
+        self._last_seen_s = -np.inf
+        self.n_searches = 0
+        self.blendshape_names: list[str] | None = None
+
+    def _create(self, *, video: bool, num_faces: int):
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model.path)),
-            running_mode=vision.RunningMode.VIDEO,
-            num_faces=self.max_faces,
+            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            num_faces=num_faces,
             min_face_detection_confidence=self.min_confidence,
             min_face_presence_confidence=self.min_confidence,
             min_tracking_confidence=self.min_confidence,
@@ -227,18 +266,19 @@ class Landmarker:
         )
         try:
             with _native_stderr_silenced():
-                self._task = vision.FaceLandmarker.create_from_options(options)
+                return vision.FaceLandmarker.create_from_options(options)
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError variants
             raise HFSDetectError(
                 f"cannot load the face landmark model {self.model.path}: "
                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
             ) from None
-        self._last_ms = -1
-        self._first_call = True
-        self._last_center: np.ndarray | None = None
-        self._last_width = 0.0
-        self._last_seen_s = -np.inf
-        self.blendshape_names: list[str] | None = None
+
+    def _call(self, name: str, run, *args):
+        if self._quiet_calls[name]:  # MediaPipe logs its delegate set-up on the first run
+            self._quiet_calls[name] = False
+            with _native_stderr_silenced():
+                return run(*args)
+        return run(*args)
 
     def detect(self, frame: Frame) -> FaceFrame:
         """Find the subject's landmarks in one frame.
@@ -250,45 +290,57 @@ class Landmarker:
         timestamp_ms = max(int(round(frame.time_s * 1000.0)), self._last_ms + 1)
         self._last_ms = timestamp_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
-        if self._first_call:  # MediaPipe logs its delegate set-up on the first run
-            self._first_call = False
-            with _native_stderr_silenced():
-                result = self._task.detect_for_video(image, timestamp_ms)
-        else:
-            result = self._task.detect_for_video(image, timestamp_ms)
-        faces = [
-            np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32)
-            for face in result.face_landmarks
-        ]
-        chosen = self._choose(faces, frame) if faces else None
+        result = self._call("tracker", self._tracker.detect_for_video, image, timestamp_ms)
+        faces = _faces(result)
+        if not faces:
+            return FaceFrame(frame.index, frame.time_s, None, None, None, 0)
+        following = self._following(frame.time_s)
+        if self.max_faces > 1 and not (following and self._near_subject(faces[0], frame)):
+            if self._finder is None:
+                self._finder = self._create(video=False, num_faces=self.max_faces)
+            self.n_searches += 1
+            searched = self._call("finder", self._finder.detect, image)
+            if searched.face_landmarks:
+                result, faces = searched, _faces(searched)
+        chosen = self._choose(faces, frame, following)
         if chosen is None:
             return FaceFrame(frame.index, frame.time_s, None, None, None, len(faces))
-        points = faces[chosen]
-        blend = result.face_blendshapes[chosen] if result.face_blendshapes else None
-        if blend and self.blendshape_names is None:
-            self.blendshape_names = [c.category_name for c in blend]
-        scores = np.array([c.score for c in blend], dtype=np.float32) if blend else None
-        matrices = result.facial_transformation_matrixes
-        matrix = np.asarray(matrices[chosen], dtype=np.float32) if matrices else None
-        return FaceFrame(frame.index, frame.time_s, points[:N_LANDMARKS], scores, matrix, len(faces))
+        face = faces[chosen]
+        if self.blendshape_names is None and result.face_blendshapes:
+            self.blendshape_names = [c.category_name for c in result.face_blendshapes[chosen]]
+        return FaceFrame(
+            frame.index, frame.time_s, face.points, face.blendshapes, face.matrix, len(faces)
+        )
 
-    def _choose(self, faces: list[np.ndarray], frame: Frame) -> int | None:
-        """Index of the subject among the faces found, or None if absent."""
+    def _following(self, time_s: float) -> bool:
+        return (
+            self._last_center is not None and time_s - self._last_seen_s <= self.reacquire_after_s
+        )
+
+    def _box(self, face: _Face, frame: Frame) -> tuple[np.ndarray, float, float]:
+        """Centre (px), width and height of a face's landmarks."""
         height, width = frame.rgb.shape[:2]
         scale = np.array([width, height], dtype=np.float32)
-        boxes = np.array(
-            [np.concatenate([f[:, :2].min(0) * scale, f[:, :2].max(0) * scale]) for f in faces]
-        )
-        centers = np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], 1)
-        widths = boxes[:, 2] - boxes[:, 0]
-        recently_seen = frame.time_s - self._last_seen_s <= self.reacquire_after_s
-        if self._last_center is not None and recently_seen:
+        low, high = face.points[:, :2].min(0) * scale, face.points[:, :2].max(0) * scale
+        return (low + high) / 2, float(high[0] - low[0]), float(high[1] - low[1])
+
+    def _near_subject(self, face: _Face, frame: Frame) -> bool:
+        center, width, _ = self._box(face, frame)
+        return float(np.linalg.norm(center - self._last_center)) <= max(self._last_width, width)
+
+    def _choose(self, faces: list[_Face], frame: Frame, following: bool) -> int | None:
+        """Index of the subject among the faces found, or None if absent."""
+        height, width = frame.rgb.shape[:2]
+        boxes = [self._box(face, frame) for face in faces]
+        centers = np.array([b[0] for b in boxes])
+        widths = np.array([b[1] for b in boxes])
+        if following:
             distance = np.linalg.norm(centers - self._last_center, axis=1)
             best = int(np.argmin(distance))
             if distance[best] > max(self._last_width, widths[best]):
                 return None  # only other people in view: the subject is missing
         else:
-            area = widths * (boxes[:, 3] - boxes[:, 1])
+            area = widths * np.array([b[2] for b in boxes])
             offset = np.linalg.norm(centers / [width, height] - 0.5, axis=1)
             best = int(np.argmax(area * (1.0 - offset)))
         self._last_center = centers[best]
@@ -298,9 +350,11 @@ class Landmarker:
 
     def close(self) -> None:
         """Release MediaPipe's resources."""
-        if getattr(self, "_task", None) is not None:
-            self._task.close()
-            self._task = None
+        for name in ("_tracker", "_finder"):
+            task = getattr(self, name, None)
+            if task is not None:
+                task.close()
+                setattr(self, name, None)
 
     def __enter__(self) -> Landmarker:
         return self

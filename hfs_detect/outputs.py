@@ -45,7 +45,9 @@ def to_json(data: dict) -> str:
     return json.dumps(_clean(data), indent=2, allow_nan=False) + "\n"
 
 
-def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, parquet: bool = True) -> list[Path]:
+def write_outputs(
+    analysis: Analysis, out_dir: str | os.PathLike, *, parquet: bool = True
+) -> list[Path]:
     """Write ``landmarks.npz``, ``frames.csv`` (+ ``.parquet``), ``events.csv``, ``summary.json``.
 
     Returns the paths written, in the order written.

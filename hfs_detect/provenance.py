@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["versions", "provenance"]
 
@@ -16,8 +16,13 @@ def versions() -> dict[str, str]:
     from . import __version__
 
     found = {"hfs_detect": __version__, "python": platform.python_version()}
-    for name, dist in (("mediapipe", "mediapipe"), ("opencv", "opencv-contrib-python"),
-                       ("numpy", "numpy"), ("pandas", "pandas"), ("scipy", "scipy")):
+    for name, dist in (
+        ("mediapipe", "mediapipe"),
+        ("opencv", "opencv-contrib-python"),
+        ("numpy", "numpy"),
+        ("pandas", "pandas"),
+        ("scipy", "scipy"),
+    ):
         try:
             found[name] = version(dist)
         except PackageNotFoundError:
@@ -30,6 +35,6 @@ def provenance(model_path: str, model_sha256: str) -> dict:
     return {
         "versions": versions(),
         "model": {"path": str(model_path), "sha256": model_sha256},
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
     }

@@ -30,7 +30,12 @@ __all__ = ["Analysis", "analyze_video", "summarize"]
 CACHE_NAME = "landmarks.npz"
 
 DETECTOR_KEYS = (
-    "rest_s", "n_events", "events_per_rest_min", "spasm_fraction", "dominant_side", "verdict",
+    "rest_s",
+    "n_events",
+    "events_per_rest_min",
+    "spasm_fraction",
+    "dominant_side",
+    "verdict",
 )
 """Summary keys the burst detector fills in (null until it runs)."""
 
@@ -77,12 +82,14 @@ def _frames(source: VideoFileSource, mirrored: bool) -> Iterator[Frame]:
 def _progress(total: int | None, name: str, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=name, unit="frame", disable=not enabled, leave=False,
-                dynamic_ncols=True)
+    return tqdm(
+        total=total, desc=name, unit="frame", disable=not enabled, leave=False, dynamic_ncols=True
+    )
 
 
-def _cache_key(fingerprint: dict, model_sha256: str, mirrored: bool, max_faces: int,
-               min_confidence: float) -> dict:
+def _cache_key(
+    fingerprint: dict, model_sha256: str, mirrored: bool, max_faces: int, min_confidence: float
+) -> dict:
     return {
         "video_size_bytes": fingerprint["size_bytes"],
         "video_head_sha256": fingerprint["head_sha256"],
@@ -98,7 +105,7 @@ def extract_landmarks(
     *,
     mirrored: bool = False,
     model_path: str | os.PathLike | None = None,
-    max_faces: int = 2,
+    max_faces: int = 4,
     min_confidence: float = 0.5,
     progress: bool = False,
 ) -> tuple[LandmarkTrack, list[str]]:
@@ -132,7 +139,7 @@ def analyze_video(
     *,
     mirrored: bool = False,
     model_path: str | os.PathLike | None = None,
-    max_faces: int = 2,
+    max_faces: int = 4,
     min_confidence: float = 0.5,
     use_cache: bool = True,
     parquet: bool = True,
@@ -177,15 +184,22 @@ def analyze_video(
         out_dir = check_output_dir(out_dir)
     model = resolve_model(model_path)
     with open_video(path) as source:
-        key = _cache_key(video_fingerprint(source.path), model.sha256, mirrored, max_faces,
-                         min_confidence)
+        key = _cache_key(
+            video_fingerprint(source.path), model.sha256, mirrored, max_faces, min_confidence
+        )
         cache_path = Path(out_dir) / CACHE_NAME if out_dir is not None else None
-        track = load_track(cache_path) if (use_cache and cache_path and cache_path.exists()) else None
+        track = (
+            load_track(cache_path) if (use_cache and cache_path and cache_path.exists()) else None
+        )
         from_cache = track is not None and track.meta.get("key") == key
         if not from_cache:
             track, _ = extract_landmarks(
-                source, mirrored=mirrored, model_path=model.path if model_path else None,
-                max_faces=max_faces, min_confidence=min_confidence, progress=progress,
+                source,
+                mirrored=mirrored,
+                model_path=model.path if model_path else None,
+                max_faces=max_faces,
+                min_confidence=min_confidence,
+                progress=progress,
             )
             track.meta["key"] = key
             track.meta["video"] = str(source.path)
@@ -194,11 +208,19 @@ def analyze_video(
     frames = frames_table(track)
     events: list[Event] = []
     parameters = {
-        "mirrored": bool(mirrored), "max_faces": int(max_faces),
+        "mirrored": bool(mirrored),
+        "max_faces": int(max_faces),
         "min_confidence": float(min_confidence),
     }
-    summary = summarize(track, frames, parameters, model_path=str(model.path),
-                        model_sha256=model.sha256, video=Path(path), from_cache=from_cache)
+    summary = summarize(
+        track,
+        frames,
+        parameters,
+        model_path=str(model.path),
+        model_sha256=model.sha256,
+        video=Path(path),
+        from_cache=from_cache,
+    )
     analysis = Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)
     if out_dir is not None:
         analysis.write(out_dir, parquet=parquet)
@@ -209,8 +231,13 @@ def frames_table(track: LandmarkTrack) -> pd.DataFrame:
     """The per-frame table of a track: frame index, signals, quality."""
     meta = track.meta
     table = compute_signals(
-        track.time_s, track.landmarks, track.matrices, track.blendshapes,
-        meta["width"], meta["height"], meta.get("blendshape_names"),
+        track.time_s,
+        track.landmarks,
+        track.matrices,
+        track.blendshapes,
+        meta["width"],
+        meta["height"],
+        meta.get("blendshape_names"),
     )
     table.insert(0, "frame", track.index)
     table.insert(3, "n_faces", track.n_faces.astype(np.int64))

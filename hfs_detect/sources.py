@@ -105,7 +105,8 @@ class VideoFileSource:
         self._cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
         if not self._cap.isOpened():
             raise HFSDetectError(
-                f"cannot read {path}: FFmpeg cannot decode it (not a video, or damaged or cut short)"
+                f"cannot read {path}: FFmpeg cannot decode it "
+                "(not a video, or damaged or cut short)"
             )
         ok, first = self._cap.read()
         if not ok or first is None:
@@ -170,7 +171,7 @@ class CameraSource:
             self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:
             self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        ok, first = (self._cap.read() if self._cap.isOpened() else (False, None))
+        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
             raise HFSDetectError(
@@ -243,6 +244,7 @@ def prefetch(frames: Iterator[Frame], maxsize: int = 8) -> Iterator[Frame]:
     Parameters
     ----------
     frames : iterator of Frame
+        The source's frames.
     maxsize : int
         Frames held at most (bounds memory).
     """

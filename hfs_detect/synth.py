@@ -60,8 +60,9 @@ class Spasm:
 
     def to_event(self) -> Event:
         n = len(self.twitch_onsets_s) if self.kind == "clonic" else 1
-        return Event(self.start_s, self.end_s, self.side, self.regions, self.kind, n,
-                     self.amplitude, 1.0)
+        return Event(
+            self.start_s, self.end_s, self.side, self.regions, self.kind, n, self.amplitude, 1.0
+        )
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,9 @@ def activation(plan: SessionPlan, t: np.ndarray) -> dict[str, dict[str, np.ndarr
         if spasm.kind == "clonic":
             level = np.zeros_like(t)
             for onset in spasm.twitch_onsets_s:
-                level = np.maximum(level, _pulse(t, spasm.start_s + onset, TWITCH_RISE_S, 0.0,
-                                                 TWITCH_FALL_S))
+                level = np.maximum(
+                    level, _pulse(t, spasm.start_s + onset, TWITCH_RISE_S, 0.0, TWITCH_FALL_S)
+                )
         else:
             level = _pulse(t, spasm.start_s, TONIC_RAMP_S, spasm.hold_s, TONIC_RAMP_S)
         for region in ("eye", "cheek", "mouth"):
@@ -135,12 +137,17 @@ def plan_session(
     Parameters
     ----------
     duration_s : float
+        Length of the session.
     side : {'left', 'right'} or None
         Side of the spasms; None for a session without spasm.
-    n_spasms, n_blinks : int
+    n_spasms : int
+        Bursts to place (alternately clonic and tonic); fewer if they do not fit.
+    n_blinks : int
+        Normal bilateral blinks to place.
     amplitude : (float, float)
         Range of the spasms' peak eye closure.
     fps : float
+        Frame rate of the video to render.
     seed : int
         Same seed, same plan.
     """
@@ -165,7 +172,9 @@ def plan_session(
                 onsets = np.cumsum(np.r_[0.0, rng.uniform(0.25, 0.45, n - 1)])
                 spasm = Spasm(start, side, "clonic", amp, regions, tuple(np.round(onsets, 3)))
             else:
-                spasm = Spasm(start, side, "tonic", amp, regions, hold_s=float(rng.uniform(0.5, 3.0)))
+                spasm = Spasm(
+                    start, side, "tonic", amp, regions, hold_s=float(rng.uniform(0.5, 3.0))
+                )
             if spasm.end_s < duration_s - 0.5 and free(spasm.start_s, spasm.end_s):
                 spasms.append(spasm)
                 busy.append((spasm.start_s, spasm.end_s))
@@ -231,11 +240,14 @@ def render_session(
     image : (h, w, 3) uint8 RGB
         A picture with one frontal face.
     plan : SessionPlan
+        What happens when.
     out_video : path-like
         The ``.mp4`` to write (MPEG-4 Part 2, readable by FFmpeg).
     out_truth : path-like, optional
         Where to write the true events (default: ``<video stem>.events.csv``
         beside the video).
+    model_path : path-like, optional
+        Landmark model used to find the face in ``image``.
 
     Returns
     -------
@@ -253,8 +265,9 @@ def render_session(
     rng = np.random.default_rng(plan.seed + 1)
     sway_phase = rng.uniform(0, 2 * np.pi, 2)
     with atomic_path(out_video) as tmp:
-        writer = cv2.VideoWriter(str(tmp.with_suffix(".mp4")), cv2.VideoWriter_fourcc(*"mp4v"),
-                                 plan.fps, (width, height))
+        writer = cv2.VideoWriter(
+            str(tmp.with_suffix(".mp4")), cv2.VideoWriter_fourcc(*"mp4v"), plan.fps, (width, height)
+        )
         if not writer.isOpened():
             raise HFSDetectError(f"cannot write video {out_video}: no MPEG-4 encoder")
         center = points.mean(axis=0)
@@ -273,6 +286,7 @@ def render_session(
         tmp.with_suffix(".mp4").replace(tmp)
     truth = Path(out_truth) if out_truth else out_video.with_suffix(".events.csv")
     with atomic_path(truth) as tmp:
-        events_to_frame([s.to_event() for s in plan.spasms]).to_csv(tmp, index=False,
-                                                                    float_format="%.4f")
+        events_to_frame([s.to_event() for s in plan.spasms]).to_csv(
+            tmp, index=False, float_format="%.4f"
+        )
     return out_video

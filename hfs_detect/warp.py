@@ -73,10 +73,13 @@ def close_eye_map(
         return sa + (y - ya) / span * (sb - sa)
 
     src = np.where(
-        y < a0, y,
-        np.where(y < a1, lerp(y, a0, a1, s0, s1),
-                 np.where(y < a2, lerp(y, a1, a2, s1, s2),
-                          np.where(y < a3, lerp(y, a2, a3, s2, s3), y))),
+        y < a0,
+        y,
+        np.where(
+            y < a1,
+            lerp(y, a0, a1, s0, s1),
+            np.where(y < a2, lerp(y, a1, a2, s1, s2), np.where(y < a3, lerp(y, a2, a3, s2, s3), y)),
+        ),
     )
     map_y[top:bottom, cols] += (src - y).astype(np.float32)
 
@@ -123,5 +126,7 @@ def apply_maps(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.nd
 
 def identity_maps(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Backward maps that leave an image as it is."""
-    map_x, map_y = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    map_x, map_y = np.meshgrid(
+        np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    )
     return map_x, map_y

@@ -1,0 +1,136 @@
+"""The command line as a user meets it: outputs written, one-line errors, help."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLES, data_path
+
+
+def run(*args, cwd=None):
+    """Run ``hfs-detect`` (this interpreter's copy) and capture everything."""
+    return subprocess.run(
+        [sys.executable, "-m", "hfs_detect", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+def assert_one_line_error(result, *words):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_analyze_on_the_shipped_sample_writes_the_three_files(tmp_path):
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no native log noise
+    assert "600 frames" in result.stdout
+    for name in ("events.csv", "frames.csv", "summary.json", "frames.parquet", "landmarks.npz"):
+        assert (tmp_path / "out" / name).is_file(), name
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["n_frames"] == 600 and summary["face_fraction"] > 0.99
+    assert len(pd.read_csv(tmp_path / "out" / "frames.csv")) == 600
+    again = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "out")
+    assert "from cache" in again.stdout
+
+
+def test_the_console_script_is_installed():
+    exe = shutil.which(
+        "hfs-detect", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
+    )
+    assert exe, "the hfs-detect command is not installed"
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("hfs-detect ")
+
+
+def bad_file(name, content):
+    def make(folder):
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda d: d / "missing.mp4", ["video not found"]),
+        (bad_file("empty.mp4", b""), ["empty"]),
+        (bad_file("notes.mp4", b"not a video\n"), ["cannot decode"]),
+        (bad_file("noise.mp4", os.urandom(100_000)), ["cannot decode"]),
+        (lambda d: d, ["folder"]),
+    ],
+    ids=["missing", "empty", "text-named-mp4", "random-bytes", "directory"],
+)
+def test_bad_videos_get_a_one_line_error(tmp_path, make, words):
+    video = make(tmp_path)
+    result = run("analyze", video, "-o", tmp_path / "out")
+    assert_one_line_error(result, "hfs-detect: error:", *words)
+    assert result.returncode == 1
+
+
+def test_an_unwritable_output_folder_gets_a_one_line_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = run("analyze", data_path("grid_bbaf2n.mpg"), "-o", blocker / "out")
+    assert_one_line_error(result, "output folder")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into a read-only folder")
+def test_a_read_only_output_folder_gets_a_one_line_error(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    result = run("analyze", data_path("grid_bbaf2n.mpg"), "-o", folder)
+    assert_one_line_error(result, "not writable")
+
+
+def test_an_unknown_option_gets_a_one_line_error(tmp_path):
+    result = run("analyze", data_path("grid_bbaf2n.mpg"), "-o", tmp_path, "--frobnicate")
+    assert_one_line_error(result, "unrecognized arguments: --frobnicate", "--help")
+    assert result.returncode == 2
+
+
+def test_a_bad_value_names_the_option(tmp_path):
+    result = run("analyze", data_path("grid_bbaf2n.mpg"), "-o", tmp_path, "--min-confidence", "3")
+    assert_one_line_error(result, "--min-confidence", "at most 1")
+
+
+def test_a_failed_run_leaves_no_partial_outputs(tmp_path):
+    (tmp_path / "notes.mp4").write_text("not a video\n")
+    run("analyze", tmp_path / "notes.mp4", "-o", tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_help_teaches_the_sides_and_the_outputs():
+    result = run("analyze", "--help")
+    assert result.returncode == 0
+    for words in ("--mirrored", "patient's left", "frames.csv", "summary.json", "example"):
+        assert words in result.stdout
+
+
+def test_info_names_versions_model_and_ffmpeg():
+    result = run("info")
+    assert result.returncode == 0
+    assert "mediapipe" in result.stdout
+    assert "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff" in result.stdout
+    assert "ffmpeg       yes" in result.stdout
+
+
+def test_importing_the_package_loads_no_model_and_no_mediapipe():
+    code = "import sys, hfs_detect; print('mediapipe' in sys.modules, 'cv2' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "False"]
