@@ -10,8 +10,8 @@ bare-1
     and calls ``detect_for_video`` (MediaPipe's defaults: one face, no
     blendshapes, no matrix).
 bare-same
-    The same loop with the options ``analyze`` uses (two faces, blendshapes
-    and transformation matrices): the fair baseline for our own overhead.
+    The same loop with the outputs ``analyze`` asks for (blendshapes and
+    transformation matrices): the baseline for our own overhead.
 analyze
     ``hfs_detect.analyze_video`` end to end with outputs written (no cache).
 analyze-cached
@@ -50,7 +50,7 @@ if variant.startswith("bare"):
     options = vision.FaceLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(default_model_path())),
         running_mode=vision.RunningMode.VIDEO,
-        num_faces=2 if same else 1,
+        num_faces=1,
         output_face_blendshapes=same,
         output_facial_transformation_matrixes=same,
     )
