@@ -73,6 +73,7 @@ MEASURES: tuple[str, ...] = (
 """Per-side measures; each is a column ``<measure>_left`` and ``<measure>_right``."""
 
 _RIGID = np.array(RIGID)
+CHUNK_FRAMES = 512  # frames converted at once (about 6 MB per float64 copy)
 
 
 def signal_columns(measure: str) -> tuple[str, str]:
@@ -208,16 +209,18 @@ def compute_signals(
     size = np.full(n, np.nan)
     center = np.full((n, 2), np.nan)
     per_side = {side: {m: np.full(n, np.nan) for m in MEASURES} for side in SIDES}
-    if face.any():
-        coords, size[face], rotation = face_coordinates(
-            landmarks[face], matrices[face], width, height
+    rows_with_face = np.flatnonzero(face)
+    for start in range(0, len(rows_with_face), CHUNK_FRAMES):  # bounded memory
+        rows = rows_with_face[start : start + CHUNK_FRAMES]
+        coords, size[rows], rotation = face_coordinates(
+            landmarks[rows], matrices[rows], width, height
         )
-        pose[face] = head_pose_deg(rotation)
-        pixels_2d = landmarks[face, :, :2].astype(np.float64) * [width, height]
-        center[face] = pixels_2d[:, _RIGID].mean(axis=1)
+        pose[rows] = head_pose_deg(rotation)
+        pixels_2d = landmarks[rows, :, :2].astype(np.float64) * [width, height]
+        center[rows] = pixels_2d[:, _RIGID].mean(axis=1)
         for side in SIDES:
             for name, values in _side_measures(coords, pixels_2d, side).items():
-                per_side[side][name][face] = values
+                per_side[side][name][rows] = values
     speed, shift = _head_motion(columns["time_s"], pose, center, size)
     columns.update(
         yaw_deg=pose[:, 0],
