@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ._checks import check_option
 from .face_mesh import REGIONS, SIDES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EVENT_COLUMNS", "Event", "events_to_frame"]
 
@@ -77,4 +79,6 @@ class Event:
 
 def events_to_frame(events: list[Event]) -> pd.DataFrame:
     """A table with the contract columns, one row per event (empty is fine)."""
+    import pandas as pd
+
     return pd.DataFrame([e.to_row() for e in events], columns=list(EVENT_COLUMNS))

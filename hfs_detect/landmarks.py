@@ -15,9 +15,11 @@ See :class:`Landmarker` for how this stays as fast as MediaPipe alone.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import sys
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -199,6 +201,16 @@ def _faces(result) -> list[_Face]:
     return faces
 
 
+_OPEN: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_landmarkers() -> None:
+    """Close landmarkers left open, before MediaPipe's own clean-up fails at exit."""
+    for landmarker in list(_OPEN):
+        landmarker.close()
+
+
 class Landmarker:
     """MediaPipe Face Landmarker that follows one subject through a video.
 
@@ -242,6 +254,7 @@ class Landmarker:
         self.min_confidence = float(min_confidence)
         self.reacquire_after_s = float(reacquire_after_s)
         self._tracker = self._create(video=True, num_faces=1)
+        _OPEN.add(self)
         self._finder = None  # the multi-face search, made when first needed
         self._last_ms = -1
         self._quiet_calls = {"tracker": True, "finder": True}

@@ -13,17 +13,21 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ._checks import HFSDetectError, check_output_dir
+from ._lazy import preload_in_background
 from .events import Event, events_to_frame
 from .landmarks import Landmarker, resolve_model
 from .provenance import provenance
 from .signals import compute_signals
 from .sources import Frame, VideoFileSource, open_video, prefetch
 from .track import LandmarkTrack, TrackBuilder, load_track, video_fingerprint
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Analysis", "analyze_video", "summarize"]
 
@@ -114,6 +118,7 @@ def extract_landmarks(
     Returns the track and MediaPipe's blendshape names.
     """
     builder = TrackBuilder()
+    preload_in_background("pandas", "pyarrow.parquet")  # ready when the frames are
     with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
         with _progress(source.n_frames_hint, source.name, progress) as bar:
             for frame in prefetch(_frames(source, mirrored)):

@@ -47,8 +47,9 @@ Quality columns: ``face``, ``n_faces``, ``yaw_deg``, ``pitch_deg``,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .face_mesh import (
     BLENDSHAPE_PAIRS,
@@ -57,6 +58,9 @@ from .face_mesh import (
     SIDE_INDICES,
     SIDES,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MEASURES", "signal_columns", "face_coordinates", "head_pose_deg", "compute_signals"]
 
@@ -245,4 +249,6 @@ def compute_signals(
         for single in BLENDSHAPE_SINGLES:
             if single in position:
                 columns[f"bs_{single}"] = blendshapes[:, position[single]].astype(np.float64)
+    import pandas as pd
+
     return pd.DataFrame(columns)

@@ -97,3 +97,32 @@ def test_prefetch_stops_its_reader_when_the_consumer_stops_early():
     reader_output = prefetch(frames(), maxsize=2)
     assert next(reader_output) == 0
     reader_output.close()  # must not hang
+
+
+def with_rotation_90(path):
+    """Set the MP4 track's display matrix to a 90 degree turn (what phones write)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    box = data.find(b"tkhd")
+    assert box > 0 and data[box + 4] == 0  # version 0 track header
+    matrix_at = box + 8 + 4 * 5 + 8 + 8
+    assert struct.unpack(">9i", data[matrix_at : matrix_at + 36])[0] == 1 << 16
+    data[matrix_at : matrix_at + 36] = struct.pack(
+        ">9i", 0, 1 << 16, 0, -(1 << 16), 0, 0, 0, 0, 1 << 30
+    )
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_rotation_metadata_is_applied(tmp_path):
+    picture = np.zeros((48, 64, 3), np.uint8)
+    picture[:8, :, 0] = 255  # a red band along the top
+    video = with_rotation_90(write_video(tmp_path / "phone.mp4", [picture] * 5))
+    with open_video(video) as source:
+        frame = next(iter(source))
+        assert source.rotation_deg == 90
+    assert (source.width, source.height) == (48, 64)
+    assert frame.rgb.shape == (64, 48, 3)
+    red = np.argwhere(frame.rgb[..., 0] > 200)
+    assert red[:, 1].min() >= 38  # the top band is now along the right edge: turned upright
