@@ -118,8 +118,9 @@ def extract_landmarks(
     Returns the track and MediaPipe's blendshape names.
     """
     builder = TrackBuilder()
-    preload_in_background("pandas", "pyarrow.parquet")  # ready when the frames are
     with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
+        # after MediaPipe's import (they would queue on the import lock), during inference
+        preload_in_background("pandas", "pyarrow.parquet")
         with _progress(source.n_frames_hint, source.name, progress) as bar:
             for frame in prefetch(_frames(source, mirrored)):
                 builder.append(landmarker.detect(frame))
