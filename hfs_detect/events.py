@@ -23,8 +23,11 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "n_twitches",
     "peak",
     "confidence",
+    "brow_raised",
 )
-"""Columns of ``events.csv``, in order (the output contract)."""
+"""Columns of ``events.csv``, in order: the output contract's nine, then
+``brow_raised`` (the same-side brow rose while the eye closed: the "other
+Babinski sign", specific to hemifacial spasm)."""
 
 KINDS: tuple[str, str] = ("tonic", "clonic")
 
@@ -48,6 +51,8 @@ class Event:
         Largest departure from baseline, in robust z units.
     confidence : float
         0-1.
+    brow_raised : bool
+        The same-side brow rose while the eye closed (the "other Babinski sign").
     """
 
     start_s: float
@@ -58,6 +63,7 @@ class Event:
     n_twitches: int = 1
     peak: float = float("nan")
     confidence: float = float("nan")
+    brow_raised: bool = False
 
     def __post_init__(self) -> None:
         check_option("side", self.side, SIDES)

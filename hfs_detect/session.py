@@ -19,12 +19,16 @@ import numpy as np
 
 from ._checks import HFSDetectError, check_output_dir
 from ._lazy import preload_in_background
-from .events import Event, events_to_frame
+from .detector import DetectorParams
+from .events import events_to_frame
 from .landmarks import Landmarker, resolve_model
 from .provenance import provenance
+from .rest import RestParams
 from .signals import compute_signals
 from .sources import Frame, VideoFileSource, open_video, prefetch
+from .stream import burst_labels, detect_bursts
 from .track import LandmarkTrack, TrackBuilder, load_track, video_fingerprint
+from .verdict import DISCLAIMER, VerdictParams, methods_paragraph, session_statistics
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +45,7 @@ DETECTOR_KEYS = (
     "dominant_side",
     "verdict",
 )
-"""Summary keys the burst detector fills in (null until it runs)."""
+"""Summary keys the burst detector fills in (see :mod:`hfs_detect.verdict`)."""
 
 
 @dataclass
@@ -150,6 +154,10 @@ def analyze_video(
     use_cache: bool = True,
     parquet: bool = True,
     progress: bool = False,
+    rest_intervals_s: list[tuple[float, float]] | None = None,
+    rest_params: RestParams | None = None,
+    detector_params: DetectorParams | None = None,
+    verdict_params: VerdictParams | None = None,
 ) -> Analysis:
     """Analyse one recorded video.
 
@@ -176,6 +184,13 @@ def analyze_video(
         Also write ``frames.parquet``.
     progress : bool
         Show a progress bar on stderr.
+    rest_intervals_s : list of (float, float), optional
+        Rest given by hand (a clinic protocol) instead of judged; see
+        :func:`hfs_detect.rest.parse_intervals`.
+    rest_params, detector_params, verdict_params : optional
+        Thresholds of rest segmentation, the burst detector and the verdict
+        (see :mod:`hfs_detect.rest`, :mod:`hfs_detect.detector`,
+        :mod:`hfs_detect.verdict`); defaults when omitted.
 
     Returns
     -------
@@ -212,11 +227,20 @@ def analyze_video(
     if len(track) == 0:
         raise HFSDetectError(f"cannot read {path}: no frame could be decoded")
     frames = frames_table(track)
-    events: list[Event] = []
+    rest_params = rest_params or RestParams()
+    detector_params = detector_params or DetectorParams()
+    verdict_params = verdict_params or VerdictParams()
+    rest, events = detect_bursts(frames, rest_params, detector_params, rest_intervals_s)
+    frames["rest"] = rest
+    frames["burst"] = burst_labels(frames["time_s"].to_numpy(), events)
     parameters = {
         "mirrored": bool(mirrored),
         "max_faces": int(max_faces),
         "min_confidence": float(min_confidence),
+        "rest_intervals_s": rest_intervals_s,
+        "rest": rest_params.to_dict(),
+        "detector": detector_params.to_dict(),
+        "verdict": verdict_params.to_dict(),
     }
     summary = summarize(
         track,
@@ -227,6 +251,9 @@ def analyze_video(
         video=Path(path),
         from_cache=from_cache,
     )
+    summary.update(session_statistics(frames, rest, events, verdict_params))
+    summary["methods"] = methods_paragraph(summary)
+    summary["disclaimer"] = DISCLAIMER
     analysis = Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)
     if out_dir is not None:
         analysis.write(out_dir, parquet=parquet)

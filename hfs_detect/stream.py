@@ -1,0 +1,115 @@
+"""The per-frame chain: landmarks -> signals -> rest -> detector, one frame at a time.
+
+:class:`SessionStream` takes one frame and returns that frame's row (with its
+rest state and the side of any burst in progress) and the bursts that just
+ended. ``analyze_video`` drives it over a file's rows, the live mode over a
+camera's frames: both use this one object, so they find the same bursts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .detector import BurstDetector, DetectorParams
+from .events import Event
+from .landmarks import FaceFrame
+from .rest import RestParams, RestSegmenter
+from .signals import compute_signals
+
+__all__ = ["SessionStream", "detect_bursts", "burst_labels"]
+
+
+class SessionStream:
+    """Rest segmentation and burst detection over frames in time order.
+
+    Parameters
+    ----------
+    rest_params : RestParams, optional
+    detector_params : DetectorParams, optional
+    rest_intervals_s : list of (float, float), optional
+        Rest given by hand (a clinic protocol) instead of judged.
+    width, height : int, optional
+        Image size; needed only for :meth:`process_face_frame`.
+    blendshape_names : list of str, optional
+        MediaPipe's blendshape names; needed only for :meth:`process_face_frame`.
+    """
+
+    def __init__(
+        self,
+        rest_params: RestParams | None = None,
+        detector_params: DetectorParams | None = None,
+        rest_intervals_s=None,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        blendshape_names: list[str] | None = None,
+    ):
+        self.rest = RestSegmenter(rest_params, rest_intervals_s)
+        self.detector = BurstDetector(detector_params)
+        self.width, self.height = width, height
+        self.blendshape_names = blendshape_names
+        self._previous: FaceFrame | None = None
+
+    def process_row(self, row: dict) -> tuple[bool, list[Event]]:
+        """One frames-table row in; its rest state and the bursts that ended out."""
+        at_rest = self.rest.update(row)
+        return at_rest, self.detector.update(row, at_rest)
+
+    def process_face_frame(self, face_frame: FaceFrame) -> tuple[dict, list[Event]]:
+        """One landmarked frame in; its full row (signals, ``rest``, ``burst``) and ended bursts."""
+        frames = [f for f in (self._previous, face_frame) if f is not None]  # motion needs two
+        self._previous = face_frame
+        table = compute_signals(
+            np.array([f.time_s for f in frames]),
+            np.stack([_or_nan(f.landmarks, (478, 3)) for f in frames]),
+            np.stack([_or_nan(f.matrix, (4, 4)) for f in frames]),
+            np.stack([_or_nan(f.blendshapes, (52,)) for f in frames]),
+            self.width,
+            self.height,
+            self.blendshape_names,
+        )
+        row = table.iloc[-1].to_dict()
+        row["frame"] = face_frame.index
+        at_rest, ended = self.process_row(row)
+        row["rest"] = at_rest
+        row["burst"] = self.detector.active_side or ""
+        return row, ended
+
+    def finish(self) -> list[Event]:
+        """Close the session: bursts still open are reported."""
+        return self.detector.finish()
+
+
+def _or_nan(values, shape) -> np.ndarray:
+    return np.full(shape, np.nan, np.float32) if values is None else values
+
+
+def detect_bursts(
+    frames,
+    rest_params: RestParams | None = None,
+    detector_params: DetectorParams | None = None,
+    rest_intervals_s=None,
+) -> tuple[np.ndarray, list[Event]]:
+    """Run the per-frame chain over a whole frames table.
+
+    Returns
+    -------
+    rest : (n,) bool
+        Each frame's rest state.
+    events : list of Event
+    """
+    stream = SessionStream(rest_params, detector_params, rest_intervals_s)
+    rest = np.zeros(len(frames), dtype=bool)
+    events: list[Event] = []
+    for i, row in enumerate(frames.to_dict("records")):
+        rest[i], ended = stream.process_row(row)
+        events += ended
+    return rest, events + stream.finish()
+
+
+def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:
+    """Per frame, the side of the burst it falls in, or ``""``."""
+    labels = np.full(len(time_s), "", dtype=object)
+    for event in events:
+        labels[(time_s >= event.start_s) & (time_s < event.end_s)] = event.side
+    return labels

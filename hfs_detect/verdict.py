@@ -1,0 +1,169 @@
+"""The session summary a clinician reads: rates, side, regions, verdict, methods.
+
+Verdicts
+--------
+``insufficient_data``
+    Less than ``min_rest_s`` of rest, or the face found in less than half
+    of the frames.
+``unilateral_bursts``
+    At least ``min_events`` bursts, at least ``min_side_share`` of them on
+    one side.
+``bilateral_pattern``
+    Repeated bilateral eye closures longer than a blink (``>= 0.5 s``), at
+    least ``min_events`` of them: blepharospasm-like, not hemifacial spasm.
+``none``
+    Otherwise.
+
+A screening and research aid, not a diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ._checks import check_number
+from .events import Event
+from .face_mesh import REGIONS
+
+__all__ = ["VerdictParams", "session_statistics", "methods_paragraph", "DISCLAIMER"]
+
+DISCLAIMER = "Screening aid, not a diagnosis."
+LONG_CLOSURE_S = 0.5
+
+
+@dataclass(frozen=True)
+class VerdictParams:
+    """Thresholds of the session verdict.
+
+    Attributes
+    ----------
+    min_rest_s : float
+        Rest needed for any verdict but ``insufficient_data`` (10 s).
+    min_face_fraction : float
+        Share of frames with the face (0.5).
+    min_events : int
+        Bursts (or long bilateral closures) needed for a pattern (3).
+    min_side_share : float
+        Share of bursts on the dominant side for ``unilateral_bursts`` (0.75).
+    """
+
+    min_rest_s: float = 10.0
+    min_face_fraction: float = 0.5
+    min_events: int = 3
+    min_side_share: float = 0.75
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            check_number(name, value, minimum=0.0)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _frame_durations(time_s: np.ndarray) -> np.ndarray:
+    steps = np.diff(time_s)
+    typical = float(np.median(steps)) if len(steps) else 0.0
+    return np.append(np.minimum(steps, 4 * typical), typical)
+
+
+def _long_bilateral_closures(frames, rest: np.ndarray, closure: float = 0.5) -> int:
+    """Bilateral closures at rest lasting at least 0.5 s (longer than a blink)."""
+    left, right = frames["eye_aperture_left"], frames["eye_aperture_right"]
+    at_rest = rest & frames["face"].to_numpy(bool)
+    ref_l, ref_r = np.nanmedian(left[at_rest]), np.nanmedian(right[at_rest])
+    closed = ((left / ref_l < 1 - closure) & (right / ref_r < 1 - closure)).to_numpy(bool)
+    time_s = frames["time_s"].to_numpy()
+    count, start = 0, None
+    for t, c in zip(time_s, closed & at_rest, strict=True):
+        if c and start is None:
+            start = t
+        elif not c and start is not None:
+            count += t - start >= LONG_CLOSURE_S
+            start = None
+    if start is not None:
+        count += time_s[-1] - start >= LONG_CLOSURE_S
+    return int(count)
+
+
+def session_statistics(
+    frames, rest: np.ndarray, events: list[Event], params: VerdictParams | None = None
+) -> dict:
+    """The detector's summary keys for ``summary.json``.
+
+    Parameters
+    ----------
+    frames : pandas.DataFrame
+        The per-frame table.
+    rest : (n,) bool
+        Rest state of each frame.
+    events : list of Event
+        The bursts found.
+    params : VerdictParams, optional
+        Verdict thresholds; defaults when omitted.
+
+    Returns
+    -------
+    dict
+        ``rest_s``, ``n_events``, ``events_per_rest_min``, ``spasm_fraction``,
+        ``dominant_side``, ``dominant_side_share``, ``regions``,
+        ``kinds``, ``n_long_bilateral_closures``, ``verdict``.
+    """
+    p = params or VerdictParams()
+    time_s = frames["time_s"].to_numpy()
+    durations = _frame_durations(time_s)
+    rest_s = float(np.sum(durations[rest]))
+    in_burst = np.zeros(len(time_s), bool)
+    for event in events:
+        in_burst |= (time_s >= event.start_s) & (time_s < event.end_s)
+    spasm_s = float(np.sum(durations[rest & in_burst]))
+    sides = Counter(e.side for e in events)
+    dominant, dominant_n = sides.most_common(1)[0] if sides else (None, 0)
+    share = dominant_n / len(events) if events else None
+    long_closures = _long_bilateral_closures(frames, rest) if rest.any() else 0
+    face_fraction = float(frames["face"].mean()) if len(frames) else 0.0
+    if rest_s < p.min_rest_s or face_fraction < p.min_face_fraction:
+        verdict = "insufficient_data"
+    elif len(events) >= p.min_events and share is not None and share >= p.min_side_share:
+        verdict = "unilateral_bursts"
+    elif long_closures >= p.min_events:
+        verdict = "bilateral_pattern"
+    else:
+        verdict = "none"
+    return {
+        "rest_s": round(rest_s, 3),
+        "n_events": len(events),
+        "events_per_rest_min": round(len(events) / (rest_s / 60), 3) if rest_s > 0 else None,
+        "spasm_fraction": round(spasm_s / rest_s, 4) if rest_s > 0 else None,
+        "dominant_side": dominant,
+        "dominant_side_share": round(share, 3) if share is not None else None,
+        "regions": {r: sum(r in e.regions for e in events) for r in REGIONS},
+        "kinds": {k: sum(e.kind == k for e in events) for k in ("clonic", "tonic")},
+        "n_brow_raised": sum(e.brow_raised for e in events),
+        "n_long_bilateral_closures": long_closures,
+        "verdict": verdict,
+    }
+
+
+def methods_paragraph(summary: dict) -> str:
+    """A plain-language account of how the numbers were made, for reports."""
+    det = summary["parameters"]["detector"]
+    rest = summary["parameters"]["rest"]
+    return (
+        f"Video frames were analysed with MediaPipe Face Landmarker "
+        f"(MediaPipe {summary['mediapipe_version']}, model sha256 "
+        f"{summary['model_sha256'][:12]}) by hfs-detect {summary['hfs_detect_version']}. "
+        "Eyelid, cheek, mouth-corner and brow positions were measured on each side after "
+        "removing head rotation. Rest was defined as face present, head still (median "
+        f"rotation below {rest['max_head_speed_deg_s']} deg/s), not talking and no bilateral "
+        "expression beyond the person's resting face. Within rest, a burst was a one-sided "
+        f"closing movement of the eye of at least {det['threshold_z']} robust z units against "
+        "the person's own rest baseline (or a smaller eye movement with the cheek or mouth "
+        "corner), not shared by the other eye; bursts closer than "
+        f"{det['merge_gap_s']} s were merged, and a burst of two or more twitches was called "
+        f"clonic, a single contraction of {det['tonic_min_s']} s or more tonic. "
+        f"{summary['rest_s']:.1f} s of rest were analysed and {summary['n_events']} bursts found; "
+        f"the screening verdict was '{summary['verdict']}'. {DISCLAIMER}"
+    )

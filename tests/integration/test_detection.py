@@ -1,0 +1,114 @@
+"""Bursts on the shipped synthetic samples, quiet on real videos without spasm."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfs_detect.landmarks import FaceFrame
+from hfs_detect.stream import SessionStream
+from tests.conftest import REAL_VIDEOS, SAMPLES, data_path
+
+
+def matches(event, truth, slack_s=0.3):
+    return (
+        event.side == truth.side
+        and event.start_s < truth.end_s + slack_s
+        and (event.end_s > truth.start_s - slack_s)
+    )
+
+
+@pytest.mark.parametrize(
+    "stem, side", [("synthetic_hfs_left", "left"), ("synthetic_hfs_right", "right")]
+)
+def test_the_samples_give_bursts_on_the_spasm_side_and_the_verdict(analyzed, stem, side):
+    analysis = analyzed(SAMPLES / f"{stem}.mp4")
+    truth = pd.read_csv(SAMPLES / f"{stem}.events.csv")
+    events = analysis.events
+    assert len(events) >= 3
+    assert set(events.side) == {side}  # never the other side
+    found = [any(matches(e, t) for e in events.itertuples()) for t in truth.itertuples()]
+    assert sum(found) >= 3
+    onsets = [
+        min(abs(e.start_s - t.start_s) for e in events.itertuples() if matches(e, t))
+        for t, hit in zip(truth.itertuples(), found, strict=True)
+        if hit
+    ]
+    assert np.median(onsets) <= 0.3
+    summary = analysis.summary
+    assert summary["verdict"] == "unilateral_bursts"
+    assert summary["dominant_side"] == side
+    assert summary["rest_s"] > 15
+    assert "not a diagnosis" in summary["methods"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REAL_VIDEOS)
+def test_real_videos_without_spasm_are_never_called_unilateral(analyzed, name):
+    summary = analyzed(data_path(name)).summary
+    assert summary["verdict"] != "unilateral_bursts"
+
+
+@pytest.mark.slow
+def test_real_videos_give_few_false_bursts_per_rest_minute(analyzed):
+    n_events = rest_s = 0.0
+    lines = []
+    for name in REAL_VIDEOS:
+        s = analyzed(data_path(name)).summary
+        n_events += s["n_events"]
+        rest_s += s["rest_s"]
+        lines.append(f"{name}: {s['n_events']} bursts in {s['rest_s']:.1f} s rest")
+    print("\n".join(lines))
+    assert n_events / (rest_s / 60) <= 0.5, "\n".join(lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["eyeclosures_fellway.mp4", "liveportrait_d9_blinks.mp4"])
+def test_long_bilateral_closures_and_blinks_give_no_burst(analyzed, name):
+    assert analyzed(data_path(name)).summary["n_events"] == 0
+
+
+def test_frame_by_frame_gives_the_same_events_as_analyze(analyzed):
+    analysis = analyzed(SAMPLES / "synthetic_hfs_right.mp4")
+    track = analysis.track
+    stream = SessionStream(
+        width=track.meta["width"],
+        height=track.meta["height"],
+        blendshape_names=track.meta["blendshape_names"],
+    )
+    live, rows = [], []
+    for i in range(len(track)):
+        face = track.face[i]
+        frame = FaceFrame(
+            int(track.index[i]),
+            float(track.time_s[i]),
+            track.landmarks[i] if face else None,
+            track.blendshapes[i] if face else None,
+            track.matrices[i] if face else None,
+            int(track.n_faces[i]),
+        )
+        row, ended = stream.process_face_frame(frame)
+        live += ended
+        rows.append(row)
+    live += stream.finish()
+    offline = analysis.events
+    assert [e.side for e in live] == list(offline.side)
+    np.testing.assert_allclose([e.start_s for e in live], offline.start_s, atol=1e-6)
+    assert [r["rest"] for r in rows] == list(analysis.frames.rest)
+
+
+def test_summary_json_holds_the_detector_keys(analyzed, tmp_path):
+    from hfs_detect import analyze_video
+
+    analyze_video(SAMPLES / "synthetic_hfs_left.mp4", tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["n_events"] == len(pd.read_csv(tmp_path / "events.csv"))
+    assert summary["events_per_rest_min"] == pytest.approx(
+        summary["n_events"] / (summary["rest_s"] / 60), rel=1e-3
+    )
+    assert 0 < summary["spasm_fraction"] < 1
+    assert summary["parameters"]["detector"]["threshold_z"] > 0
+    frames = pd.read_csv(tmp_path / "frames.csv")
+    assert {"rest", "burst"} <= set(frames.columns)
+    assert set(frames.burst.dropna()) <= {"left"}
