@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 from . import __version__
+from ._checks import HFSDetectError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -105,12 +106,89 @@ def _add_analyze(sub) -> None:
         help="MediaPipe detection and tracking confidence, 0-1 (default 0.5)",
     )
     p.add_argument(
+        "--rest",
+        metavar="INTERVALS",
+        help="rest intervals given by hand (a clinic protocol), m:ss or seconds, "
+        "e.g. 0:10-1:30,2:00-3:00; default: rest is judged from the video",
+    )
+    p.add_argument(
+        "--threshold-z",
+        type=float,
+        default=4.0,
+        metavar="Z",
+        help="one-sided eye departure, in robust z units against the patient's own rest "
+        "baseline, that starts a burst (default 4; higher = fewer, surer)",
+    )
+    p.add_argument(
         "--no-cache",
         action="store_true",
         help="run the model even if OUT/landmarks.npz matches, and do not write it",
     )
     p.add_argument("--no-parquet", action="store_true", help="write frames.csv only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+
+
+def _add_synth(sub) -> None:
+    p = sub.add_parser(
+        "synth",
+        help="make a synthetic spasm video with its true events",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Make a synthetic session from a real face picture: one side's eyelids close,
+            its cheek rises and its mouth corner is pulled towards the eye in clonic
+            twitch trains and tonic holds, with bilateral blinks and slight head sway
+            as distractors. Writes VIDEO and VIDEO's stem + .events.csv (the truth, in
+            the events.csv format). The same seed gives the same session.
+            """
+        ),
+        epilog="example:\n  hfs-detect synth out/left.mp4 --side left --seed 3",
+    )
+    p.add_argument("video", type=Path, help="the .mp4 to write")
+    p.add_argument(
+        "--face",
+        default="astronaut",
+        metavar="IMAGE",
+        help="a picture with one frontal face (default: scikit-image's astronaut)",
+    )
+    p.add_argument(
+        "--side",
+        default="left",
+        choices=["left", "right", "none"],
+        help="patient's side of the spasms, or none (default left)",
+    )
+    p.add_argument("--duration-s", type=float, default=30.0, help="length (default 30 s)")
+    p.add_argument("--spasms", type=int, default=4, help="bursts to place (default 4)")
+    p.add_argument("--blinks", type=int, default=6, help="bilateral blinks (default 6)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="score detected bursts against true ones",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Score predicted bursts against the truth: precision, recall, F1 (a match is
+            the same side and overlapping, within --tolerance-s), onset and offset
+            error, side accuracy, false bursts per rest-minute.
+
+            PRED: an events.csv, an analyze output folder, or a folder of them.
+            TRUTH: an events.csv, or a folder of <name>.events.csv matching PRED's folders.
+            """
+        ),
+        epilog="example:\n  hfs-detect evaluate out/ samples/synthetic_hfs_left.events.csv",
+    )
+    p.add_argument("predicted", type=Path)
+    p.add_argument("truth", type=Path)
+    p.add_argument(
+        "--tolerance-s",
+        type=float,
+        default=0.3,
+        help="slack at either end of a burst when matching (default 0.3 s)",
+    )
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the scores as JSON")
 
 
 def _build_parser() -> _Parser:
@@ -126,6 +204,8 @@ def _build_parser() -> _Parser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_analyze(sub)
+    _add_synth(sub)
+    _add_evaluate(sub)
     sub.add_parser(
         "info",
         help="versions, model path and sha256, FFmpeg support",
@@ -141,6 +221,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
     check_number("--max-faces", args.max_faces, minimum=1, maximum=8, integer=True)
     check_number("--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0)
+    from .detector import DetectorParams
+    from .rest import parse_intervals
+
     analysis = analyze_video(
         args.video,
         args.out,
@@ -151,6 +234,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         parquet=not args.no_parquet,
         progress=not args.no_progress and sys.stderr.isatty(),
+        rest_intervals_s=parse_intervals(args.rest) if args.rest else None,
+        detector_params=DetectorParams(threshold_z=args.threshold_z),
     )
     s = analysis.summary
     cached = " (landmarks from cache)" if s["landmarks_from_cache"] else ""
@@ -158,7 +243,73 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"{args.video.name}: {s['n_frames']} frames, {s['duration_s']:.1f} s, "
         f"face in {100 * s['face_fraction']:.1f}% of frames{cached}"
     )
+    side = f", mostly {s['dominant_side']}" if s["dominant_side"] else ""
+    print(
+        f"{s['rest_s']:.1f} s at rest, {s['n_events']} bursts{side}; "
+        f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
+    )
     print(f"outputs in {args.out}/: frames.csv, events.csv, summary.json")
+    return EXIT_OK
+
+
+def _run_synth(args: argparse.Namespace) -> int:
+    from .synth import plan_session, render_session
+
+    if args.face == "astronaut":
+        try:
+            from skimage import data
+        except ImportError:
+            raise HFSDetectError(
+                "the default face needs scikit-image (pip install scikit-image), "
+                "or give --face IMAGE"
+            ) from None
+        face = data.astronaut()[16:304, 104:376].copy()
+    else:
+        import cv2
+
+        image = cv2.imread(str(args.face))
+        if image is None:
+            raise HFSDetectError(f"cannot read the face picture {args.face}")
+        face = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    if args.video.suffix.lower() != ".mp4":
+        raise HFSDetectError(f"the synthetic video must be an .mp4, got {args.video.name}")
+    args.video.parent.mkdir(parents=True, exist_ok=True)
+    plan = plan_session(
+        args.duration_s,
+        side=None if args.side == "none" else args.side,
+        n_spasms=args.spasms,
+        n_blinks=args.blinks,
+        seed=args.seed,
+    )
+    render_session(face, plan, args.video)
+    print(
+        f"wrote {args.video} ({len(plan.spasms)} bursts, {len(plan.blinks)} blinks) "
+        f"and {args.video.with_suffix('.events.csv')}"
+    )
+    return EXIT_OK
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_paths
+    from .outputs import to_json
+
+    result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
+    print(f"{'session':<32} {'true':>5} {'pred':>5} {'match':>6} {'F1':>6} {'onset s':>8}")
+    for name, r in result["sessions"].items():
+        onset = "" if r["onset_error_s"] is None else f"{r['onset_error_s']:.3f}"
+        print(
+            f"{name[:32]:<32} {r['n_true']:>5} {r['n_predicted']:>5} {r['n_matched']:>6} "
+            f"{r['f1']:>6.3f} {onset:>8}"
+        )
+    o = result["overall"]
+    print(
+        f"overall: precision {o['precision']:.3f}, recall {o['recall']:.3f}, F1 {o['f1']:.3f}"
+        f" over {o['n_sessions']} session(s)"
+    )
+    if args.json:
+        from ._atomic import write_text_atomic
+
+        write_text_atomic(args.json, to_json(result))
     return EXIT_OK
 
 
@@ -199,7 +350,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        runner = {"analyze": _run_analyze, "info": _run_info}[args.command]
+        runner = {
+            "analyze": _run_analyze,
+            "synth": _run_synth,
+            "evaluate": _run_evaluate,
+            "info": _run_info,
+        }[args.command]
         return runner(args)
     except _UsageError as exc:
         print(exc, file=sys.stderr)
@@ -208,8 +364,6 @@ def main(argv: list[str] | None = None) -> int:
         print("hfs-detect: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:
-        from ._checks import HFSDetectError
-
         if isinstance(exc, HFSDetectError):
             print(f"hfs-detect: error: {exc}", file=sys.stderr)
             return EXIT_INPUT

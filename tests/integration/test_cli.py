@@ -134,3 +134,61 @@ def test_importing_the_package_loads_no_model_and_no_mediapipe():
     code = "import sys, hfs_detect; print('mediapipe' in sys.modules, 'cv2' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_synth_then_analyze_then_evaluate(tmp_path):
+    video = tmp_path / "synthetic.mp4"
+    made = run(
+        "synth",
+        video,
+        "--side",
+        "right",
+        "--duration-s",
+        "14",
+        "--spasms",
+        "2",
+        "--blinks",
+        "2",
+        "--seed",
+        "4",
+    )
+    assert made.returncode == 0, made.stderr
+    truth = pd.read_csv(tmp_path / "synthetic.events.csv")
+    assert len(truth) == 2 and set(truth.side) == {"right"}
+    again = tmp_path / "again.mp4"
+    run(
+        "synth",
+        again,
+        "--side",
+        "right",
+        "--duration-s",
+        "14",
+        "--spasms",
+        "2",
+        "--blinks",
+        "2",
+        "--seed",
+        "4",
+    )
+    assert pd.read_csv(tmp_path / "again.events.csv").equals(truth)  # same seed, same truth
+    analyzed = run("analyze", video, "-o", tmp_path / "out")
+    assert analyzed.returncode == 0, analyzed.stderr
+    assert "verdict:" in analyzed.stdout
+    scored = run(
+        "evaluate",
+        tmp_path / "out",
+        video.with_suffix(".events.csv"),
+        "--json",
+        tmp_path / "scores.json",
+    )
+    assert scored.returncode == 0, scored.stderr
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["overall"]["n_true"] == 2
+    assert "precision" in scored.stdout
+
+
+def test_bad_rest_intervals_get_a_one_line_error(tmp_path):
+    result = run(
+        "analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path, "--rest", "2:00-1:00"
+    )
+    assert_one_line_error(result, "rest interval", "2:00-1:00")

@@ -1,0 +1,182 @@
+"""Scoring detected bursts against annotated (true) ones.
+
+A predicted burst matches a true one when they are on the same side and
+overlap, allowing ``tolerance_s`` at either end; each is matched at most once
+(greedily, by onset distance). From the matches: precision, recall, F1,
+median onset and offset error, side accuracy (over true bursts found on
+either side), and false bursts per rest-minute when the rest time is known.
+
+Works for one session (two ``events.csv`` files) or for two folders of
+sessions, paired by name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._checks import HFSDetectError, check_number
+
+__all__ = ["score_events", "evaluate_paths"]
+
+
+def _overlaps(a, b, tolerance_s: float) -> bool:
+    return a.start_s < b.end_s + tolerance_s and a.end_s > b.start_s - tolerance_s
+
+
+def score_events(
+    predicted: pd.DataFrame,
+    truth: pd.DataFrame,
+    *,
+    tolerance_s: float = 0.3,
+    rest_s: float | None = None,
+) -> dict:
+    """Event-level scores of ``predicted`` against ``truth`` (``events.csv`` tables).
+
+    Parameters
+    ----------
+    predicted, truth : pandas.DataFrame
+        With at least ``start_s``, ``end_s``, ``side``.
+    tolerance_s : float
+        Slack at either end of a burst when matching.
+    rest_s : float, optional
+        Rest time of the session, for false bursts per rest-minute.
+
+    Returns
+    -------
+    dict
+        ``n_true``, ``n_predicted``, ``n_matched``, ``precision``, ``recall``,
+        ``f1``, ``onset_error_s`` (median, absolute), ``offset_error_s``,
+        ``side_accuracy``, ``false_per_rest_min``.
+    """
+    check_number("tolerance_s", tolerance_s, minimum=0.0)
+    pairs = []
+    for i, t in enumerate(truth.itertuples()):
+        for j, p in enumerate(predicted.itertuples()):
+            if _overlaps(p, t, tolerance_s):
+                pairs.append((abs(p.start_s - t.start_s), i, j, p.side == t.side))
+    used_t, used_p, matched, any_side = set(), set(), [], set()
+    for _distance, i, j, same_side in sorted(pairs):
+        any_side.add(i)
+        if same_side and i not in used_t and j not in used_p:
+            used_t.add(i)
+            used_p.add(j)
+            matched.append((i, j))
+    n_true, n_pred, n_match = len(truth), len(predicted), len(matched)
+    precision = n_match / n_pred if n_pred else (1.0 if n_true == 0 else 0.0)
+    recall = n_match / n_true if n_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    onset = [abs(predicted.start_s.iloc[j] - truth.start_s.iloc[i]) for i, j in matched]
+    offset = [abs(predicted.end_s.iloc[j] - truth.end_s.iloc[i]) for i, j in matched]
+    false = n_pred - n_match
+    return {
+        "n_true": n_true,
+        "n_predicted": n_pred,
+        "n_matched": n_match,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "onset_error_s": round(float(np.median(onset)), 4) if onset else None,
+        "offset_error_s": round(float(np.median(offset)), 4) if offset else None,
+        "side_accuracy": round(n_match / len(any_side), 4) if any_side else None,
+        "false_per_rest_min": round(false / (rest_s / 60), 4) if rest_s else None,
+    }
+
+
+def _read_events(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise HFSDetectError(f"cannot read events table {path}: {exc}") from None
+    missing = {"start_s", "end_s", "side"} - set(table.columns)
+    if missing:
+        raise HFSDetectError(
+            f"{path} is not an events table: missing column(s) {', '.join(sorted(missing))}"
+        )
+    return table
+
+
+def _events_file(path: Path) -> Path:
+    return path / "events.csv" if path.is_dir() else path
+
+
+def evaluate_paths(
+    predicted: str | os.PathLike, truth: str | os.PathLike, *, tolerance_s: float = 0.3
+) -> dict:
+    """Score one session (files or output folders) or folders of sessions.
+
+    ``predicted`` may be an ``events.csv``, an analysis output folder (its
+    ``summary.json`` gives the rest time), or a folder of such folders.
+    ``truth`` is an ``events.csv``, or a folder of ``<name>.events.csv``
+    (or ``<name>/events.csv``) paired with the predicted folders by name.
+
+    Returns
+    -------
+    dict
+        ``sessions`` (name -> scores) and ``overall`` (pooled over sessions).
+    """
+    predicted, truth = Path(predicted), Path(truth)
+    for path in (predicted, truth):
+        if not path.exists():
+            raise HFSDetectError(f"not found: {path}")
+    if _events_file(predicted).is_file() and (truth.is_file() or (truth / "events.csv").is_file()):
+        pairs = {predicted.stem if predicted.is_file() else predicted.name: (predicted, truth)}
+    else:
+        pairs = {}
+        for folder in sorted(p for p in predicted.iterdir() if (p / "events.csv").is_file()):
+            for candidate in (
+                truth / f"{folder.name}.events.csv",
+                truth / folder.name / "events.csv",
+            ):
+                if candidate.is_file():
+                    pairs[folder.name] = (folder, candidate)
+                    break
+        if not pairs:
+            raise HFSDetectError(f"no sessions in {predicted} have a truth file in {truth}")
+    sessions, all_pred, all_true, rest_total = {}, [], [], 0.0
+    for name, (pred_path, true_path) in pairs.items():
+        pred = _read_events(_events_file(pred_path))
+        true = _read_events(_events_file(true_path))
+        rest_s = _rest_seconds(pred_path)
+        sessions[name] = score_events(pred, true, tolerance_s=tolerance_s, rest_s=rest_s)
+        all_pred.append(pred.assign(session=name))
+        all_true.append(true.assign(session=name))
+        rest_total += rest_s or 0.0
+    pooled = [
+        score_events(p, t, tolerance_s=tolerance_s) for p, t in zip(all_pred, all_true, strict=True)
+    ]
+    n_true = sum(s["n_true"] for s in pooled)
+    n_pred = sum(s["n_predicted"] for s in pooled)
+    n_match = sum(s["n_matched"] for s in pooled)
+    precision = n_match / n_pred if n_pred else 1.0
+    recall = n_match / n_true if n_true else 1.0
+    onsets = [s["onset_error_s"] for s in sessions.values() if s["onset_error_s"] is not None]
+    overall = {
+        "n_sessions": len(sessions),
+        "n_true": n_true,
+        "n_predicted": n_pred,
+        "n_matched": n_match,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / (precision + recall), 4) if n_match else 0.0,
+        "median_session_onset_error_s": round(float(np.median(onsets)), 4) if onsets else None,
+        "false_per_rest_min": round((n_pred - n_match) / (rest_total / 60), 4)
+        if rest_total
+        else None,
+    }
+    return {"sessions": sessions, "overall": overall, "tolerance_s": tolerance_s}
+
+
+def _rest_seconds(path: Path) -> float | None:
+    summary = (path if path.is_dir() else path.parent) / "summary.json"
+    if summary.is_file():
+        import json
+
+        try:
+            return json.loads(summary.read_text()).get("rest_s")
+        except (OSError, ValueError):
+            return None
+    return None

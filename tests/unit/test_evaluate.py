@@ -1,0 +1,53 @@
+"""Event scoring: matches need the same side and overlap."""
+
+import pandas as pd
+import pytest
+
+from hfs_detect import HFSDetectError
+from hfs_detect.evaluate import evaluate_paths, score_events
+
+
+def table(*rows):
+    return pd.DataFrame(rows, columns=["start_s", "end_s", "side"])
+
+
+def test_perfect_predictions_score_one():
+    truth = table((1.0, 2.0, "left"), (5.0, 5.5, "left"))
+    scores = score_events(truth, truth)
+    assert scores["f1"] == 1.0 and scores["onset_error_s"] == 0.0 and scores["side_accuracy"] == 1.0
+
+
+def test_a_burst_on_the_wrong_side_is_no_match():
+    scores = score_events(table((1.0, 2.0, "right")), table((1.0, 2.0, "left")))
+    assert scores["n_matched"] == 0 and scores["f1"] == 0.0 and scores["side_accuracy"] == 0.0
+
+
+def test_misses_and_false_bursts_lower_recall_and_precision():
+    truth = table((1.0, 2.0, "left"), (5.0, 5.5, "left"))
+    predicted = table((1.1, 1.9, "left"), (9.0, 9.2, "left"))
+    scores = score_events(predicted, truth, rest_s=60.0)
+    assert (scores["precision"], scores["recall"]) == (0.5, 0.5)
+    assert scores["onset_error_s"] == pytest.approx(0.1)
+    assert scores["false_per_rest_min"] == 1.0
+
+
+def test_one_prediction_matches_one_truth_only():
+    truth = table((1.0, 1.2, "left"), (1.3, 1.5, "left"))
+    scores = score_events(table((1.0, 1.5, "left")), truth)
+    assert scores["n_matched"] == 1
+
+
+def test_folders_are_paired_by_name(tmp_path):
+    (tmp_path / "pred" / "a").mkdir(parents=True)
+    table((1.0, 2.0, "left")).to_csv(tmp_path / "pred" / "a" / "events.csv", index=False)
+    (tmp_path / "truth").mkdir()
+    table((1.0, 2.0, "left")).to_csv(tmp_path / "truth" / "a.events.csv", index=False)
+    result = evaluate_paths(tmp_path / "pred", tmp_path / "truth")
+    assert result["overall"]["f1"] == 1.0 and list(result["sessions"]) == ["a"]
+
+
+def test_a_file_that_is_not_an_events_table_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(HFSDetectError, match="missing column"):
+        evaluate_paths(bad, bad)
