@@ -160,6 +160,7 @@ def _add_synth(sub) -> None:
     p.add_argument("--duration-s", type=float, default=30.0, help="length (default 30 s)")
     p.add_argument("--spasms", type=int, default=4, help="bursts to place (default 4)")
     p.add_argument("--blinks", type=int, default=6, help="bilateral blinks (default 6)")
+    p.add_argument("--smiles", type=int, default=0, help="bilateral smiles (default 0)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
 
@@ -279,6 +280,7 @@ def _run_synth(args: argparse.Namespace) -> int:
         side=None if args.side == "none" else args.side,
         n_spasms=args.spasms,
         n_blinks=args.blinks,
+        n_smiles=args.smiles,
         seed=args.seed,
     )
     render_session(face, plan, args.video)

@@ -4,7 +4,7 @@ A real face (a picture, e.g. ``skimage.data.astronaut()``) is animated: one
 side's eyelids close, its cheek rises and its mouth corner is pulled up and out
 towards the eye, following a known activation: clonic trains of brief
 twitches or tonic holds. Distractors that must *not* be flagged are added:
-bilateral blinks and slight head sway, plus camera noise. The truth is written
+bilateral blinks, bilateral smiles and slight head sway, plus camera noise. The truth is written
 as an ``events.csv`` in the output contract.
 
 Everything is drawn from one seeded random generator, so a plan and its video
@@ -25,7 +25,7 @@ from .events import Event, events_to_frame
 from .face_mesh import SIDES
 from .warp import apply_maps, close_eye_map, identity_maps, region_anchor, shift_map
 
-__all__ = ["Spasm", "Blink", "SessionPlan", "plan_session", "activation", "render_session"]
+__all__ = ["Spasm", "Blink", "Smile", "SessionPlan", "plan_session", "activation", "render_session"]
 
 TWITCH_RISE_S = 0.05
 TWITCH_FALL_S = 0.15
@@ -74,6 +74,15 @@ class Blink:
     depth: float = 1.0
 
 
+@dataclass(frozen=True)
+class Smile:
+    """A voluntary bilateral smile (a distractor): both mouth corners and cheeks."""
+
+    start_s: float
+    duration_s: float = 1.5
+    amplitude: float = 0.8
+
+
 @dataclass
 class SessionPlan:
     """What happens in a synthetic session, second by second."""
@@ -82,6 +91,7 @@ class SessionPlan:
     fps: float = 30.0
     spasms: list[Spasm] = field(default_factory=list)
     blinks: list[Blink] = field(default_factory=list)
+    smiles: list[Smile] = field(default_factory=list)
     sway_deg: float = 1.0
     noise_sd: float = 2.0
     seed: int = 0
@@ -114,6 +124,11 @@ def activation(plan: SessionPlan, t: np.ndarray) -> dict[str, dict[str, np.ndarr
             if region in spasm.regions:
                 target = out[spasm.side][region]
                 np.maximum(target, spasm.amplitude * level, out=target)
+    for smile in plan.smiles:
+        level = smile.amplitude * _pulse(t, smile.start_s, 0.3, smile.duration_s - 0.6, 0.3)
+        for side in SIDES:
+            for region in ("cheek", "mouth"):
+                np.maximum(out[side][region], level, out=out[side][region])
     for blink in plan.blinks:
         half = blink.duration_s / 2
         level = blink.depth * _pulse(t, blink.start_s, half * 0.8, half * 0.4, half * 0.8)
@@ -128,6 +143,7 @@ def plan_session(
     side: str | None = "left",
     n_spasms: int = 4,
     n_blinks: int = 6,
+    n_smiles: int = 0,
     amplitude: tuple[float, float] = (0.35, 0.8),
     fps: float = 30.0,
     seed: int = 0,
@@ -144,6 +160,8 @@ def plan_session(
         Bursts to place (alternately clonic and tonic); fewer if they do not fit.
     n_blinks : int
         Normal bilateral blinks to place.
+    n_smiles : int
+        Voluntary bilateral smiles to place (distractors).
     amplitude : (float, float)
         Range of the spasms' peak eye closure.
     fps : float
@@ -187,9 +205,18 @@ def plan_session(
                 blinks.append(Blink(start, float(rng.uniform(0.2, 0.35))))
                 busy.append((start, start + 0.3))
                 break
+    smiles = []
+    for _ in range(n_smiles):
+        for _ in range(100):
+            start, length = float(rng.uniform(1.0, duration_s - 2.5)), float(rng.uniform(1.0, 2.0))
+            if free(start, start + length):
+                smiles.append(Smile(start, length, float(rng.uniform(0.6, 1.0))))
+                busy.append((start, start + length))
+                break
     spasms.sort(key=lambda s: s.start_s)
     blinks.sort(key=lambda b: b.start_s)
-    return SessionPlan(duration_s, fps, spasms, blinks, seed=seed)
+    smiles.sort(key=lambda s: s.start_s)
+    return SessionPlan(duration_s, fps, spasms, blinks, smiles, seed=seed)
 
 
 def face_points(image: np.ndarray, model_path: str | os.PathLike | None = None) -> np.ndarray:
