@@ -101,3 +101,23 @@ def check_output_dir(path: str | os.PathLike) -> Path:
             f"output folder is not writable: {path} ({exc.strerror or exc})"
         ) from None
     return path
+
+
+class Parameters:
+    """Base of the frozen parameter dataclasses: every field a number >= 0.
+
+    Subclasses are ``@dataclass(frozen=True)``; a bad value raises
+    :class:`HFSDetectError` naming the field.
+    """
+
+    def __post_init__(self) -> None:
+        from dataclasses import fields
+
+        for item in fields(self):
+            check_number(item.name, getattr(self, item.name), minimum=0.0)
+
+    def to_dict(self) -> dict:
+        """The parameters as a plain dict (recorded in ``summary.json``)."""
+        from dataclasses import asdict
+
+        return asdict(self)

@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_number
+from ._checks import Parameters, check_number
 from .events import Event
 
 __all__ = ["DetectorParams", "BurstDetector", "REGION_SCALE_FLOOR"]
@@ -55,7 +55,7 @@ _RAW = (
 
 
 @dataclass(frozen=True)
-class DetectorParams:
+class DetectorParams(Parameters):
     """Parameters of the burst detector (units in the names).
 
     Attributes
@@ -103,12 +103,10 @@ class DetectorParams:
     update_every_s: float = 0.5
 
     def __post_init__(self) -> None:
-        for name, value in asdict(self).items():
-            check_number(name, value, minimum=0.0)
+        super().__post_init__()
         check_number("other_eye_share", self.other_eye_share, maximum=1.0)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+        check_number("other_eye_share", self.other_eye_share, maximum=1.0)
 
 
 @dataclass

@@ -19,17 +19,17 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import HFSDetectError, check_number
+from ._checks import HFSDetectError, Parameters
 
 __all__ = ["RestParams", "RestSegmenter", "parse_intervals", "in_intervals"]
 
 
 @dataclass(frozen=True)
-class RestParams:
+class RestParams(Parameters):
     """Thresholds of rest segmentation (units in the names).
 
     Attributes
@@ -65,13 +65,6 @@ class RestParams:
     max_smile_rise: float = 0.3
     max_brow_rise: float = 0.3
     baseline_window_s: float = 30.0
-
-    def __post_init__(self) -> None:
-        for name, value in asdict(self).items():
-            check_number(name, value, minimum=0.0)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class RestSegmenter:

@@ -20,11 +20,11 @@ A screening and research aid, not a diagnosis.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_number
+from ._checks import Parameters
 from .events import Event
 from .face_mesh import REGIONS
 
@@ -35,7 +35,7 @@ LONG_CLOSURE_S = 0.5
 
 
 @dataclass(frozen=True)
-class VerdictParams:
+class VerdictParams(Parameters):
     """Thresholds of the session verdict.
 
     Attributes
@@ -54,13 +54,6 @@ class VerdictParams:
     min_face_fraction: float = 0.5
     min_events: int = 3
     min_side_share: float = 0.75
-
-    def __post_init__(self) -> None:
-        for name, value in asdict(self).items():
-            check_number(name, value, minimum=0.0)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _frame_durations(time_s: np.ndarray) -> np.ndarray:

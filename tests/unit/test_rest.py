@@ -63,3 +63,10 @@ def test_hand_given_rest_is_used_instead_and_needs_a_face():
     assert not rest.update(row(0.5))
     assert rest.update(row(1.5, head_speed_deg_s=90.0))
     assert not rest.update(row(1.6, face=False))
+
+
+def test_bad_rest_parameters_name_the_parameter():
+    from hfs_detect.rest import RestParams
+
+    with pytest.raises(HFSDetectError, match="window_s"):
+        RestParams(window_s=-1)
