@@ -116,11 +116,8 @@ def extract_landmarks(
     max_faces: int = 4,
     min_confidence: float = 0.5,
     progress: bool = False,
-) -> tuple[LandmarkTrack, list[str]]:
-    """Run the landmarker over every frame of ``source``.
-
-    Returns the track and MediaPipe's blendshape names.
-    """
+) -> LandmarkTrack:
+    """Run the landmarker over every frame of ``source`` and return the track."""
     builder = TrackBuilder()
     with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
         # after MediaPipe's import (they would queue on the import lock), during inference
@@ -140,7 +137,7 @@ def extract_landmarks(
         "blendshape_names": names,
         "model_path": str(model.path),
     }
-    return builder.build(meta), names
+    return builder.build(meta)
 
 
 def analyze_video(
@@ -214,7 +211,7 @@ def analyze_video(
         )
         from_cache = track is not None and track.meta.get("key") == key
         if not from_cache:
-            track, _ = extract_landmarks(
+            track = extract_landmarks(
                 source,
                 mirrored=mirrored,
                 model_path=model.path if model_path else None,

@@ -41,7 +41,8 @@ Blendshape scores of the same side (``bs_eyeBlink_left``, ...) are supporting
 columns only: MediaPipe's blendshapes under-separate one-eye closures.
 
 Quality columns: ``face``, ``n_faces``, ``yaw_deg``, ``pitch_deg``,
-``roll_deg``, ``face_size_px`` and head motion (``head_speed_deg_s``,
+``roll_deg``, ``face_size_px``, the face position ``face_x_px``,
+``face_y_px`` and head motion (``head_speed_deg_s``,
 ``head_shift_per_s``, in face units per second).
 """
 
@@ -62,7 +63,14 @@ from .face_mesh import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MEASURES", "signal_columns", "face_coordinates", "head_pose_deg", "compute_signals"]
+__all__ = [
+    "MEASURES",
+    "signal_columns",
+    "face_coordinates",
+    "head_pose_deg",
+    "head_motion",
+    "compute_signals",
+]
 
 MEASURES: tuple[str, ...] = (
     "eye_aperture",
@@ -162,10 +170,26 @@ def _side_measures(coords: np.ndarray, pixels_2d: np.ndarray, side: str) -> dict
     }
 
 
-def _head_motion(
+def head_motion(
     time_s: np.ndarray, pose_deg: np.ndarray, center_px: np.ndarray, size_px: np.ndarray
 ):
-    """Angular speed (deg/s) and shift (face units/s) since the previous frame."""
+    """Angular speed (deg/s) and shift (face units/s) since the previous frame.
+
+    Parameters
+    ----------
+    time_s : (n,) array
+        Seconds.
+    pose_deg : (n, 3) array
+        Yaw, pitch, roll.
+    center_px : (n, 2) array
+        Face position (centroid of the rigid points) in pixels.
+    size_px : (n,) array
+        The face unit in pixels.
+
+    Returns
+    -------
+    speed, shift : (n,) arrays, NaN for the first frame.
+    """
     dt = np.diff(time_s, prepend=np.nan)
     speed = np.linalg.norm(np.diff(pose_deg, axis=0, prepend=np.nan), axis=1) / dt
     shift = np.linalg.norm(np.diff(center_px, axis=0, prepend=np.nan), axis=1) / size_px / dt
@@ -225,12 +249,14 @@ def compute_signals(
         for side in SIDES:
             for name, values in _side_measures(coords, pixels_2d, side).items():
                 per_side[side][name][rows] = values
-    speed, shift = _head_motion(columns["time_s"], pose, center, size)
+    speed, shift = head_motion(columns["time_s"], pose, center, size)
     columns.update(
         yaw_deg=pose[:, 0],
         pitch_deg=pose[:, 1],
         roll_deg=pose[:, 2],
         face_size_px=size,
+        face_x_px=center[:, 0],
+        face_y_px=center[:, 1],
         head_speed_deg_s=speed,
         head_shift_per_s=shift,
     )

@@ -14,7 +14,7 @@ from .detector import BurstDetector, DetectorParams
 from .events import Event
 from .landmarks import FaceFrame
 from .rest import RestParams, RestSegmenter
-from .signals import compute_signals
+from .signals import compute_signals, head_motion
 
 __all__ = ["SessionStream", "detect_bursts", "burst_labels"]
 
@@ -48,7 +48,7 @@ class SessionStream:
         self.detector = BurstDetector(detector_params)
         self.width, self.height = width, height
         self.blendshape_names = blendshape_names
-        self._previous: FaceFrame | None = None
+        self._previous: dict | None = None
 
     def process_row(self, row: dict) -> tuple[bool, list[Event]]:
         """One frames-table row in; its rest state and the bursts that ended out."""
@@ -57,18 +57,29 @@ class SessionStream:
 
     def process_face_frame(self, face_frame: FaceFrame) -> tuple[dict, list[Event]]:
         """One landmarked frame in; its full row (signals, ``rest``, ``burst``) and ended bursts."""
-        frames = [f for f in (self._previous, face_frame) if f is not None]  # motion needs two
-        self._previous = face_frame
-        table = compute_signals(
-            np.array([f.time_s for f in frames]),
-            np.stack([_or_nan(f.landmarks, (478, 3)) for f in frames]),
-            np.stack([_or_nan(f.matrix, (4, 4)) for f in frames]),
-            np.stack([_or_nan(f.blendshapes, (52,)) for f in frames]),
-            self.width,
-            self.height,
-            self.blendshape_names,
+        row = (
+            compute_signals(
+                np.array([face_frame.time_s]),
+                _or_nan(face_frame.landmarks, (478, 3))[None],
+                _or_nan(face_frame.matrix, (4, 4))[None],
+                _or_nan(face_frame.blendshapes, (52,))[None],
+                self.width,
+                self.height,
+                self.blendshape_names,
+            )
+            .iloc[0]
+            .to_dict()
         )
-        row = table.iloc[-1].to_dict()
+        if self._previous is not None:  # motion since the previous frame, as offline
+            pair = [self._previous, row]
+            speed, shift = head_motion(
+                np.array([r["time_s"] for r in pair]),
+                np.array([[r["yaw_deg"], r["pitch_deg"], r["roll_deg"]] for r in pair]),
+                np.array([[r["face_x_px"], r["face_y_px"]] for r in pair]),
+                np.array([r["face_size_px"] for r in pair]),
+            )
+            row["head_speed_deg_s"], row["head_shift_per_s"] = speed[1], shift[1]
+        self._previous = row
         row["frame"] = face_frame.index
         at_rest, ended = self.process_row(row)
         row["rest"] = at_rest

@@ -135,3 +135,13 @@ def test_bad_parameters_are_refused_with_their_name():
         DetectorParams(threshold_z=-1)
     with pytest.raises(HFSDetectError, match="other_eye_share"):
         DetectorParams(other_eye_share=2)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("blink_offset_s", [0.0, 0.15, 0.3])
+def test_a_twitch_during_a_blink_is_still_found(side, blink_offset_s):
+    depths = (0.6, 0.0) if side == "left" else (0.0, 0.6)
+    frames = close_eyes(quiet_face(), 8.0, 0.6, *depths)  # the twitch
+    frames = close_eyes(frames, 8.0 + blink_offset_s, 0.25, 0.9, 0.9)  # a blink inside it
+    events = detect_bursts(frames)[1]
+    assert [e.side for e in events] == [side]
