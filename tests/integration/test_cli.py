@@ -138,38 +138,13 @@ def test_importing_the_package_loads_no_model_and_no_mediapipe():
 
 def test_synth_then_analyze_then_evaluate(tmp_path):
     video = tmp_path / "synthetic.mp4"
-    made = run(
-        "synth",
-        video,
-        "--side",
-        "right",
-        "--duration-s",
-        "14",
-        "--spasms",
-        "2",
-        "--blinks",
-        "2",
-        "--seed",
-        "4",
-    )
+    options = ["--side", "right", "--duration-s", "14", "--spasms", "2", "--blinks", "2"]
+    made = run("synth", video, *options, "--seed", "4")
     assert made.returncode == 0, made.stderr
     truth = pd.read_csv(tmp_path / "synthetic.events.csv")
     assert len(truth) == 2 and set(truth.side) == {"right"}
     again = tmp_path / "again.mp4"
-    run(
-        "synth",
-        again,
-        "--side",
-        "right",
-        "--duration-s",
-        "14",
-        "--spasms",
-        "2",
-        "--blinks",
-        "2",
-        "--seed",
-        "4",
-    )
+    run("synth", again, *options, "--seed", "4")
     assert pd.read_csv(tmp_path / "again.events.csv").equals(truth)  # same seed, same truth
     analyzed = run("analyze", video, "-o", tmp_path / "out")
     assert analyzed.returncode == 0, analyzed.stderr
