@@ -19,9 +19,10 @@ come with speech, expressions and head motion far more often (measured on
 the real test videos). The closing eye must close by at least
 ``min_eye_closure`` and the other eye by at most ``other_eye_share`` of that: a blink or a
 forceful squeeze closes both and is never a burst. Eye frames within
-``blink_guard_s`` of a bilateral closure are not judged (the two eyes of a
-blink do not move in the same frame); the cheek and mouth still are, so a
-twitch that overlaps a blink is still found. Active frames closer than
+``blink_guard_s`` before or ``reopen_guard_s`` after a bilateral closure are
+not judged (the two eyes of a blink do not move in the same frame, and one
+often reopens 100-150 ms after the other); the cheek and mouth still are, so
+a twitch that overlaps a blink is still found. Active frames closer than
 ``merge_gap_s`` form one burst; a burst with two or more separate twitches
 is ``clonic``, a single contraction held ``tonic_min_s`` or longer ``tonic``.
 
@@ -71,7 +72,9 @@ class DetectorParams(Parameters):
     blink_closure : float
         Both eyes closed by more than this fraction: a bilateral closure (0.3).
     blink_guard_s : float
-        Eye frames this close to a bilateral closure are not judged (0.1 s).
+        Eye frames this long before a bilateral closure are not judged (0.1 s).
+    reopen_guard_s : float
+        Eye frames this long after a bilateral closure are not judged (0.25 s).
     merge_gap_s : float
         Active frames closer than this form one burst (0.5 s).
     twitch_gap_s : float
@@ -94,6 +97,7 @@ class DetectorParams(Parameters):
     other_eye_share: float = 0.5
     blink_closure: float = 0.3
     blink_guard_s: float = 0.1
+    reopen_guard_s: float = 0.25
     merge_gap_s: float = 0.5
     twitch_gap_s: float = 0.06
     min_duration_s: float = 0.05
@@ -133,7 +137,7 @@ class BurstDetector:
         self._baseline: dict | None = None
         self._next_update_s = -math.inf
         self._pending: deque = deque()  # frames waiting for the blink guard
-        self._last_bilateral_s = -math.inf
+        self._last_bilateral_s = -math.inf  # among judged frames
         self._burst: list[_Judged] = []
         self._last_active_s = -math.inf
         self.active_side: str | None = None  # side of the burst in progress, if any
@@ -146,10 +150,10 @@ class BurstDetector:
         """
         t = float(row["time_s"])
         raw = np.array([row.get(k, np.nan) for k in _RAW], dtype=float)
-        usable = bool(rest and row["face"] and np.isfinite(raw).all())
-        features = self._features(raw) if usable and self._baseline is not None else None
-        if features is not None and min(features["closure"]) > self.params.blink_closure:
-            self._last_bilateral_s = t
+        measured = bool(row["face"] and np.isfinite(raw).all())
+        usable = bool(rest and measured)
+        # measured outside rest too: a blink there still guards the frames after it
+        features = self._features(raw) if measured and self._baseline is not None else None
         self._pending.append((t, raw, usable, features))
         ended = []
         while self._pending and self._pending[0][0] <= t - self.params.blink_guard_s:
@@ -213,12 +217,12 @@ class BurstDetector:
     def _judge(self, t, raw, usable, features, now_s) -> list[Event]:
         p = self.params
         side, z, eye_valid = None, {}, False
-        if features is not None:
+        if features is not None and min(features["closure"]) > p.blink_closure:
+            self._last_bilateral_s = t
+        if usable and features is not None:
             z = features["z"]
             closure = features["closure"]
-            near_blink = abs(t - self._last_bilateral_s) <= p.blink_guard_s or (
-                self._bilateral_ahead(t)
-            )
+            near_blink = t - self._last_bilateral_s <= p.reopen_guard_s or self._bilateral_ahead(t)
             eye_side = "left" if z["eye"] > 0 else "right"
             closing, other = (
                 (closure[0], closure[1]) if eye_side == "left" else (closure[1], closure[0])

@@ -77,6 +77,9 @@ RIGID: tuple[int, ...] = (
 """Points that move little with facial expression: they define the face's
 origin (their centroid) and size (their RMS distance from it)."""
 
+INNER_LIPS: tuple[int, int] = (13, 14)
+"""Middle of the upper and lower inner lip (midline)."""
+
 EYE_CONTOUR: dict[str, tuple[int, ...]] = {
     "left": (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466),
     "right": (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),

@@ -33,6 +33,8 @@ Measures per side (the patient's ``left`` and ``right``):
     units). Falls when the corner is pulled towards the eye.
 ``mouth_midline_distance``
     Horizontal distance of the mouth corner from the facial midline.
+``mouth_opening`` (one column, not per side)
+    Gap between the inner lips (face units): speech moves it.
 ``ear_2d``
     The plain 2-D eye aspect ratio on image pixels (the field's usual
     measure, kept for comparison; it changes with head pose).
@@ -55,6 +57,7 @@ import numpy as np
 from .face_mesh import (
     BLENDSHAPE_PAIRS,
     BLENDSHAPE_SINGLES,
+    INNER_LIPS,
     RIGID,
     SIDE_INDICES,
     SIDES,
@@ -237,6 +240,7 @@ def compute_signals(
     size = np.full(n, np.nan)
     center = np.full((n, 2), np.nan)
     per_side = {side: {m: np.full(n, np.nan) for m in MEASURES} for side in SIDES}
+    mouth_opening = np.full(n, np.nan)
     rows_with_face = np.flatnonzero(face)
     for start in range(0, len(rows_with_face), CHUNK_FRAMES):  # bounded memory
         rows = rows_with_face[start : start + CHUNK_FRAMES]
@@ -246,6 +250,9 @@ def compute_signals(
         pose[rows] = head_pose_deg(rotation)
         pixels_2d = landmarks[rows, :, :2].astype(np.float64) * [width, height]
         center[rows] = pixels_2d[:, _RIGID].mean(axis=1)
+        mouth_opening[rows] = np.linalg.norm(
+            coords[:, INNER_LIPS[0]] - coords[:, INNER_LIPS[1]], axis=1
+        )
         for side in SIDES:
             for name, values in _side_measures(coords, pixels_2d, side).items():
                 per_side[side][name][rows] = values
@@ -263,6 +270,7 @@ def compute_signals(
     for measure in MEASURES:
         for side in SIDES:
             columns[f"{measure}_{side}"] = per_side[side][measure]
+    columns["mouth_opening"] = mouth_opening
     if blendshape_names:
         position = {name: i for i, name in enumerate(blendshape_names)}
         for pair in BLENDSHAPE_PAIRS:

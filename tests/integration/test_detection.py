@@ -60,7 +60,7 @@ def test_real_videos_give_few_false_bursts_per_rest_minute(analyzed):
         rest_s += s["rest_s"]
         lines.append(f"{name}: {s['n_events']} bursts in {s['rest_s']:.1f} s rest")
     print("\n".join(lines))
-    assert n_events / (rest_s / 60) <= 0.5, "\n".join(lines)
+    assert n_events / (rest_s / 60) <= 0.2, "\n".join(lines)
 
 
 @pytest.mark.slow

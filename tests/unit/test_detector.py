@@ -145,3 +145,13 @@ def test_a_twitch_during_a_blink_is_still_found(side, blink_offset_s):
     frames = close_eyes(frames, 8.0 + blink_offset_s, 0.25, 0.9, 0.9)  # a blink inside it
     events = detect_bursts(frames)[1]
     assert [e.side for e in events] == [side]
+
+
+@pytest.mark.parametrize("blink_not_rest", [False, True])
+def test_a_blink_whose_eyes_reopen_apart_is_not_a_burst(blink_not_rest):
+    frames = quiet_face()
+    frames = close_eyes(frames, 8.0, 0.30, 0.95, 0.0)  # left reopens first
+    frames = close_eyes(frames, 8.0, 0.45, 0.0, 0.95)  # right 150 ms later
+    if blink_not_rest:  # e.g. the head moved during the blink
+        frames.loc[frames.time_s.between(8.0, 8.35), "head_speed_deg_s"] = 60.0
+    assert detect_bursts(frames)[1] == []
