@@ -157,14 +157,14 @@ class BurstDetector:
         self._pending.append((t, raw, usable, features))
         ended = []
         while self._pending and self._pending[0][0] <= t - self.params.blink_guard_s:
-            ended += self._judge(*self._pending.popleft(), now_s=t)
+            ended += self._judge(*self._pending.popleft())
         return ended
 
     def finish(self) -> list[Event]:
         """Judge what is still pending and close the burst in progress."""
         ended = []
         while self._pending:
-            ended += self._judge(*self._pending.popleft(), now_s=math.inf)
+            ended += self._judge(*self._pending.popleft())
         return ended + self._close()
 
     # -- internals ---------------------------------------------------------
@@ -214,7 +214,7 @@ class BurstDetector:
         steps = np.diff(times)
         return float(np.sum(steps[steps < 0.25]))  # gaps in rest do not count
 
-    def _judge(self, t, raw, usable, features, now_s) -> list[Event]:
+    def _judge(self, t, raw, usable, features) -> list[Event]:
         p = self.params
         side, z, eye_valid = None, {}, False
         if features is not None and min(features["closure"]) > p.blink_closure:

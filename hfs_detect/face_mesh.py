@@ -80,11 +80,17 @@ origin (their centroid) and size (their RMS distance from it)."""
 INNER_LIPS: tuple[int, int] = (13, 14)
 """Middle of the upper and lower inner lip (midline)."""
 
-EYE_CONTOUR: dict[str, tuple[int, ...]] = {
-    "left": (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466),
-    "right": (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
+UPPER_LID: dict[str, tuple[int, ...]] = {
+    "left": (263, 466, 388, 387, 386, 385, 384, 398, 362),
+    "right": (33, 246, 161, 160, 159, 158, 157, 173, 133),
 }
-"""Closed eye outlines, for drawing and for synthetic warps."""
+"""Upper lid margin, outer canthus -> inner canthus (drawing, synthetic warps)."""
+
+LOWER_LID: dict[str, tuple[int, ...]] = {
+    "left": (263, 249, 390, 373, 374, 380, 381, 382, 362),
+    "right": (33, 7, 163, 144, 145, 153, 154, 155, 133),
+}
+"""Lower lid margin, outer canthus -> inner canthus."""
 
 BLENDSHAPE_PAIRS: tuple[str, ...] = (
     "eyeBlink",

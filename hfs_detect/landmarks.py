@@ -77,6 +77,7 @@ def default_model_path() -> Path:
 
 @lru_cache(maxsize=8)
 def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    # size and mtime_ns are only cache keys: a changed file is hashed again
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

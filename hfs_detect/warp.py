@@ -10,25 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .face_mesh import SIDE_INDICES
+from .face_mesh import LOWER_LID, SIDE_INDICES, UPPER_LID
 
 __all__ = ["eyelid_curves", "close_eye_map", "shift_map", "apply_maps"]
-
-# lid contours, outer canthus -> inner canthus
-_UPPER = {
-    "left": (263, 466, 388, 387, 386, 385, 384, 398, 362),
-    "right": (33, 246, 161, 160, 159, 158, 157, 173, 133),
-}
-_LOWER = {
-    "left": (263, 249, 390, 373, 374, 380, 381, 382, 362),
-    "right": (33, 7, 163, 144, 145, 153, 154, 155, 133),
-}
 
 
 def eyelid_curves(points_px: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Columns ``x`` and the upper and lower lid heights ``y`` along them."""
-    upper = points_px[list(_UPPER[side])]
-    lower = points_px[list(_LOWER[side])]
+    upper = points_px[list(UPPER_LID[side])]
+    lower = points_px[list(LOWER_LID[side])]
     x0 = int(np.floor(min(upper[:, 0].min(), lower[:, 0].min())))
     x1 = int(np.ceil(max(upper[:, 0].max(), lower[:, 0].max())))
     xs = np.arange(x0, x1 + 1, dtype=np.float64)
