@@ -45,6 +45,50 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="PATH",
+        help="face landmark model (default: the shipped models/face_landmarker.task, "
+        "or $HFS_DETECT_MODEL)",
+    )
+    p.add_argument(
+        "--max-faces",
+        type=int,
+        default=4,
+        metavar="N",
+        help="faces considered when choosing whom to follow (default 4): the largest, "
+        "most central face at the start, then the face nearest the patient's last "
+        "position; 1 takes whichever face MediaPipe tracks",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="MediaPipe detection and tracking confidence, 0-1 (default 0.5)",
+    )
+
+
+def _add_detector_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--threshold-z",
+        type=float,
+        default=4.0,
+        metavar="Z",
+        help="one-sided eye departure, in robust z units against the patient's own rest "
+        "baseline, that starts a burst (default 4; higher = fewer, surer)",
+    )
+
+
+def _check_model_options(args: argparse.Namespace) -> None:
+    from ._checks import check_number
+
+    check_number("--max-faces", args.max_faces, minimum=1, maximum=8, integer=True)
+    check_number("--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0)
+
+
 def _add_analyze(sub) -> None:
     p = sub.add_parser(
         "analyze",
@@ -82,43 +126,14 @@ def _add_analyze(sub) -> None:
         action="store_true",
         help="the recording is a mirror image (selfie-style); recorded in the outputs",
     )
-    p.add_argument(
-        "--model",
-        type=Path,
-        metavar="PATH",
-        help="face landmark model (default: the shipped models/face_landmarker.task, "
-        "or $HFS_DETECT_MODEL)",
-    )
-    p.add_argument(
-        "--max-faces",
-        type=int,
-        default=4,
-        metavar="N",
-        help="faces considered when choosing whom to follow (default 4): the largest, "
-        "most central face at the start, then the face nearest the patient's last "
-        "position; 1 takes whichever face MediaPipe tracks",
-    )
-    p.add_argument(
-        "--min-confidence",
-        type=float,
-        default=0.5,
-        metavar="P",
-        help="MediaPipe detection and tracking confidence, 0-1 (default 0.5)",
-    )
+    _add_model_options(p)
     p.add_argument(
         "--rest",
         metavar="INTERVALS",
         help="rest intervals given by hand (a clinic protocol), m:ss or seconds, "
         "e.g. 0:10-1:30,2:00-3:00; default: rest is judged from the video",
     )
-    p.add_argument(
-        "--threshold-z",
-        type=float,
-        default=4.0,
-        metavar="Z",
-        help="one-sided eye departure, in robust z units against the patient's own rest "
-        "baseline, that starts a burst (default 4; higher = fewer, surer)",
-    )
+    _add_detector_options(p)
     p.add_argument(
         "--no-cache",
         action="store_true",
@@ -192,6 +207,74 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the scores as JSON")
 
 
+def _add_live(sub) -> None:
+    p = sub.add_parser(
+        "live",
+        help="live screening session from a webcam (or a file played as one)",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            A live screening session: a window shows the camera (mirrored for comfort;
+            the analysis uses the camera's own image, so sides stay anatomical), the
+            eye, cheek and mouth landmarks, rolling left/right traces, the rest state
+            and the protocol step with its instruction and timer. A burst is flagged
+            in red on the patient's side, naming the regions, as it happens.
+
+            With a camera the default guided protocol runs (about 2.5 min: calibration
+            at rest, rest with eyes closed, rest, talking, smile, forceful eye closure,
+            rest); see hfs_detect/protocols/default.toml to write your own.
+
+            keys:  SPACE start / pause    m  mark a moment    q  stop and save
+
+            At the end the session is saved to OUT with the same files as analyze
+            (plus the protocol step of each frame and per-step rates), and the summary
+            is shown on screen and printed. The video itself is saved only with
+            --record-video. If the analysis falls behind, frames are dropped, never
+            queued; summary.json reports dropped frames and the latency.
+            """
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              hfs-detect live --camera 0 -o visit1/
+              hfs-detect live --source samples/synthetic_hfs_left.mp4 --realtime
+              hfs-detect live --source clinic.mp4 --no-display -o out/"""
+        ),
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
+    where.add_argument(
+        "--source", type=Path, metavar="FILE", help="play a video file as if it were a camera"
+    )
+    p.add_argument(
+        "--realtime",
+        action="store_true",
+        help="with --source: play at the file's own pace, dropping frames the analysis "
+        "cannot keep up with (default: analyse every frame as fast as possible)",
+    )
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        metavar="OUT",
+        help="folder to save the session in (default: live-YYYYMMDD-HHMMSS)",
+    )
+    p.add_argument(
+        "--protocol",
+        metavar="FILE",
+        help="'default', 'none' (one open-ended rest step) or a protocol .toml file "
+        "(default: 'default' with a camera, 'none' with --source)",
+    )
+    p.add_argument("--no-display", action="store_true", help="no window (headless run)")
+    p.add_argument(
+        "--record-video",
+        action="store_true",
+        help="also save the camera frames as OUT/video.mp4 (off by default: privacy)",
+    )
+    _add_model_options(p)
+    _add_detector_options(p)
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(
         prog="hfs-detect",
@@ -205,6 +288,7 @@ def _build_parser() -> _Parser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_analyze(sub)
+    _add_live(sub)
     _add_synth(sub)
     _add_evaluate(sub)
     sub.add_parser(
@@ -217,11 +301,9 @@ def _build_parser() -> _Parser:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from ._checks import check_number
     from .session import analyze_video
 
-    check_number("--max-faces", args.max_faces, minimum=1, maximum=8, integer=True)
-    check_number("--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0)
+    _check_model_options(args)
     from .detector import DetectorParams
     from .rest import parse_intervals
 
@@ -250,6 +332,69 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
     )
     print(f"outputs in {args.out}/: frames.csv, events.csv, summary.json")
+    return EXIT_OK
+
+
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _run_live(args: argparse.Namespace) -> int:
+    import time
+
+    from .detector import DetectorParams
+    from .live import run_live, summary_lines
+    from .protocol import load_protocol
+    from .sources import open_camera, open_video
+
+    _check_model_options(args)
+    if args.realtime and args.source is None:
+        raise _UsageError(
+            "hfs-detect live: --realtime needs --source (a camera is always real time)"
+        )
+    display = not args.no_display
+    if display and not _has_display():
+        raise HFSDetectError("no display found (DISPLAY is not set): use --no-display")
+    protocol = load_protocol(args.protocol or ("none" if args.source else "default"))
+    detector_params = DetectorParams(threshold_z=args.threshold_z)
+    out = args.out or Path(time.strftime("live-%Y%m%d-%H%M%S"))
+    source = open_video(args.source) if args.source else open_camera(args.camera or 0)
+
+    def announce(event) -> None:
+        print(
+            f"  burst {event.side} at {event.start_s:.1f} s ({event.kind}, "
+            f"{'+'.join(event.regions)})",
+            flush=True,
+        )
+
+    with source:
+        name = args.source.name if args.source else f"camera {args.camera or 0}"
+        print(f"live session from {name}, protocol '{protocol.name}'", flush=True)
+        result = run_live(
+            source,
+            out,
+            protocol=protocol,
+            display=display,
+            realtime=args.realtime,
+            record_video=args.record_video,
+            model_path=args.model,
+            max_faces=args.max_faces,
+            min_confidence=args.min_confidence,
+            detector_params=detector_params,
+            on_event=announce,
+        )
+    for line in summary_lines(result.analysis.summary):
+        print(line)
+    print(f"session saved in {result.out_dir}/ ({result.ended_by})")
+    if result.camera_lost:
+        print(
+            "hfs-detect: error: the camera stopped sending frames; the session up to that "
+            f"point is saved in {result.out_dir}/",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     return EXIT_OK
 
 
@@ -354,6 +499,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         runner = {
             "analyze": _run_analyze,
+            "live": _run_live,
             "synth": _run_synth,
             "evaluate": _run_evaluate,
             "info": _run_info,

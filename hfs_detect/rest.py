@@ -91,13 +91,17 @@ class RestSegmenter:
         self._medians = (0.0, 0.0, 0.0)
         self._next_update_s = -math.inf
 
-    def update(self, row: dict) -> bool:
-        """Whether the frame described by ``row`` (one frames-table row) is at rest."""
+    def update(self, row: dict, allowed: bool = True) -> bool:
+        """Whether the frame described by ``row`` (one frames-table row) is at rest.
+
+        ``allowed=False`` (a voluntary task in a protocol) makes the frame not
+        rest whatever the face does; the running medians still see it.
+        """
         t = row["time_s"]
         if not row["face"]:
             return False
         if self.intervals_s is not None:
-            return in_intervals(t, self.intervals_s)
+            return allowed and in_intervals(t, self.intervals_s)
         p = self.params
         smile = min(_get(row, "bs_mouthSmile_left"), _get(row, "bs_mouthSmile_right"))
         jaw, brow = _get(row, "bs_jawOpen"), _get(row, "bs_browInnerUp")
@@ -120,7 +124,8 @@ class RestSegmenter:
         lip_sd = float(np.nanstd(recent[:, 3])) if len(recent) > 2 else 0.0
         jaw_med, smile_med, brow_med = self._medians
         return bool(
-            speed <= p.max_head_speed_deg_s
+            allowed
+            and speed <= p.max_head_speed_deg_s
             and shift <= p.max_head_shift_per_s
             and jaw_sd <= p.max_jaw_sd
             and lip_sd <= p.max_lip_sd

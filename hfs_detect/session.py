@@ -33,7 +33,7 @@ from .verdict import DISCLAIMER, VerdictParams, methods_paragraph, session_stati
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Analysis", "analyze_video", "summarize"]
+__all__ = ["Analysis", "analyze_video", "assemble_analysis", "summarize"]
 
 CACHE_NAME = "landmarks.npz"
 
@@ -228,8 +228,6 @@ def analyze_video(
     detector_params = detector_params or DetectorParams()
     verdict_params = verdict_params or VerdictParams()
     rest, events = detect_bursts(frames, rest_params, detector_params, rest_intervals_s)
-    frames["rest"] = rest
-    frames["burst"] = burst_labels(frames["time_s"].to_numpy(), events)
     parameters = {
         "mirrored": bool(mirrored),
         "max_faces": int(max_faces),
@@ -239,22 +237,65 @@ def analyze_video(
         "detector": detector_params.to_dict(),
         "verdict": verdict_params.to_dict(),
     }
+    analysis = assemble_analysis(
+        track, frames, rest, events, parameters, model=model, video=Path(path),
+        from_cache=from_cache, verdict_params=verdict_params,
+    )  # fmt: skip
+    if out_dir is not None:
+        analysis.write(out_dir, parquet=parquet)
+    return analysis
+
+
+def assemble_analysis(
+    track: LandmarkTrack,
+    frames: pd.DataFrame,
+    rest: np.ndarray,
+    events: list,
+    parameters: dict,
+    *,
+    model,
+    video: Path | str,
+    from_cache: bool = False,
+    verdict_params: VerdictParams | None = None,
+) -> Analysis:
+    """Put a session's tables, summary and verdict together (offline and live alike).
+
+    Parameters
+    ----------
+    track : LandmarkTrack
+        The session's landmarks.
+    frames : pandas.DataFrame
+        The frames table of ``track``; ``rest`` and ``burst`` columns are added.
+    rest : (n,) bool
+        Each frame's rest state.
+    events : list of Event
+        The bursts found.
+    parameters : dict
+        How the session was analysed (recorded in the summary).
+    model : ModelInfo
+        The landmark model used.
+    video : path or str
+        What was analysed (a file, or a camera's name).
+    from_cache : bool
+        Whether the landmarks came from the cache.
+    verdict_params : VerdictParams, optional
+        Verdict thresholds (defaults when omitted).
+    """
+    frames["rest"] = rest
+    frames["burst"] = burst_labels(frames["time_s"].to_numpy(), events)
     summary = summarize(
         track,
         frames,
         parameters,
         model_path=str(model.path),
         model_sha256=model.sha256,
-        video=Path(path),
+        video=video,
         from_cache=from_cache,
     )
     summary.update(session_statistics(frames, rest, events, verdict_params))
     summary["methods"] = methods_paragraph(summary)
     summary["disclaimer"] = DISCLAIMER
-    analysis = Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)
-    if out_dir is not None:
-        analysis.write(out_dir, parquet=parquet)
-    return analysis
+    return Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)
 
 
 def frames_table(track: LandmarkTrack) -> pd.DataFrame:

@@ -210,6 +210,27 @@ def compute_signals(
 ) -> pd.DataFrame:
     """Per-frame measures for a run of frames (one frame or a whole video).
 
+    The same as :func:`signal_columns`, as a DataFrame.
+    """
+    import pandas as pd
+
+    columns = signal_columns(
+        time_s, landmarks, matrices, blendshapes, width, height, blendshape_names
+    )
+    return pd.DataFrame(columns)
+
+
+def signal_columns(
+    time_s: np.ndarray,
+    landmarks: np.ndarray,
+    matrices: np.ndarray,
+    blendshapes: np.ndarray,
+    width: int,
+    height: int,
+    blendshape_names: list[str] | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-frame measures for a run of frames, as named columns (arrays of length n).
+
     Parameters
     ----------
     time_s : (n,) array
@@ -228,8 +249,8 @@ def compute_signals(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per frame: ``time_s``, quality columns, ``<measure>_<side>``
+    dict of str to numpy.ndarray
+        One value per frame in each column: ``time_s``, quality columns, ``<measure>_<side>``
         for every measure in :data:`MEASURES`, and ``bs_*`` columns. Rows
         without a face have NaN measures.
     """
@@ -283,6 +304,4 @@ def compute_signals(
         for single in BLENDSHAPE_SINGLES:
             if single in position:
                 columns[f"bs_{single}"] = blendshapes[:, position[single]].astype(np.float64)
-    import pandas as pd
-
-    return pd.DataFrame(columns)
+    return columns

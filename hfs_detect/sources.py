@@ -166,12 +166,18 @@ class CameraSource:
     def __init__(self, index: int, *, width: int | None = None, height: int | None = None):
         cv2 = _cv2()
         self.name = f"camera{index}"
-        self._cap = cv2.VideoCapture(index)
-        if width:
-            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        if height:
-            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        # OpenCV's backends log their own failure on stderr; our one-line error says it
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        try:
+            self._cap = cv2.VideoCapture(index)
+            if width:
+                self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            if height:
+                self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+            ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         if not ok or first is None:
             self._cap.release()
             raise HFSDetectError(

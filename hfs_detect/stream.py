@@ -14,7 +14,7 @@ from .detector import BurstDetector, DetectorParams
 from .events import Event
 from .landmarks import FaceFrame
 from .rest import RestParams, RestSegmenter
-from .signals import compute_signals, head_motion
+from .signals import head_motion, signal_columns
 
 __all__ = ["SessionStream", "detect_bursts", "burst_labels"]
 
@@ -50,26 +50,28 @@ class SessionStream:
         self.blendshape_names = blendshape_names
         self._previous: dict | None = None
 
-    def process_row(self, row: dict) -> tuple[bool, list[Event]]:
-        """One frames-table row in; its rest state and the bursts that ended out."""
-        at_rest = self.rest.update(row)
+    def process_row(self, row: dict, rest_allowed: bool = True) -> tuple[bool, list[Event]]:
+        """One frames-table row in; its rest state and the bursts that ended out.
+
+        ``rest_allowed=False`` marks a voluntary task (a protocol step): never rest.
+        """
+        at_rest = self.rest.update(row, rest_allowed)
         return at_rest, self.detector.update(row, at_rest)
 
-    def process_face_frame(self, face_frame: FaceFrame) -> tuple[dict, list[Event]]:
+    def process_face_frame(
+        self, face_frame: FaceFrame, rest_allowed: bool = True
+    ) -> tuple[dict, list[Event]]:
         """One landmarked frame in; its full row (signals, ``rest``, ``burst``) and ended bursts."""
-        row = (
-            compute_signals(
-                np.array([face_frame.time_s]),
-                _or_nan(face_frame.landmarks, (478, 3))[None],
-                _or_nan(face_frame.matrix, (4, 4))[None],
-                _or_nan(face_frame.blendshapes, (52,))[None],
-                self.width,
-                self.height,
-                self.blendshape_names,
-            )
-            .iloc[0]
-            .to_dict()
+        columns = signal_columns(
+            np.array([face_frame.time_s]),
+            _or_nan(face_frame.landmarks, (478, 3))[None],
+            _or_nan(face_frame.matrix, (4, 4))[None],
+            _or_nan(face_frame.blendshapes, (52,))[None],
+            self.width,
+            self.height,
+            self.blendshape_names,
         )
+        row = {name: values[0].item() for name, values in columns.items()}
         if self._previous is not None:  # motion since the previous frame, as offline
             pair = [self._previous, row]
             speed, shift = head_motion(
@@ -81,7 +83,7 @@ class SessionStream:
             row["head_speed_deg_s"], row["head_shift_per_s"] = speed[1], shift[1]
         self._previous = row
         row["frame"] = face_frame.index
-        at_rest, ended = self.process_row(row)
+        at_rest, ended = self.process_row(row, rest_allowed)
         row["rest"] = at_rest
         row["burst"] = self.detector.active_side or ""
         return row, ended

@@ -1,0 +1,607 @@
+"""Live screening sessions: a camera (or a file played as one), a guided protocol, a live view.
+
+The frames go through the same chain as a recorded analysis
+(:class:`~hfs_detect.landmarks.Landmarker` then
+:class:`~hfs_detect.stream.SessionStream`), one at a time as they arrive, so a
+live session finds the bursts ``analyze`` finds. At the end the session is
+saved with the same outputs as ``analyze``, plus the protocol step of every
+frame (``step`` column) and, in ``summary.json``, per-step figures and the
+live timing (``live``: dropped frames, frame-to-flag latency).
+
+Never a backlog: a reader thread takes frames from the camera as they come
+and keeps only the newest; if the analysis falls behind, older frames are
+dropped (and counted), so what is shown is never more than about one frame
+old. A file played with ``realtime=True`` is paced by its own timestamps and
+dropped the same way; without it every frame is analysed, as fast as possible.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import HFSDetectError, check_output_dir
+from .detector import DetectorParams
+from .events import Event
+from .landmarks import Landmarker, resolve_model
+from .live_view import WINDOW_TITLE, LiveView, ViewState
+from .protocol import FREE_SESSION, Protocol, step_statistics
+from .rest import RestParams
+from .session import Analysis, assemble_analysis, frames_table
+from .sources import Frame
+from .track import TrackBuilder
+from .verdict import VerdictParams
+
+__all__ = ["FrameFeed", "LiveResult", "run_live"]
+
+KEY_START_PAUSE = ord(" ")
+KEY_MARK = ord("m")
+KEYS_STOP = (ord("q"), 27)  # q, Esc
+
+
+class FrameFeed:
+    """Frames from a source, read in a background thread.
+
+    Parameters
+    ----------
+    frames : iterator of Frame
+        The source's frames.
+    realtime : bool
+        Pace the frames by their timestamps (a file played as a camera).
+    drop_late : bool
+        Keep only the newest frame when the consumer is behind (count the others
+        in :attr:`dropped`); otherwise the reader waits for the consumer.
+    """
+
+    def __init__(self, frames: Iterator[Frame], *, realtime: bool, drop_late: bool):
+        self._frames = frames
+        self.realtime = realtime
+        self.drop_late = drop_late
+        self.dropped = 0
+        self.n_read = 0
+        self.ended = False
+        self.error: BaseException | None = None
+        self._slot: deque = deque()
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._thread = threading.Thread(target=self._read, name="hfs-detect-feed", daemon=True)
+
+    def start(self) -> FrameFeed:
+        self._thread.start()
+        return self
+
+    def hold(self, held: bool) -> None:
+        """Stop or resume reading (pausing a paced file keeps its place)."""
+        if held:
+            self._running.clear()
+        else:
+            self._running.set()
+
+    def _read(self) -> None:
+        origin = None  # (monotonic clock, frame time) that pacing counts from
+        try:
+            for frame in self._frames:
+                if self._stop.is_set():
+                    return
+                if self.realtime:
+                    if not self._running.is_set():
+                        self._running.wait()
+                        origin = None  # restart the clock after a pause
+                    if origin is None:
+                        origin = (time.monotonic(), frame.time_s)
+                    delay = origin[0] + (frame.time_s - origin[1]) - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                self.n_read += 1
+                self._put((frame, time.monotonic()))
+        except BaseException as exc:  # handed to the consumer
+            self.error = exc
+        finally:
+            with self._cond:
+                self.ended = True
+                self._cond.notify_all()
+
+    def _put(self, item) -> None:
+        with self._cond:
+            if self.drop_late:
+                if self._slot:
+                    self._slot.popleft()
+                    self.dropped += 1
+            else:
+                while len(self._slot) >= 4 and not self._stop.is_set():
+                    self._cond.wait(0.1)
+            self._slot.append(item)
+            self._cond.notify_all()
+
+    def get(self, timeout_s: float = 0.05) -> tuple[Frame, float] | None:
+        """The next frame and the monotonic time it arrived; None if none came in time."""
+        with self._cond:
+            if not self._slot and not self.ended:
+                self._cond.wait(timeout_s)
+            if self._slot:
+                item = self._slot.popleft()
+                self._cond.notify_all()
+                return item
+        return None
+
+    @property
+    def finished(self) -> bool:
+        """The source has ended and every frame was taken."""
+        with self._cond:
+            return self.ended and not self._slot
+
+    def close(self) -> None:
+        self._stop.set()
+        self._running.set()
+        with self._cond:
+            self._cond.notify_all()
+        self._thread.join(timeout=2.0)
+
+
+@dataclass
+class LiveResult:
+    """What a live session produced.
+
+    Attributes
+    ----------
+    analysis : Analysis
+        Tables and summary, as :func:`~hfs_detect.analyze_video` gives.
+    out_dir : pathlib.Path
+        Where the session was saved.
+    ended_by : str
+        ``"protocol finished"``, ``"end of source"``, ``"stopped"`` (q),
+        ``"interrupted"`` (Ctrl-C) or ``"camera lost"``.
+    """
+
+    analysis: Analysis
+    out_dir: Path
+    ended_by: str
+
+    @property
+    def camera_lost(self) -> bool:
+        return self.ended_by == "camera lost"
+
+
+class _Recorder:
+    """Writes the analysed frames to an MP4 (only with ``record_video``)."""
+
+    def __init__(self, path: Path, fps: float, width: int, height: int):
+        import cv2
+
+        self.path = path
+        self._tmp = path.with_name(path.stem + ".partial.mp4")
+        fps = fps if math.isfinite(fps) and fps > 0 else 30.0
+        self._writer = cv2.VideoWriter(
+            str(self._tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height)
+        )
+        if not self._writer.isOpened():
+            raise HFSDetectError(f"cannot record video to {path}: no MPEG-4 encoder")
+
+    def write(self, rgb: np.ndarray) -> None:
+        import cv2
+
+        self._writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+
+    def close(self) -> None:
+        self._writer.release()
+        os.replace(self._tmp, self.path)
+
+
+def run_live(
+    source,
+    out_dir: str | os.PathLike,
+    *,
+    protocol: Protocol = FREE_SESSION,
+    display: bool = True,
+    realtime: bool = False,
+    wait_for_start: bool | None = None,
+    record_video: bool = False,
+    model_path: str | os.PathLike | None = None,
+    max_faces: int = 4,
+    min_confidence: float = 0.5,
+    rest_params: RestParams | None = None,
+    detector_params: DetectorParams | None = None,
+    verdict_params: VerdictParams | None = None,
+    linger_s: float = 5.0,
+    on_event: Callable[[Event], None] | None = None,
+) -> LiveResult:
+    """Run a live screening session and save it to ``out_dir``.
+
+    Parameters
+    ----------
+    source : CameraSource or VideoFileSource
+        From :func:`~hfs_detect.open_camera` or :func:`~hfs_detect.open_video`.
+    out_dir : path-like
+        Folder for the session's outputs (the ``analyze`` contract).
+    protocol : Protocol
+        The guided steps (:func:`~hfs_detect.protocol.load_protocol`);
+        the session ends when it does.
+    display : bool
+        Show the live window (needs a screen); False for a headless run.
+    realtime : bool
+        For a file: play it at its own pace, dropping frames the analysis cannot
+        keep up with, as a camera would. A camera is always real time.
+    wait_for_start : bool, optional
+        Wait for the space key before starting (default: with a display and a camera).
+    record_video : bool
+        Also save the analysed frames as ``video.mp4`` (off by default: privacy).
+    model_path, max_faces, min_confidence
+        The landmark model and how faces are found, as in :func:`~hfs_detect.analyze_video`.
+    rest_params, detector_params, verdict_params
+        Rest, detector and verdict parameters (defaults when omitted).
+    linger_s : float
+        With a display, how long the final summary stays up (any key closes it).
+    on_event : callable, optional
+        Called with each burst as soon as it has ended.
+
+    Returns
+    -------
+    LiveResult
+    """
+    from .sources import CameraSource
+
+    out_dir = check_output_dir(out_dir)
+    is_camera = isinstance(source, CameraSource)
+    realtime = realtime or is_camera
+    if wait_for_start is None:
+        wait_for_start = display and is_camera
+    model = resolve_model(model_path)
+    rest_params = rest_params or RestParams()
+    detector_params = detector_params or DetectorParams()
+    verdict_params = verdict_params or VerdictParams()
+    session = _Session(source, protocol, detector_params, rest_params, display, on_event)
+    recorder = (
+        _Recorder(out_dir / "video.mp4", source.fps, source.width, source.height)
+        if record_video
+        else None
+    )
+    feed = FrameFeed(iter(source), realtime=realtime, drop_late=realtime)
+    session.feed = feed
+    ended_by = "end of source"
+    with Landmarker(
+        model.path if model_path else None, max_faces=max_faces, min_confidence=min_confidence
+    ) as landmarker:
+        session.landmarker = landmarker
+        feed.start()
+        state = "ready" if wait_for_start else "running"
+        try:
+            while True:
+                item = feed.get()
+                if item is None:
+                    if feed.finished:
+                        break
+                    key = session.poll_key()
+                else:
+                    frame, arrived = item
+                    if state == "running":
+                        if not session.analyse(frame, arrived):
+                            ended_by = "protocol finished"
+                            break
+                        if recorder:
+                            recorder.write(frame.rgb)
+                    key = session.show(frame, arrived, state)
+                if key in KEYS_STOP or session.window_closed():
+                    ended_by = "stopped"
+                    break
+                if key == KEY_START_PAUSE:
+                    state = "paused" if state == "running" else "running"
+                    session.set_paused(state == "paused")
+                    feed.hold(state == "paused" and not is_camera)
+                elif key == KEY_MARK and state == "running":
+                    session.mark()
+        except KeyboardInterrupt:
+            ended_by = "interrupted"
+        finally:
+            feed.close()
+            if recorder:
+                recorder.close()
+        if feed.error is not None:
+            raise feed.error
+        if is_camera and getattr(source, "lost", False) and ended_by == "end of source":
+            ended_by = "camera lost"
+        if not session.builder_has_frames:
+            session.close_window()
+            raise HFSDetectError(
+                "the session was stopped before any frame was analysed; nothing was saved"
+            )
+        names = landmarker.blendshape_names or []
+    analysis = session.finish(
+        model=model,
+        meta={
+            "width": source.width,
+            "height": source.height,
+            "fps_nominal": source.fps,
+            "rotation_deg": getattr(source, "rotation_deg", 0.0),
+            "n_timestamps_repaired": getattr(source, "n_timestamps_repaired", 0),
+            "blendshape_names": names,
+            "model_path": str(model.path),
+        },
+        parameters={
+            "mirrored": False,
+            "max_faces": int(max_faces),
+            "min_confidence": float(min_confidence),
+            "rest_intervals_s": None,
+            "rest": rest_params.to_dict(),
+            "detector": detector_params.to_dict(),
+            "verdict": verdict_params.to_dict(),
+        },
+        verdict_params=verdict_params,
+        live_info={
+            "source": source.name,
+            "camera": is_camera,
+            "realtime": bool(realtime),
+            "ended_by": ended_by,
+            "n_frames_read": feed.n_read,
+            "n_frames_dropped": feed.dropped,
+            "video_recorded": bool(record_video),
+        },
+    )
+    analysis.write(out_dir)
+    session.show_summary(analysis.summary, linger_s)
+    return LiveResult(analysis, out_dir, ended_by)
+
+
+class _Session:
+    """The per-frame work of a live session: analysis, timing, view, keys."""
+
+    def __init__(self, source, protocol, detector_params, rest_params, display, on_event):
+        from .stream import SessionStream
+
+        self.source = source
+        self.protocol = protocol
+        self.display = display
+        self.on_event = on_event
+        self.landmarker: Landmarker | None = None
+        self.feed: FrameFeed | None = None
+        self.stream = SessionStream(
+            rest_params, detector_params, width=source.width, height=source.height
+        )
+        self.builder = TrackBuilder()
+        self.rest: list[bool] = []
+        self.steps: list[str] = []
+        self.events: list[Event] = []
+        self.marks: list[dict] = []
+        self.latency_s: list[float] = []
+        self.flags: list[dict] = []  # onset time, delay from the onset frame's arrival
+        self._arrivals: deque = deque(maxlen=600)  # (time_s, arrived) of recent frames
+        self._flag_onset: float | None = None
+        self._elapsed_s = 0.0  # protocol clock: frame time without pauses
+        self._last_time_s: float | None = None
+        self._resumed = False
+        self._step = None
+        self._face_frame = None
+        self._row: dict = {}
+        self.view: LiveView | None = None
+        self._window_open = False
+
+    @property
+    def builder_has_frames(self) -> bool:
+        return bool(self.rest)
+
+    # -- analysis ------------------------------------------------------------
+    def analyse(self, frame: Frame, arrived: float) -> bool:
+        """Analyse one frame; False when the protocol is over (the frame is not used)."""
+        if self._last_time_s is not None and not self._resumed:
+            self._elapsed_s += max(frame.time_s - self._last_time_s, 0.0)
+        self._resumed = False
+        where = self.protocol.step_at(self._elapsed_s)
+        if where is None:
+            return False
+        self._step = where
+        self._last_time_s = frame.time_s
+        face_frame = self.landmarker.detect(frame)
+        if self.stream.blendshape_names is None:
+            self.stream.blendshape_names = self.landmarker.blendshape_names
+        self.builder.append(face_frame)
+        row, ended = self.stream.process_face_frame(face_frame, rest_allowed=where[1].rest)
+        self._face_frame, self._row = face_frame, row
+        self.rest.append(bool(row["rest"]))
+        self.steps.append(where[1].name)
+        self._arrivals.append((frame.time_s, arrived))
+        for event in ended:
+            self.events.append(event)
+            if self.on_event:
+                self.on_event(event)
+        if self.view is not None:
+            self.view.add_trace(
+                frame.time_s, self.stream.detector.latest, self.stream.detector.spread
+            )
+        return True
+
+    def set_paused(self, paused: bool) -> None:
+        if not paused:
+            self._resumed = True  # the time spent paused does not count
+
+    def mark(self) -> None:
+        if self._last_time_s is not None:
+            step = self._step[1].name if self._step else None
+            self.marks.append({"time_s": round(self._last_time_s, 3), "step": step})
+
+    def _arrival_of(self, time_s: float) -> float | None:
+        for t, arrived in reversed(self._arrivals):
+            if t <= time_s + 1e-9:
+                return arrived if abs(t - time_s) < 1e-6 else None
+        return None
+
+    def _note_flag(self, now: float) -> None:
+        onset = self.stream.detector.active_since_s
+        if onset is None:
+            self._flag_onset = None
+            return
+        if onset != self._flag_onset:
+            self._flag_onset = onset
+            arrived = self._arrival_of(onset)
+            if arrived is not None:
+                self.flags.append({"onset_s": onset, "delay_s": now - arrived})
+
+    # -- view and keys ---------------------------------------------------------
+    def show(self, frame: Frame, arrived: float, state: str) -> int:
+        """Draw and show the frame (with a display); record its latency. Returns the key."""
+        key = -1
+        if self.display:
+            import cv2
+
+            if self.view is None:
+                self.view = LiveView(frame.rgb.shape[1], frame.rgb.shape[0])
+                cv2.namedWindow(WINDOW_TITLE, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+                self._window_open = True
+            landmarks = (
+                self._face_frame.landmarks if (self._face_frame and state != "ready") else None
+            )
+            picture = self.view.render(frame.rgb, landmarks, self._view_state(state))
+            cv2.imshow(WINDOW_TITLE, picture)
+            key = cv2.waitKey(1) & 0xFF
+        now = time.monotonic()
+        if state == "running":
+            self.latency_s.append(now - arrived)
+            self._note_flag(now)
+        return key
+
+    def poll_key(self) -> int:
+        if not self._window_open:
+            return -1
+        import cv2
+
+        return cv2.waitKey(1) & 0xFF
+
+    def window_closed(self) -> bool:
+        if not self._window_open:
+            return False
+        import cv2
+
+        return cv2.getWindowProperty(WINDOW_TITLE, cv2.WND_PROP_VISIBLE) < 1
+
+    def close_window(self) -> None:
+        if self._window_open:
+            import cv2
+
+            cv2.destroyWindow(WINDOW_TITLE)
+            cv2.waitKey(1)
+            self._window_open = False
+
+    def _view_state(self, state: str) -> ViewState:
+        detector = self.stream.detector
+        dropped = self.feed.dropped if self.feed is not None else 0
+        view = ViewState(status=state, n_steps=len(self.protocol.steps), dropped=dropped)
+        if self._step is not None:
+            k, step, remaining = self._step
+            view.step_name, view.step_number, view.instruction = step.name, k + 1, step.instruction
+            view.remaining_s = remaining if math.isfinite(remaining) else None
+        elif self.protocol.steps:
+            step = self.protocol.steps[0]
+            view.step_name, view.step_number, view.instruction = step.name, 1, step.instruction
+        view.at_rest = bool(self._row.get("rest", False))
+        view.face = bool(self._face_frame is not None and self._face_frame.face)
+        view.flag_side = detector.active_side
+        view.flag_regions = detector.current_regions()
+        view.n_events = {s: sum(e.side == s for e in self.events) for s in ("left", "right")}
+        view.n_marks = len(self.marks)
+        return view
+
+    # -- end -------------------------------------------------------------------
+    def finish(self, *, model, meta, parameters, verdict_params, live_info) -> Analysis:
+        for event in self.stream.finish():
+            self.events.append(event)
+            if self.on_event:
+                self.on_event(event)
+        track = self.builder.build(meta)
+        track.meta["video"] = self.source.name
+        frames = frames_table(track)
+        frames["step"] = self.steps
+        rest = np.array(self.rest, dtype=bool)
+        analysis = assemble_analysis(
+            track, frames, rest, self.events, parameters, model=model,
+            video=getattr(self.source, "path", self.source.name), verdict_params=verdict_params,
+        )  # fmt: skip
+        latency_ms = np.array(self.latency_s) * 1000.0
+        delays = [f["delay_s"] for f in self.flags]
+        summary = analysis.summary
+        summary["protocol"] = {
+            "name": self.protocol.name,
+            "steps": [
+                {
+                    "name": s.name,
+                    "duration_s": s.duration_s if math.isfinite(s.duration_s) else None,
+                    "rest": s.rest,
+                    "instruction": s.instruction,
+                }
+                for s in self.protocol.steps
+            ],  # fmt: skip
+        }
+        summary["steps"] = step_statistics(frames, rest, self.events, self.protocol)
+        summary["marks"] = self.marks
+        summary["live"] = {
+            **live_info,
+            "n_frames_analysed": len(self.rest),
+            "latency_ms_p50": _percentile(latency_ms, 50),
+            "latency_ms_p95": _percentile(latency_ms, 95),
+            "latency_ms_max": _percentile(latency_ms, 100),
+            "n_flags": len(self.flags),
+            "flag_delay_s_median": _percentile(np.array(delays), 50, 3),
+            "flag_delay_s_max": _percentile(np.array(delays), 100, 3),
+        }
+        return analysis
+
+    def show_summary(self, summary: dict, linger_s: float) -> None:
+        if not self._window_open or self.view is None:
+            return
+        import cv2
+
+        lines = summary_lines(summary)
+        state = self._view_state("finished")
+        state.flag_side, state.lines = None, tuple(lines)
+        blank = np.zeros((self.source.height, self.source.width, 3), np.uint8)
+        picture = self.view.render(blank, None, state)
+        deadline = time.monotonic() + linger_s
+        while time.monotonic() < deadline and not self.window_closed():
+            cv2.imshow(WINDOW_TITLE, picture)
+            if cv2.waitKey(50) & 0xFF != 0xFF:
+                break
+        self.close_window()
+
+
+def _percentile(values: np.ndarray, q: float, digits: int = 2) -> float | None:
+    return round(float(np.percentile(values, q)), digits) if len(values) else None
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """The end-of-session summary as short lines (terminal and window)."""
+    side = summary.get("dominant_side")
+    lines = [
+        f"verdict: {summary['verdict']}" + (f" ({side} side)" if summary["verdict"] ==
+                                            "unilateral_bursts" else ""),
+        f"bursts: {summary['n_events']} in {summary['rest_s']:.0f} s of rest"
+        + (f", {summary['events_per_rest_min']:.2f} per rest-minute"
+           if summary.get("events_per_rest_min") is not None else ""),
+    ]  # fmt: skip
+    for step in summary.get("steps", []):
+        rate = step["events_per_rest_min"]
+        text = f"  {step['step']}: {step['n_events']} bursts"
+        if step["rest_step"]:
+            text += f", rest {step['rest_s']:.0f} s" + (
+                f", {rate:.2f}/min" if rate is not None else ""
+            )
+        else:
+            text += " (task, not rest)"
+        if step.get("eye_narrowing_left") is not None:
+            text += (f", eye narrowing L {100 * step['eye_narrowing_left']:.0f}%"
+                     f" R {100 * step['eye_narrowing_right']:.0f}%")  # fmt: skip
+        lines.append(text)
+    live = summary.get("live", {})
+    if live:
+        lines.append(
+            f"frames analysed {live['n_frames_analysed']}, dropped {live['n_frames_dropped']}, "
+            f"latency p50 {live['latency_ms_p50']} ms, p95 {live['latency_ms_p95']} ms"
+        )
+    lines.append("screening aid, not a diagnosis")
+    return lines

@@ -1,0 +1,1 @@
+"""Guided screening protocols shipped with hfs-detect (TOML files)."""
