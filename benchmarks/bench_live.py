@@ -71,7 +71,8 @@ def bare_inference_ms(video: Path) -> np.ndarray:
             break
         ms = max(int(cap.get(cv2.CAP_PROP_POS_MSEC)), last + 1)
         last = ms
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         start = time.perf_counter()
         landmarker.detect_for_video(image, ms)
         times.append((time.perf_counter() - start) * 1000)

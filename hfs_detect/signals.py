@@ -73,6 +73,7 @@ __all__ = [
     "head_pose_deg",
     "head_motion",
     "compute_signals",
+    "signal_arrays",
 ]
 
 MEASURES: tuple[str, ...] = (
@@ -210,17 +211,17 @@ def compute_signals(
 ) -> pd.DataFrame:
     """Per-frame measures for a run of frames (one frame or a whole video).
 
-    The same as :func:`signal_columns`, as a DataFrame.
+    The same as :func:`signal_arrays`, as a DataFrame.
     """
     import pandas as pd
 
-    columns = signal_columns(
+    columns = signal_arrays(
         time_s, landmarks, matrices, blendshapes, width, height, blendshape_names
     )
     return pd.DataFrame(columns)
 
 
-def signal_columns(
+def signal_arrays(
     time_s: np.ndarray,
     landmarks: np.ndarray,
     matrices: np.ndarray,

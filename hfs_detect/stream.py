@@ -14,7 +14,7 @@ from .detector import BurstDetector, DetectorParams
 from .events import Event
 from .landmarks import FaceFrame
 from .rest import RestParams, RestSegmenter
-from .signals import head_motion, signal_columns
+from .signals import head_motion, signal_arrays
 
 __all__ = ["SessionStream", "detect_bursts", "burst_labels"]
 
@@ -62,7 +62,7 @@ class SessionStream:
         self, face_frame: FaceFrame, rest_allowed: bool = True
     ) -> tuple[dict, list[Event]]:
         """One landmarked frame in; its full row (signals, ``rest``, ``burst``) and ended bursts."""
-        columns = signal_columns(
+        columns = signal_arrays(
             np.array([face_frame.time_s]),
             _or_nan(face_frame.landmarks, (478, 3))[None],
             _or_nan(face_frame.matrix, (4, 4))[None],
