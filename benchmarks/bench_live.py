@@ -53,7 +53,7 @@ def bare_inference_ms(video: Path) -> np.ndarray:
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from hfs_detect.landmarks import default_model_path
+    from hfs_detect.landmarks import _native_stderr_silenced, default_model_path
 
     options = vision.FaceLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(default_model_path())),
@@ -62,7 +62,8 @@ def bare_inference_ms(video: Path) -> np.ndarray:
         output_face_blendshapes=True,
         output_facial_transformation_matrixes=True,
     )
-    landmarker = vision.FaceLandmarker.create_from_options(options)
+    with _native_stderr_silenced():  # MediaPipe's start-up log lines
+        landmarker = vision.FaceLandmarker.create_from_options(options)
     cap = cv2.VideoCapture(str(video))
     times, last = [], -1
     while True:

@@ -266,3 +266,53 @@ def test_live_window_flags_the_burst_on_the_patients_side(sample, virtual_screen
     summary = json.loads((out / "summary.json").read_text())
     assert summary["dominant_side"] == side
     assert f"({side} side)" in stdout
+
+
+def _press(screen, key: str) -> None:
+    from Xlib import XK, X
+    from Xlib.ext import xtest
+
+    code = screen.keysym_to_keycode(XK.string_to_keysym(key))
+    xtest.fake_input(screen, X.KeyPress, code)
+    xtest.fake_input(screen, X.KeyRelease, code)
+    screen.sync()
+
+
+def test_keys_mark_a_moment_and_stop_and_save(virtual_screen, tmp_path):
+    from Xlib import display as xdisplay
+
+    from hfs_detect.live_view import WINDOW_TITLE
+
+    out = tmp_path / "keys"
+    env = {**os.environ, "DISPLAY": virtual_screen}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hfs_detect", "live", "--source",
+         str(SAMPLES / "synthetic_hfs_left.mp4"), "--realtime", "-o", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    screen = xdisplay.Display(virtual_screen)
+    try:
+        deadline = time.monotonic() + 60
+        window = None
+        while window is None and time.monotonic() < deadline and proc.poll() is None:
+            window = _find_window(screen.screen().root, WINDOW_TITLE)
+            time.sleep(0.1)
+        assert window is not None, "the live window never appeared"
+        window.set_input_focus(0, 0)  # X.RevertToNone
+        time.sleep(2.0)
+        _press(screen, "m")
+        time.sleep(2.0)
+        _press(screen, "q")
+        time.sleep(0.5)
+        _press(screen, "q")  # closes the end-of-session summary at once
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["live"]["ended_by"] == "stopped"
+    assert len(summary["marks"]) == 1 and 0.5 < summary["marks"][0]["time_s"] < 10
+    frames = pd.read_csv(out / "frames.csv")
+    assert frames.time_s.max() < 15  # stopped well before the 20 s sample ended
+    assert "(stopped)" in stdout
