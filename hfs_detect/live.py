@@ -383,6 +383,7 @@ class _Session:
         self._row: dict = {}
         self.view: LiveView | None = None
         self._window_open = False
+        self._last_rgb: np.ndarray | None = None
 
     @property
     def builder_has_frames(self) -> bool:
@@ -459,6 +460,7 @@ class _Session:
                 self._face_frame.landmarks if (self._face_frame and state != "ready") else None
             )
             picture = self.view.render(frame.rgb, landmarks, self._view_state(state))
+            self._last_rgb = frame.rgb
             cv2.imshow(WINDOW_TITLE, picture)
             key = cv2.waitKey(1) & 0xFF
         now = time.monotonic()
@@ -560,8 +562,10 @@ class _Session:
         lines = summary_lines(summary)
         state = self._view_state("finished")
         state.flag_side, state.lines = None, tuple(lines)
-        blank = np.zeros((self.source.height, self.source.width, 3), np.uint8)
-        picture = self.view.render(blank, None, state)
+        last = self._last_rgb
+        if last is None:
+            last = np.zeros((self.source.height, self.source.width, 3), np.uint8)
+        picture = self.view.render(last, None, state)
         deadline = time.monotonic() + linger_s
         while time.monotonic() < deadline and not self.window_closed():
             cv2.imshow(WINDOW_TITLE, picture)

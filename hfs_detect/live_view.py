@@ -160,8 +160,10 @@ class LiveView:
         y += 16
         if state.lines:
             for line in state.lines:
-                y += 22
-                _text(panel, line, (12, y), 0.5, (255, 255, 255), 1)
+                indent = len(line) - len(line.lstrip())
+                for part in _wrap(line, 52 - indent):
+                    y += 22
+                    _text(panel, " " * indent + part, (12, y), 0.5, (255, 255, 255), 1)
         else:
             self._draw_traces(panel, y + 8)
         footer = f"space start/pause   m mark ({state.n_marks})   q stop   dropped {state.dropped}"
