@@ -121,3 +121,19 @@ class Parameters:
         from dataclasses import asdict
 
         return asdict(self)
+
+
+def quiet_native_logs() -> None:
+    """Silence MediaPipe's, TFLite's and FFmpeg's own chatter on stderr.
+
+    Environment defaults (a user's own settings win), read by the native
+    libraries when they start; the command line and batch workers call this
+    first.
+    """
+    for key, value in (
+        ("GLOG_minloglevel", "2"),
+        ("TF_CPP_MIN_LOG_LEVEL", "3"),
+        ("OPENCV_LOG_LEVEL", "ERROR"),
+        ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
+    ):
+        os.environ.setdefault(key, value)

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 from . import __version__
-from ._checks import HFSDetectError
+from ._checks import HFSDetectError, quiet_native_logs
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -28,17 +28,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # noqa: D102
         raise _UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
-
-
-def _quiet_native_logs() -> None:
-    """Silence MediaPipe's, TFLite's and FFmpeg's own chatter on stderr."""
-    for key, value in (
-        ("GLOG_minloglevel", "2"),
-        ("TF_CPP_MIN_LOG_LEVEL", "3"),
-        ("OPENCV_LOG_LEVEL", "ERROR"),
-        ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
-    ):
-        os.environ.setdefault(key, value)
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -275,6 +264,126 @@ def _add_live(sub) -> None:
     _add_detector_options(p)
 
 
+def _add_batch(sub) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="analyse a whole archive of videos (processes or a Dask cluster)",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Analyse every video of a folder (searched recursively) or glob pattern into
+            OUT/<name>/ (the analyze outputs and report.html), in parallel, and write
+
+              OUT/cohort.csv     one row per analysed video: verdict, side, rates, rest, coverage
+              OUT/failures.csv   video, reason: files that could not be analysed
+              OUT/batch.json     how the batch ran (inputs, options, timings)
+
+            Resumable: a video whose folder already holds a summary made from the same
+            video, model and options is kept, so after an interruption just run the same
+            command again. Rerunning with other detector options reuses each folder's
+            landmark cache: seconds per video. One bad file never stops the batch; the
+            exit status is 1 if any video failed.
+            """
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              hfs-detect batch clinic_videos/ -o results/ --workers 2
+              hfs-detect batch 'archive/**/*.mp4' -o results/ --threshold-z 5
+              hfs-detect batch archive/ -o results/ --scheduler tcp://10.0.0.5:8786"""
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB", help="folders, globs or files")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT", help="output folder")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parallel processes (default 1; MediaPipe uses about one core per process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask distributed cluster (tcp://host:8786); its workers need "
+        "hfs-detect installed and the same paths",
+    )
+    p.add_argument("--mirrored", action="store_true", help="the recordings are mirror images")
+    p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (for logs)")
+    _add_model_options(p)
+    _add_detector_options(p)
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write report.html (and optionally an annotated video) for an analysis folder",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Write OUT/report.html: one self-contained file (no script, nothing loaded from
+            elsewhere) with the verdict, left/right traces per region with rest shaded and
+            bursts marked, a burst raster, the rate per minute, the events table and the
+            methods. Pictures of the face are put in only with --with-frames.
+            """
+        ),
+        epilog="example:\n  hfs-detect report out/ --annotated-video",
+    )
+    p.add_argument("folder", type=Path, help="a folder written by analyze, live or batch")
+    p.add_argument("--video", type=Path, help="the video (default: as named in summary.json)")
+    p.add_argument(
+        "--with-frames", action="store_true", help="add a picture of the face at each burst"
+    )
+    p.add_argument(
+        "--annotated-video",
+        action="store_true",
+        help="also write OUT/annotated.mp4: the video with landmarks, traces and flags drawn",
+    )
+
+
+def _add_export(sub) -> None:
+    p = sub.add_parser(
+        "export",
+        help="bursts and rest to ELAN (.eaf) or BORIS (.boris) for clinician review",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Export an analysis folder's bursts (tiers burst_left, burst_right) and rest
+            segments (tier rest) for review, linked to the video: ELAN (.eaf) or a BORIS
+            project (.boris), chosen by FILE's suffix. After correcting them in ELAN or
+            BORIS, score the detector against the corrected file:
+
+              hfs-detect evaluate OUT/ reviewed.eaf
+            """
+        ),
+        epilog="example:\n  hfs-detect export out/ out/review.eaf",
+    )
+    p.add_argument("folder", type=Path, help="a folder written by analyze, live or batch")
+    p.add_argument("file", type=Path, help="the .eaf or .boris file to write")
+    p.add_argument("--video", type=Path, help="the video to link (default: from summary.json)")
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare two sessions (e.g. before and after botulinum toxin)",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Compare session A (before) with session B (after): bursts per rest-minute
+            overall and per side, fraction of rest in spasm, bursts involving each region,
+            median burst duration; with the absolute and relative change.
+            """
+        ),
+        epilog="example:\n  hfs-detect compare visit1/ visit2/ --plot change.png",
+    )
+    p.add_argument("before", type=Path, help="analysis folder of the first session")
+    p.add_argument("after", type=Path, help="analysis folder of the second session")
+    p.add_argument("--plot", type=Path, metavar="FILE", help="write a plot (.png or .svg)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(
         prog="hfs-detect",
@@ -289,6 +398,10 @@ def _build_parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_analyze(sub)
     _add_live(sub)
+    _add_batch(sub)
+    _add_report(sub)
+    _add_export(sub)
+    _add_compare(sub)
     _add_synth(sub)
     _add_evaluate(sub)
     sub.add_parser(
@@ -398,6 +511,114 @@ def _run_live(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_batch(args: argparse.Namespace) -> int:
+    from ._checks import check_number
+    from .batch import run_batch
+
+    _check_model_options(args)
+    check_number("--workers", args.workers, minimum=1, maximum=64, integer=True)
+    options = {
+        "mirrored": args.mirrored,
+        "model_path": str(args.model) if args.model else None,
+        "max_faces": args.max_faces,
+        "min_confidence": args.min_confidence,
+        "detector": {"threshold_z": args.threshold_z},
+        "report": not args.no_report,
+    }
+
+    def report(result: dict) -> None:
+        if result["status"] == "failed":
+            print(f"failed: {result['video']}: {result['reason']}", file=sys.stderr, flush=True)
+
+    result = run_batch(
+        args.inputs,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        options=options,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        on_result=report,
+    )
+    n_ok = len(result.cohort)
+    print(
+        f"{n_ok} video(s) analysed ({result.n_done} now, {result.n_kept} kept from before), "
+        f"{len(result.failures)} failed, in {result.seconds:.1f} s"
+    )
+    if n_ok:
+        verdicts = result.cohort.verdict.value_counts().to_dict()
+        print("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    print(f"tables in {args.out}/: cohort.csv, failures.csv")
+    return EXIT_INPUT if len(result.failures) else EXIT_OK
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from .report import write_annotated_video, write_report
+
+    path = write_report(args.folder, video=args.video, with_frames=args.with_frames)
+    print(f"wrote {path}")
+    if args.annotated_video:
+        print(f"wrote {write_annotated_video(args.folder, video=args.video)}")
+    return EXIT_OK
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .annotations import rest_segments, write_boris, write_elan
+    from .events import Event
+    from .report import load_session
+
+    frames, events_table, summary = load_session(args.folder)
+    suffix = args.file.suffix.lower()
+    if suffix not in (".eaf", ".boris"):
+        raise HFSDetectError(f"export to .eaf (ELAN) or .boris (BORIS), not {args.file.name}")
+    events = [
+        Event(r.start_s, r.end_s, r.side, tuple(filter(None, r.regions.split("+"))), r.kind,
+              int(r.n_twitches), float(r.peak), float(r.confidence),
+              bool(getattr(r, "brow_raised", False)))
+        for r in events_table.itertuples()
+    ]  # fmt: skip
+    rest = rest_segments(frames["time_s"].to_numpy(), frames["rest"].to_numpy(bool))
+    video = args.video or Path(summary["video"])
+    if suffix == ".eaf":
+        write_elan(args.file, events, rest, video=video)
+    else:
+        write_boris(args.file, events, rest, video=video, duration_s=summary["duration_s"],
+                    fps=summary.get("fps"))  # fmt: skip
+    print(f"wrote {args.file}: {len(events)} bursts, {len(rest)} rest segments, linked to {video}")
+    return EXIT_OK
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_sessions, plot_comparison
+    from .outputs import to_json
+
+    result = compare_sessions(args.before, args.after)
+    a, b = result["before"], result["after"]
+    print(f"{'':<34} {'before':>10} {'after':>10} {'change':>10}")
+    for key, label in (
+        ("events_per_rest_min", "bursts per rest-minute"),
+        ("events_per_rest_min_left", "  left"),
+        ("events_per_rest_min_right", "  right"),
+        ("spasm_fraction", "fraction of rest in spasm"),
+        ("median_duration_s", "median burst duration (s)"),
+        *((f"bursts_with_{r}", f"bursts involving {r}") for r in ("eye", "cheek", "mouth", "brow")),
+    ):
+        c = result["changes"][key]
+        fmt = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731
+        pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.0f}%)"
+        print(
+            f"{label:<34} {fmt(c['before']):>10} {fmt(c['after']):>10} {fmt(c['change']):>10}{pct}"
+        )
+    print(f"rest: {a['rest_s']} s before, {b['rest_s']} s after; verdict {a['verdict']} -> "
+          f"{b['verdict']}; {result['side']}")  # fmt: skip
+    if args.plot:
+        print(f"wrote {plot_comparison(result, args.plot)}")
+    if args.json:
+        from ._atomic import write_text_atomic
+
+        write_text_atomic(args.json, to_json(result))
+    return EXIT_OK
+
+
 def _run_synth(args: argparse.Namespace) -> int:
     from .synth import plan_session, render_session
 
@@ -487,7 +708,7 @@ def _run_info(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    _quiet_native_logs()
+    quiet_native_logs()
     parser = _build_parser()
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
@@ -500,6 +721,10 @@ def main(argv: list[str] | None = None) -> int:
         runner = {
             "analyze": _run_analyze,
             "live": _run_live,
+            "batch": _run_batch,
+            "report": _run_report,
+            "export": _run_export,
+            "compare": _run_compare,
             "synth": _run_synth,
             "evaluate": _run_evaluate,
             "info": _run_info,

@@ -87,6 +87,10 @@ def score_events(
 
 
 def _read_events(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in (".eaf", ".boris"):  # a clinician's reviewed annotations
+        from .annotations import read_review
+
+        return read_review(path)
     try:
         table = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

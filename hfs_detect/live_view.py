@@ -38,7 +38,7 @@ _FONT = 0  # cv2.FONT_HERSHEY_SIMPLEX
 class ViewState:
     """What the view needs to know besides the picture."""
 
-    status: str = "ready"  # ready, running, paused, finished
+    status: str = "ready"  # ready, running, paused, finished, recorded
     step_name: str = ""
     step_number: int = 0
     n_steps: int = 0
@@ -63,9 +63,13 @@ class LiveView:
         Size of the camera's frames.
     trace_s : float
         Seconds of history in the rolling traces.
+    mirror : bool
+        Show the preview as a mirror (live, for comfort) or as the camera saw
+        it (a recorded video's annotation).
     """
 
-    def __init__(self, width: int, height: int, trace_s: float = 10.0):
+    def __init__(self, width: int, height: int, trace_s: float = 10.0, mirror: bool = True):
+        self.mirror = mirror
         self.scale = PREVIEW_HEIGHT_PX / height
         self.preview_w = max(int(round(width * self.scale)), 1)
         self.size = (PREVIEW_HEIGHT_PX, self.preview_w + PANEL_WIDTH_PX)
@@ -89,7 +93,8 @@ class LiveView:
 
         canvas = np.full((*self.size, 3), 32, np.uint8)
         preview = cv2.resize(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), (self.preview_w, self.size[0]))
-        preview = cv2.flip(preview, 1)  # a mirror for comfort; the analysis is not mirrored
+        if self.mirror:  # a mirror for comfort; the analysis is not mirrored
+            preview = cv2.flip(preview, 1)
         if landmarks is not None:
             self._draw_landmarks(preview, landmarks)
         self._draw_preview_labels(preview, state)
@@ -100,7 +105,8 @@ class LiveView:
     # -- preview -----------------------------------------------------------
     def _point(self, landmarks: np.ndarray, index: int) -> tuple[int, int]:
         x, y = landmarks[index, 0], landmarks[index, 1]
-        return int(round((1.0 - x) * self.preview_w)), int(round(y * self.size[0]))
+        x = 1.0 - x if self.mirror else x
+        return int(round(x * self.preview_w)), int(round(y * self.size[0]))
 
     def _draw_landmarks(self, image: np.ndarray, landmarks: np.ndarray) -> None:
         import cv2
@@ -118,12 +124,15 @@ class LiveView:
         import cv2
 
         h, w = image.shape[:2]
-        # mirrored: the patient's left is on the left of the screen
-        _text(image, "L", (8, h // 2), 1.0, SIDE_BGR["left"], 2)
-        _text(image, "R", (w - 26, h // 2), 1.0, SIDE_BGR["right"], 2)
-        _text(image, "mirror view", (8, h - 12), 0.5, (220, 220, 220), 1)
+        # mirrored: the patient's left is on the left of the screen; unmirrored, on the right
+        on_left = "left" if self.mirror else "right"
+        on_right = "right" if self.mirror else "left"
+        _text(image, on_left[0].upper(), (8, h // 2), 1.0, SIDE_BGR[on_left], 2)
+        _text(image, on_right[0].upper(), (w - 26, h // 2), 1.0, SIDE_BGR[on_right], 2)
+        label = "mirror view" if self.mirror else "camera view"
+        _text(image, label, (8, h - 12), 0.5, (220, 220, 220), 1)
         if state.flag_side is not None:
-            x0, x1 = (0, w // 2) if state.flag_side == "left" else (w - w // 2, w)
+            x0, x1 = (0, w // 2) if state.flag_side == on_left else (w - w // 2, w)
             cv2.rectangle(image, (x0, 0), (x1 - 1, FLAG_BAND_PX), FLAG_BGR, -1)
             cv2.rectangle(image, (x0, 0), (x1 - 1, h - 1), FLAG_BGR, 4)
             _text(image, f"BURST {state.flag_side.upper()}", (x0 + 8, 24), 0.7, (255, 255, 255), 2)
@@ -166,8 +175,11 @@ class LiveView:
                     _text(panel, " " * indent + part, (12, y), 0.5, (255, 255, 255), 1)
         else:
             self._draw_traces(panel, y + 8)
-        footer = f"space start/pause   m mark ({state.n_marks})   q stop   dropped {state.dropped}"
-        _text(panel, footer, (12, panel.shape[0] - 12), 0.42, (200, 200, 200), 1)
+        if state.status != "recorded":
+            footer = (
+                f"space start/pause   m mark ({state.n_marks})   q stop   dropped {state.dropped}"
+            )
+            _text(panel, footer, (12, panel.shape[0] - 12), 0.42, (200, 200, 200), 1)
 
     def _draw_traces(self, panel: np.ndarray, top: int) -> None:
         import cv2

@@ -87,12 +87,13 @@ def _frames(source: VideoFileSource, mirrored: bool) -> Iterator[Frame]:
         yield Frame(frame.index, frame.time_s, cv2.flip(frame.rgb, 1))
 
 
-def _progress(total: int | None, name: str, enabled: bool):
+def _progress(total: int | None, name: str, enabled: bool, position: int = 0):
     from tqdm import tqdm
 
     return tqdm(
-        total=total, desc=name, unit="frame", disable=not enabled, leave=False, dynamic_ncols=True
-    )
+        total=total, desc=name, unit="frame", disable=not enabled, leave=False,
+        dynamic_ncols=True, position=position,
+    )  # fmt: skip
 
 
 def _cache_key(
@@ -116,13 +117,14 @@ def extract_landmarks(
     max_faces: int = 4,
     min_confidence: float = 0.5,
     progress: bool = False,
+    progress_position: int = 0,
 ) -> LandmarkTrack:
     """Run the landmarker over every frame of ``source`` and return the track."""
     builder = TrackBuilder()
     with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
         # after MediaPipe's import (they would queue on the import lock), during inference
         preload_in_background("pandas", "pyarrow.parquet")
-        with _progress(source.n_frames_hint, source.name, progress) as bar:
+        with _progress(source.n_frames_hint, source.name, progress, progress_position) as bar:
             for frame in prefetch(_frames(source, mirrored)):
                 builder.append(landmarker.detect(frame))
                 bar.update()
@@ -155,6 +157,8 @@ def analyze_video(
     rest_params: RestParams | None = None,
     detector_params: DetectorParams | None = None,
     verdict_params: VerdictParams | None = None,
+    progress_position: int = 0,
+    summary_extra: dict | None = None,
 ) -> Analysis:
     """Analyse one recorded video.
 
@@ -188,6 +192,10 @@ def analyze_video(
         Thresholds of rest segmentation, the burst detector and the verdict
         (see :mod:`hfs_detect.rest`, :mod:`hfs_detect.detector`,
         :mod:`hfs_detect.verdict`); defaults when omitted.
+    progress_position : int
+        Line of the progress bar (for several bars at once, as in a batch).
+    summary_extra : dict, optional
+        More keys for ``summary.json`` (a batch records its inputs there).
 
     Returns
     -------
@@ -218,6 +226,7 @@ def analyze_video(
                 max_faces=max_faces,
                 min_confidence=min_confidence,
                 progress=progress,
+                progress_position=progress_position,
             )
             track.meta["key"] = key
             track.meta["video"] = str(source.path)
@@ -241,6 +250,7 @@ def analyze_video(
         track, frames, rest, events, parameters, model=model, video=Path(path),
         from_cache=from_cache, verdict_params=verdict_params,
     )  # fmt: skip
+    analysis.summary.update(summary_extra or {})
     if out_dir is not None:
         analysis.write(out_dir, parquet=parquet)
     return analysis

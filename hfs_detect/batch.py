@@ -1,0 +1,355 @@
+"""Batch runs over archives: many videos, several processes or a Dask cluster, resumable.
+
+Every video goes to ``OUT/<name>/`` with the ``analyze`` outputs (and
+``report.html``). A video is skipped when its folder already holds a
+``summary.json`` made from the same video bytes, model and parameters (the
+``batch_key`` recorded in it), so a killed batch resumes where it stopped, and
+a rerun with other detector parameters reuses each folder's landmark cache
+(seconds per video instead of minutes). One bad file never stops the batch: it
+goes to ``OUT/failures.csv`` with the reason. ``OUT/cohort.csv`` has one row
+per analysed video, ``OUT/batch.json`` how the batch ran.
+
+Processes: ``workers`` local processes (``concurrent.futures``). Beyond one
+machine: ``scheduler="tcp://host:8786"`` sends the same per-video task to a
+Dask distributed cluster, whose workers must have hfs-detect installed and
+see the same paths.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ._atomic import atomic_path, write_text_atomic
+from ._checks import HFSDetectError, check_output_dir, quiet_native_logs
+
+__all__ = ["VIDEO_SUFFIXES", "find_videos", "output_names", "run_batch", "BatchResult"]
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".mpg", ".mpeg", ".m4v", ".webm", ".wmv")
+COHORT_COLUMNS = (
+    "video", "name", "verdict", "dominant_side", "dominant_side_share", "n_events",
+    "events_per_rest_min", "spasm_fraction", "rest_s", "duration_s", "face_fraction",
+    "n_frames", "fps", "regions_eye", "regions_cheek", "regions_mouth", "regions_brow",
+    "n_clonic", "n_tonic", "n_brow_raised",
+)  # fmt: skip
+FAILURE_COLUMNS = ("video", "reason")
+
+
+def find_videos(spec: str | os.PathLike) -> list[Path]:
+    """Videos named by a folder (searched recursively), a glob pattern or one file.
+
+    A folder or glob keeps every file with a video suffix (``VIDEO_SUFFIXES``)
+    and also files that only claim to be one (they fail later, with a reason).
+    """
+    spec = str(spec)
+    path = Path(spec)
+    if path.is_dir():
+        found = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES]
+    elif path.is_file():
+        found = [path]
+    else:
+        found = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
+        if not found and not any(c in spec for c in "*?["):
+            raise HFSDetectError(f"not found: {spec}")
+    if not found:
+        raise HFSDetectError(f"no video files in {spec} (looked for {', '.join(VIDEO_SUFFIXES)})")
+    return sorted({p.resolve() for p in found})
+
+
+def output_names(videos: list[Path]) -> dict[Path, str]:
+    """A folder name per video: its stem, made unique with its parent folders if needed."""
+    names: dict[Path, str] = {}
+    by_stem: dict[str, list[Path]] = {}
+    for video in videos:
+        by_stem.setdefault(video.stem, []).append(video)
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            names[group[0]] = stem
+            continue
+        for video in group:
+            digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
+            names[video] = f"{video.parent.name}_{stem}_{digest}"
+    return names
+
+
+def batch_key(video: Path, options: dict) -> str:
+    """What decides whether a finished folder can be kept: video bytes, model, options."""
+    from . import __version__
+    from .landmarks import resolve_model
+    from .track import video_fingerprint
+
+    model = resolve_model(options.get("model_path"))
+    record = {
+        "video": video_fingerprint(video),
+        "model_sha256": model.sha256,
+        "options": {k: v for k, v in sorted(options.items()) if k != "progress"},
+        "hfs_detect_version": __version__,
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _is_done(folder: Path, key: str) -> bool:
+    summary = folder / "summary.json"
+    if not summary.is_file():
+        return False
+    try:
+        return json.loads(summary.read_text()).get("batch_key") == key
+    except (OSError, ValueError):
+        return False
+
+
+def _clean_stale_temporaries(folder: Path) -> None:
+    """Remove temporary files a killed run left (``.<name>.<random>.tmp``)."""
+    if folder.is_dir():
+        for stale in folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def process_video(video: str, out_dir: str, options: dict, position: int = 0) -> dict:
+    """Analyse one video into ``out_dir`` (or keep it if done); never raises.
+
+    Returns
+    -------
+    dict
+        ``status`` (``"done"``, ``"kept"`` or ``"failed"``), ``video``,
+        ``seconds``, and ``reason`` when it failed.
+    """
+    quiet_native_logs()  # a Dask or pool worker did not start through the command line
+    from .report import write_report
+    from .session import analyze_video
+
+    start = time.perf_counter()
+    video_path, folder = Path(video), Path(out_dir)
+    try:
+        key = batch_key(video_path, options)
+        if _is_done(folder, key):
+            return {"status": "kept", "video": video, "seconds": 0.0}
+        _clean_stale_temporaries(folder)
+        analysis_options = {k: v for k, v in options.items() if k not in ("report", "progress")}
+        detector = analysis_options.pop("detector", None)
+        from .detector import DetectorParams
+
+        analyze_video(
+            video_path,
+            folder,
+            detector_params=DetectorParams(**detector) if detector else None,
+            progress=bool(options.get("progress")),
+            progress_position=position,
+            summary_extra={"batch_key": key},
+            **analysis_options,
+        )
+        if options.get("report", True):
+            write_report(folder)
+        return {"status": "done", "video": video, "seconds": time.perf_counter() - start}
+    except HFSDetectError as exc:
+        reason = str(exc)
+    except Exception as exc:  # one bad file never stops the batch
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        reason = f"internal error: {type(exc).__name__}: {first}"
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()  # nothing was written for this video
+    return {"status": "failed", "video": video, "reason": reason,
+            "seconds": time.perf_counter() - start}  # fmt: skip
+
+
+_SLOT: int | None = None
+
+
+def _take_slot(slots) -> None:
+    global _SLOT
+    _SLOT = slots.get()
+
+
+def _process_in_pool(video: str, out_dir: str, options: dict) -> dict:
+    return process_video(video, out_dir, options, position=_SLOT or 0)
+
+
+@dataclass
+class BatchResult:
+    """What a batch did.
+
+    Attributes
+    ----------
+    cohort : pandas.DataFrame
+        One row per analysed video (``cohort.csv``).
+    failures : pandas.DataFrame
+        ``video``, ``reason`` per failed video (``failures.csv``).
+    n_done, n_kept : int
+        Videos analysed now, and finished ones kept from an earlier run.
+    seconds : float
+        Wall time.
+    """
+
+    cohort: pd.DataFrame
+    failures: pd.DataFrame
+    n_done: int
+    n_kept: int
+    seconds: float
+
+
+def _cohort_row(video: Path, name: str, summary: dict) -> dict:
+    regions = summary.get("regions") or {}
+    kinds = summary.get("kinds") or {}
+    row = {key: summary.get(key) for key in COHORT_COLUMNS}
+    row.update(
+        video=str(video), name=name,
+        **{f"regions_{r}": regions.get(r, 0) for r in ("eye", "cheek", "mouth", "brow")},
+        n_clonic=kinds.get("clonic", 0), n_tonic=kinds.get("tonic", 0),
+    )  # fmt: skip
+    return row
+
+
+def run_batch(
+    spec: str | os.PathLike | Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    options: dict | None = None,
+    progress: bool = False,
+    on_result: Callable[[dict], None] | None = None,
+) -> BatchResult:
+    """Analyse every video of ``spec`` into ``out_dir``.
+
+    Parameters
+    ----------
+    spec : path-like, glob, or list of them
+        A folder (searched recursively), a glob pattern or files.
+    out_dir : path-like
+        The batch's output folder.
+    workers : int
+        Local worker processes (ignored with ``scheduler``).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``).
+    options : dict, optional
+        ``analyze_video`` options (``mirrored``, ``model_path``, ``max_faces``,
+        ``min_confidence``, ``use_cache``, ``parquet``), ``detector`` (a dict of
+        :class:`~hfs_detect.detector.DetectorParams` fields) and ``report``
+        (write ``report.html``, default True).
+    progress : bool
+        Progress bars: overall, and one per video being analysed.
+    on_result : callable, optional
+        Called with each video's result dict as it finishes.
+    """
+    start = time.perf_counter()
+    specs = [spec] if isinstance(spec, (str, os.PathLike)) else list(spec)
+    videos = sorted({v for s in specs for v in find_videos(s)})
+    out = check_output_dir(out_dir)
+    names = output_names(videos)
+    options = dict(options or {})
+    options["progress"] = progress and scheduler is None
+    jobs = [(str(v), str(out / names[v])) for v in videos]
+    results: list[dict] = []
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(jobs), desc="videos", unit="video", disable=not progress,
+               position=0, dynamic_ncols=True)  # fmt: skip
+
+    def collect(result: dict) -> None:
+        results.append(result)
+        bar.update()
+        if on_result:
+            on_result(result)
+
+    try:
+        if scheduler:
+            _run_dask(scheduler, jobs, options, collect)
+        elif workers <= 1:
+            for video, folder in jobs:
+                collect(process_video(video, folder, options, position=1))
+        else:
+            _run_processes(workers, jobs, options, collect)
+    finally:
+        bar.close()
+    cohort, failures = _write_tables(out, videos, names, results)
+    n_done = sum(r["status"] == "done" for r in results)
+    n_kept = sum(r["status"] == "kept" for r in results)
+    seconds = time.perf_counter() - start
+    write_text_atomic(
+        out / "batch.json",
+        json.dumps({
+            "inputs": [str(s) for s in specs], "n_videos": len(videos), "n_done": n_done,
+            "n_kept": n_kept, "n_failed": len(failures), "workers": workers,
+            "scheduler": scheduler, "seconds": round(seconds, 2),
+            "options": {k: v for k, v in options.items() if k != "progress"},
+            "per_video_seconds": {r["video"]: round(r["seconds"], 2) for r in results},
+            "command": " ".join(sys.argv),
+        }, indent=2, default=str) + "\n",
+    )  # fmt: skip
+    return BatchResult(cohort, failures, n_done, n_kept, seconds)
+
+
+def _run_processes(workers: int, jobs, options, collect) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")  # MediaPipe and threads do not fork well
+    slots = context.Queue()
+    for k in range(workers):
+        slots.put(k + 1)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot,
+                             initargs=(slots,)) as pool:  # fmt: skip
+        futures = {pool.submit(_process_in_pool, v, f, options): v for v, f in jobs}
+        for future in as_completed(futures):
+            try:
+                collect(future.result())
+            except Exception as exc:  # a worker process died (killed, out of memory)
+                reason = f"worker process failed: {type(exc).__name__}: {exc}"
+                collect({"status": "failed", "video": futures[future], "seconds": 0.0,
+                         "reason": reason})  # fmt: skip
+
+
+def _run_dask(scheduler: str, jobs, options, collect) -> None:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise HFSDetectError(
+            "--scheduler needs Dask: pip install 'dask[distributed]' (or hfs-detect[dask])"
+        ) from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise HFSDetectError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    try:
+        futures = [
+            client.submit(
+                process_video, v, f, options, key=f"hfs-detect-{Path(f).name}", pure=False
+            )  # fmt: skip
+            for v, f in jobs
+        ]
+        for future in as_completed(futures):
+            try:
+                collect(future.result())
+            except Exception as exc:  # the worker died
+                collect({"status": "failed", "video": str(future.key), "seconds": 0.0,
+                         "reason": f"Dask task failed: {type(exc).__name__}: {exc}"})  # fmt: skip
+    finally:
+        client.close()
+
+
+def _write_tables(out: Path, videos, names, results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    failed = {r["video"]: r["reason"] for r in results if r["status"] == "failed"}
+    rows = []
+    for video in videos:
+        if str(video) in failed:
+            continue
+        summary_path = out / names[video] / "summary.json"
+        if summary_path.is_file():
+            rows.append(_cohort_row(video, names[video], json.loads(summary_path.read_text())))
+    cohort = pd.DataFrame(rows, columns=list(COHORT_COLUMNS))
+    failures = pd.DataFrame(sorted(failed.items()), columns=list(FAILURE_COLUMNS))
+    with atomic_path(out / "cohort.csv") as tmp:
+        cohort.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out / "failures.csv") as tmp:
+        failures.to_csv(tmp, index=False)
+    return cohort, failures

@@ -1,0 +1,397 @@
+"""A session's report: one self-contained HTML file, and an optional annotated video.
+
+``report.html`` holds, with no outside file and no script: the summary and the
+verdict, left/right traces per region with rest shaded and bursts marked, a
+burst raster, the burst rate per minute of rest, the events table, the methods
+paragraph and how the session was analysed. Plots are inline SVG made with
+matplotlib. Pictures of the face are put in only when asked
+(``with_frames=True``: one small crop per burst, at its middle).
+
+``annotated.mp4`` (opt-in) is the video with the live view drawn on every
+frame: landmarks, traces, rest state and the burst flag, as
+``hfs-detect live`` shows them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._atomic import atomic_path, write_text_atomic
+from ._checks import HFSDetectError
+from .face_mesh import SIDES
+
+__all__ = ["load_session", "write_report", "write_annotated_video", "region_traces"]
+
+SIDE_COLOURS = {"left": "#e8871e", "right": "#1f9bd1"}
+MAX_POINTS = 6000  # per trace in the SVG (longer sessions are thinned evenly)
+
+
+def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The frames table, events table and summary of an analysis output folder."""
+    out_dir = Path(out_dir)
+    summary_path = out_dir / "summary.json"
+    if not summary_path.is_file():
+        raise HFSDetectError(f"not an analysis folder (no summary.json): {out_dir}")
+    summary = json.loads(summary_path.read_text())
+    parquet, csv = out_dir / "frames.parquet", out_dir / "frames.csv"
+    frames = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(csv)
+    events = pd.read_csv(out_dir / "events.csv")
+    events["regions"] = events["regions"].fillna("").astype(str)
+    return frames, events, summary
+
+
+def region_traces(frames: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """Per region and side, the contraction relative to the median at rest.
+
+    Eye: closure as a fraction of the rest aperture. Cheek: rise. Mouth: how far
+    the corner has moved towards the eye. Cheek and mouth in face units.
+    """
+    rest = frames["rest"].to_numpy(bool) if "rest" in frames else np.ones(len(frames), bool)
+    if not rest.any():
+        rest = frames["face"].to_numpy(bool)
+
+    def ref(column: str) -> float:
+        values = frames.loc[rest, column].to_numpy(float)
+        return float(np.nanmedian(values)) if np.isfinite(values).any() else np.nan
+
+    out: dict[str, dict[str, np.ndarray]] = {"eye": {}, "cheek": {}, "mouth": {}}
+    for side in SIDES:
+        eye = frames[f"eye_aperture_{side}"].to_numpy(float)
+        out["eye"][side] = 1.0 - eye / ref(f"eye_aperture_{side}")
+        cheek = frames[f"cheek_height_{side}"].to_numpy(float)
+        out["cheek"][side] = cheek - ref(f"cheek_height_{side}")
+        mouth = frames[f"mouth_eye_distance_{side}"].to_numpy(float)
+        out["mouth"][side] = ref(f"mouth_eye_distance_{side}") - mouth
+    return out
+
+
+def _spans(time_s: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
+    from .annotations import rest_segments
+
+    return rest_segments(time_s, mask)
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "none", "font.size": 9})
+    time_s = frames["time_s"].to_numpy(float)
+    stride = max(1, len(time_s) // MAX_POINTS)
+    traces = region_traces(frames)
+    rest_spans = _spans(time_s, frames["rest"].to_numpy(bool)) if "rest" in frames else []
+    plots = {}
+
+    fig, axes = plt.subplots(3, 1, figsize=(10, 6.2), sharex=True)
+    labels = {"eye": "eye closure\n(fraction of rest)", "cheek": "cheek rise\n(face units)",
+              "mouth": "mouth corner pull\n(face units)"}  # fmt: skip
+    for ax, region in zip(axes, ("eye", "cheek", "mouth"), strict=True):
+        for start, end in rest_spans:
+            ax.axvspan(start, end, color="#d9f0d3", lw=0, zorder=0)
+        for event in events.itertuples():
+            ax.axvspan(event.start_s, event.end_s, color=SIDE_COLOURS[event.side], alpha=0.25,
+                       lw=0, zorder=1)  # fmt: skip
+        for side in SIDES:
+            ax.plot(time_s[::stride], traces[region][side][::stride], color=SIDE_COLOURS[side],
+                    lw=0.8, label=f"patient's {side}", zorder=2)  # fmt: skip
+        ax.set_ylabel(labels[region])
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper right", ncol=2, frameon=False)
+    axes[-1].set_xlabel("time (s); green: at rest; shaded: bursts, coloured by side")
+    plots["traces"] = _svg(fig)
+    plt.close(fig)
+
+    duration = float(summary.get("duration_s") or (time_s[-1] if len(time_s) else 1.0))
+    fig, ax = plt.subplots(figsize=(10, 1.6))
+    for start, end in rest_spans:
+        ax.axvspan(start, end, color="#d9f0d3", lw=0)
+    for event in events.itertuples():
+        y = 1 if event.side == "left" else 0
+        ax.barh(y, max(event.end_s - event.start_s, duration / 500), left=event.start_s,
+                height=0.6, color=SIDE_COLOURS[event.side],
+                hatch="///" if event.kind == "tonic" else None, edgecolor="white")  # fmt: skip
+    ax.set_yticks([0, 1], ["right", "left"])
+    ax.set_xlim(0, duration)
+    ax.set_xlabel("time (s); hatched: tonic, plain: clonic")
+    plots["raster"] = _svg(fig)
+    plt.close(fig)
+
+    minutes = max(int(np.ceil(duration / 60.0)), 1)
+    rest = frames["rest"].to_numpy(bool) if "rest" in frames else np.zeros(len(time_s), bool)
+    steps = np.diff(time_s, append=time_s[-1] + np.median(np.diff(time_s))) if len(time_s) > 1 \
+        else np.zeros(len(time_s))  # fmt: skip
+    fig, ax = plt.subplots(figsize=(10, 2.0))
+    width = 0.4
+    for k, side in enumerate(SIDES):
+        rates = []
+        for m in range(minutes):
+            in_minute = (time_s >= 60 * m) & (time_s < 60 * (m + 1))
+            rest_min = float(steps[in_minute & rest].sum()) / 60.0
+            n = int(((events.side == side) & (events.start_s >= 60 * m)
+                     & (events.start_s < 60 * (m + 1))).sum())  # fmt: skip
+            rates.append(n / rest_min if rest_min > 0 else 0.0)
+        ax.bar(np.arange(minutes) + (k - 0.5) * width, rates, width, color=SIDE_COLOURS[side],
+               label=side)  # fmt: skip
+    ax.set_xticks(range(minutes), [f"{m}-{m + 1}" for m in range(minutes)])
+    ax.set_xlabel("minute of the session")
+    ax.set_ylabel("bursts per\nrest-minute")
+    ax.legend(frameon=False)
+    plots["rate"] = _svg(fig)
+    plt.close(fig)
+    return plots
+
+
+def _face_crops(video: Path, frames: pd.DataFrame, events: pd.DataFrame) -> list[str]:
+    """One JPEG (base64) per burst: the face at the burst's middle frame."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    if not cap.isOpened():
+        raise HFSDetectError(f"cannot read {video} for the report's frames")
+    time_s = frames["time_s"].to_numpy(float)
+    crops = []
+    try:
+        for event in events.itertuples():
+            i = int(np.argmin(np.abs(time_s - (event.start_s + event.end_s) / 2)))
+            cap.set(cv2.CAP_PROP_POS_FRAMES, int(frames["frame"].iloc[i]))
+            ok, bgr = cap.read()
+            if not ok:
+                crops.append("")
+                continue
+            row = frames.iloc[i]
+            if np.isfinite(row.get("face_size_px", np.nan)):
+                half = int(2.2 * row["face_size_px"])
+                cx, cy = int(row["face_x_px"]), int(row["face_y_px"])
+                bgr = bgr[max(cy - half, 0) : cy + half, max(cx - half, 0) : cx + half]
+            bgr = cv2.resize(bgr, (160, int(160 * bgr.shape[0] / max(bgr.shape[1], 1))))
+            ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 80])
+            crops.append(base64.b64encode(jpeg.tobytes()).decode() if ok else "")
+    finally:
+        cap.release()
+    return crops
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;
+color:#222;padding:0 1em}
+h1{font-size:1.5em;margin-bottom:0}.sub{color:#666;margin-top:.2em}
+.verdict{font-size:1.2em;padding:.6em 1em;border-radius:6px;background:#f3f3f3;margin:1em 0}
+.verdict b{font-size:1.1em}.warn{color:#8a4b00}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border-bottom:1px solid #ddd;padding:.25em .7em;text-align:left;font-size:.92em}
+th{background:#fafafa}.num{text-align:right;font-variant-numeric:tabular-nums}
+.left{color:#b85f00}.right{color:#0f6f99}figure{margin:0 0 1.5em}svg{max-width:100%;height:auto}
+.small{color:#666;font-size:.85em}img{border-radius:4px}
+"""
+
+
+def _table(rows: list[list], header: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = ""
+    for row in rows:
+        cells = ""
+        for value in row:
+            numeric = isinstance(value, (int, float, np.integer, np.floating))
+            text = f"{value:.3f}" if isinstance(value, (float, np.floating)) else str(value)
+            cells += f'<td class="{"num" if numeric else ""}">{text if value != "" else ""}</td>'
+        body += f"<tr>{cells}</tr>"
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def write_report(
+    out_dir: str | os.PathLike,
+    *,
+    video: str | os.PathLike | None = None,
+    with_frames: bool = False,
+    path: str | os.PathLike | None = None,
+) -> Path:
+    """Write ``report.html`` for an analysis output folder.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        A folder written by ``analyze``, ``live`` or ``batch``.
+    video : path-like, optional
+        The video (default: the one named in ``summary.json``); used only with
+        ``with_frames``.
+    with_frames : bool
+        Put a small picture of the face at each burst into the report.
+    path : path-like, optional
+        Where to write (default ``out_dir/report.html``).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from .verdict import DISCLAIMER
+
+    out_dir = Path(out_dir)
+    frames, events, summary = load_session(out_dir)
+    plots = _plots(frames, events, summary)
+    name = Path(str(summary.get("video", out_dir.name))).name
+    side = summary.get("dominant_side")
+    verdict = summary.get("verdict", "")
+    verdict_text = {
+        "unilateral_bursts": f"one-sided contraction bursts at rest, on the patient's {side} side",
+        "bilateral_pattern": "repeated bilateral closures beyond normal blinking",
+        "none": "no pattern of one-sided bursts at rest",
+        "insufficient_data": "too little rest or face to judge",
+    }.get(verdict, verdict)
+    key_rows = [
+        ["duration", f"{summary.get('duration_s', 0):.1f} s"],
+        ["face found", f"{100 * (summary.get('face_fraction') or 0):.1f}% of frames"],
+        ["at rest", f"{summary.get('rest_s') or 0:.1f} s"],
+        ["bursts", summary.get("n_events")],
+        ["bursts per rest-minute", summary.get("events_per_rest_min")],
+        ["fraction of rest in spasm", summary.get("spasm_fraction")],
+        ["dominant side", f"{side} ({summary.get('dominant_side_share')})" if side else "-"],
+        ["regions (bursts involving)", ", ".join(f"{k} {v}" for k, v in
+                                                 (summary.get("regions") or {}).items())],
+        ["kinds", ", ".join(f"{k} {v}" for k, v in (summary.get("kinds") or {}).items())],
+        ["same-side brow raised (other Babinski sign)", summary.get("n_brow_raised")],
+    ]  # fmt: skip
+    crops = []
+    if with_frames and len(events):
+        crops = _face_crops(Path(video or summary["video"]), frames, events)
+    event_rows = []
+    for k, e in enumerate(events.itertuples()):
+        row = [k + 1, float(e.start_s), float(e.end_s), float(e.duration_s),
+               f"<span class='{e.side}'>{e.side}</span>", html.escape(e.regions), e.kind,
+               int(e.n_twitches), float(e.peak), float(e.confidence)]  # fmt: skip
+        if crops:
+            row.append(f"<img alt='face at burst {k + 1}' src='data:image/jpeg;base64,{crops[k]}'>"
+                       if crops[k] else "")  # fmt: skip
+        event_rows.append(row)
+    header = ["#", "start s", "end s", "duration s", "side", "regions", "kind", "twitches",
+              "peak z", "confidence"] + (["face"] if crops else [])  # fmt: skip
+    steps = summary.get("steps")
+    steps_html = ""
+    if steps:
+        steps_html = "<h2>Protocol steps</h2>" + _table(
+            [[s["step"], "rest" if s["rest_step"] else "task", s["duration_s"], s["rest_s"],
+              s["n_events"], s["events_per_rest_min"] if s["events_per_rest_min"] is not None
+              else ""] for s in steps],
+            ["step", "kind", "duration s", "rest s", "bursts", "per rest-minute"],
+        )  # fmt: skip
+    provenance = summary.get("provenance", {})
+    made = (
+        f"hfs-detect {summary.get('hfs_detect_version')}, MediaPipe "
+        f"{summary.get('mediapipe_version')}, model sha256 {summary.get('model_sha256')}; "
+        f"{html.escape(str(provenance.get('created_utc', '')))}"
+    )
+    document = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>hfs-detect report: {html.escape(name)}</title><style>{_STYLE}</style></head>
+<body>
+<h1>hfs-detect report</h1>
+<p class="sub">{html.escape(name)}</p>
+<div class="verdict">Verdict: <b>{html.escape(verdict)}</b>: {html.escape(verdict_text)}.
+<br><span class="warn">{html.escape(DISCLAIMER)}</span></div>
+{_table(key_rows, ["", ""])}
+<h2>Left and right, per region</h2>
+<figure>{plots["traces"]}</figure>
+<h2>Bursts</h2>
+<figure>{plots["raster"]}</figure>
+<figure>{plots["rate"]}</figure>
+{_table(event_rows, header) if event_rows else "<p>No burst was found.</p>"}
+{steps_html}
+<h2>Methods</h2>
+<p>{html.escape(summary.get("methods", ""))}</p>
+<p class="small">Sides are the patient's anatomical sides. Made by {made}.
+Parameters are in summary.json beside this file.</p>
+</body></html>
+"""
+    target = Path(path) if path else out_dir / "report.html"
+    write_text_atomic(target, document)
+    return target
+
+
+def write_annotated_video(
+    out_dir: str | os.PathLike,
+    *,
+    video: str | os.PathLike | None = None,
+    path: str | os.PathLike | None = None,
+) -> Path:
+    """Write the video with the live view drawn on it (``annotated.mp4``).
+
+    The landmarks come from the folder's landmark cache; the traces, rest state
+    and flag come from running the same per-frame chain as ``live`` over them.
+    """
+    import cv2
+
+    from .landmarks import FaceFrame
+    from .live_view import LiveView, ViewState
+    from .sources import open_video
+    from .stream import SessionStream
+    from .track import load_track
+
+    out_dir = Path(out_dir)
+    frames, events, summary = load_session(out_dir)
+    track = load_track(out_dir / "landmarks.npz")
+    if track is None:
+        raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
+    params = summary.get("parameters", {})
+    from .detector import DetectorParams
+    from .rest import RestParams
+
+    stream = SessionStream(
+        RestParams(**params.get("rest", {})),
+        DetectorParams(**params.get("detector", {})),
+        width=track.meta["width"],
+        height=track.meta["height"],
+        blendshape_names=track.meta.get("blendshape_names"),
+    )
+    target = Path(path) if path else out_dir / "annotated.mp4"
+    counts = {"left": 0, "right": 0}
+    with open_video(video or summary["video"]) as source:
+        view = LiveView(source.width, source.height, mirror=False)
+        fps = source.fps if np.isfinite(source.fps) else 30.0
+        with atomic_path(target) as tmp:
+            partial = tmp.with_suffix(".mp4")
+            writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                     (view.size[1], view.size[0]))  # fmt: skip
+            try:
+                for i, frame in enumerate(source):
+                    if i >= len(track):
+                        break
+                    face = bool(track.face[i])
+                    face_frame = FaceFrame(
+                        int(track.index[i]), float(track.time_s[i]),
+                        track.landmarks[i] if face else None,
+                        track.blendshapes[i] if face else None,
+                        track.matrices[i] if face else None, int(track.n_faces[i]),
+                    )  # fmt: skip
+                    row, ended = stream.process_face_frame(face_frame)
+                    for event in ended:
+                        counts[event.side] += 1
+                    view.add_trace(frame.time_s, stream.detector.latest, stream.detector.spread)
+                    state = ViewState(
+                        status="recorded", at_rest=bool(row["rest"]), face=face,
+                        flag_side=stream.detector.active_side,
+                        flag_regions=stream.detector.current_regions(), n_events=dict(counts),
+                        step_name=f"{frame.time_s:6.1f} s",
+                    )  # fmt: skip
+                    landmarks = track.landmarks[i] if face else None
+                    writer.write(view.render(frame.rgb, landmarks, state))
+            finally:
+                writer.release()
+            partial.replace(tmp)
+    return target
