@@ -94,9 +94,7 @@ def _pympi():
     try:
         import pympi
     except ImportError:
-        raise HFSDetectError(
-            "ELAN files need pympi-ling: pip install pympi-ling (or hfs-detect[review])"
-        ) from None
+        raise HFSDetectError("ELAN files need pympi-ling: pip install pympi-ling") from None
     return pympi
 
 

@@ -1,0 +1,181 @@
+"""``hfs-detect batch``: bad files, resuming after kill -9, Dask, the cohort table."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfs_detect.cli import main
+from tests.conftest import DATA, REAL_VIDEOS, SAMPLES
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> Path:
+    """A cut-short MP4 and a text file named .mp4."""
+    folder = tmp_path_factory.mktemp("bad")
+    data = (SAMPLES / "synthetic_hfs_left.mp4").read_bytes()
+    (folder / "cut_short.mp4").write_bytes(data[: len(data) // 3])
+    (folder / "notes.mp4").write_text("visit notes, not a video\n")
+    return folder
+
+
+def _check_complete(folder: Path) -> None:
+    """Every output file in a video's folder is whole and readable."""
+    assert not list(folder.glob(".*.tmp")), "temporary files left behind"
+    summary = json.loads((folder / "summary.json").read_text())
+    frames = pd.read_csv(folder / "frames.csv")
+    assert len(frames) == summary["n_frames"]
+    assert len(pd.read_csv(folder / "events.csv")) == summary["n_events"]
+    assert len(pd.read_parquet(folder / "frames.parquet")) == summary["n_frames"]
+    with np.load(folder / "landmarks.npz") as cache:
+        assert cache["landmarks"].shape[0] == summary["n_frames"]
+
+
+def test_batch_over_the_real_archive_with_bad_files(tmp_path, bad_files, capsys):
+    out = tmp_path / "out"
+    args = ["batch", str(DATA), str(SAMPLES), str(bad_files), "-o", str(out), "--workers", "2"]
+    assert main(args) == 1  # some videos failed
+    failures = pd.read_csv(out / "failures.csv")
+    assert sorted(Path(v).name for v in failures.video) == ["cut_short.mp4", "notes.mp4"]
+    assert failures.reason.str.contains("cannot read").all()
+    cohort = pd.read_csv(out / "cohort.csv")
+    expected = set(REAL_VIDEOS) | {"synthetic_hfs_left.mp4", "synthetic_hfs_right.mp4"}
+    assert {Path(v).name for v in cohort.video} == expected
+    by_name = cohort.set_index("name")
+    for side in ("left", "right"):
+        row = by_name.loc[f"synthetic_hfs_{side}"]
+        assert (row.verdict, row.dominant_side) == ("unilateral_bursts", side)
+    real = cohort[~cohort.name.str.startswith("synthetic")]
+    assert not (real.verdict == "unilateral_bursts").any()
+    for row in cohort.itertuples():
+        folder = out / row.name
+        _check_complete(folder)
+        assert (folder / "report.html").is_file()
+        summary = json.loads((folder / "summary.json").read_text())
+        assert row.n_events == summary["n_events"] and row.verdict == summary["verdict"]
+    assert not (out / "notes").exists()  # nothing written for a file that failed
+    printed = capsys.readouterr()
+    assert "2 failed" in printed.out and "notes.mp4" in printed.err
+
+    # run again: every finished video is kept, the bad ones fail again
+    assert main(args + ["--no-progress"]) == 1
+    log = json.loads((out / "batch.json").read_text())
+    assert log["n_kept"] == len(expected) and log["n_done"] == 0 and log["n_failed"] == 2
+    pd.testing.assert_frame_equal(pd.read_csv(out / "cohort.csv"), cohort)
+
+
+def _four_videos(tmp_path: Path) -> Path:
+    folder = tmp_path / "four"
+    folder.mkdir()
+    for name in ("synthetic_hfs_left.mp4", "synthetic_hfs_right.mp4"):
+        os.symlink(SAMPLES / name, folder / name)
+    for name in ("evm_face_rest.mp4", "webcam_rest_mounish.mp4"):
+        os.symlink(DATA / name, folder / name)
+    return folder
+
+
+def test_kill_9_mid_batch_then_rerun_finishes_without_redoing(tmp_path):
+    videos, out = _four_videos(tmp_path), tmp_path / "out"
+    command = [sys.executable, "-m", "hfs_detect", "batch", str(videos), "-o", str(out),
+               "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            finished = list(out.glob("*/summary.json"))
+            if finished:
+                break
+            time.sleep(0.05)
+        assert finished, "no video finished before the deadline"
+        time.sleep(0.7)  # into the next video's work
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    # after the kill: what is there is whole (a file is the old one or the whole new one)
+    for path in out.rglob("*"):
+        if path.suffix == ".json":
+            json.loads(path.read_text())
+        elif path.suffix == ".csv":
+            pd.read_csv(path)
+    done_before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/summary.json")}
+    assert 1 <= len(done_before) < 4
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    log = json.loads((out / "batch.json").read_text())
+    assert log["n_kept"] == len(done_before) and log["n_done"] == 4 - len(done_before)
+    for name, mtime in done_before.items():  # not redone
+        assert (out / name / "summary.json").stat().st_mtime_ns == mtime
+    cohort = pd.read_csv(out / "cohort.csv")
+    assert len(cohort) == 4
+    for name in cohort.name:
+        _check_complete(out / name)
+
+
+def test_a_dask_cluster_gives_the_same_cohort_as_local_processes(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    videos = _four_videos(tmp_path)
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    assert main(["batch", str(videos), "-o", str(local), "--workers", "2", "--no-progress"]) == 0
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        args = ["batch", str(videos), "-o", str(remote), "--scheduler", cluster.scheduler_address]
+        assert main([*args, "--no-progress"]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_csv(local / "cohort.csv"), pd.read_csv(remote / "cohort.csv")
+    )
+    assert json.loads((remote / "batch.json").read_text())["scheduler"] == cluster.scheduler_address
+
+
+def test_an_unreachable_scheduler_gives_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "hfs_detect", "batch", str(SAMPLES), "-o", str(tmp_path / "o"),
+         "--scheduler", "tcp://127.0.0.1:9", "--no-progress"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "hfs-detect: error: cannot reach the Dask scheduler tcp://127.0.0.1:9"
+    )
+
+
+def test_an_empty_folder_gives_one_line(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "hfs_detect", "batch", str(empty), "-o", str(tmp_path / "o")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"hfs-detect: error: no video files in {empty} (looked for .mp4, .mov, .avi, .mkv, "
+        ".mpg, .mpeg, .m4v, .webm, .wmv)"
+    ]
+
+
+def test_same_stem_in_two_folders_gets_two_output_folders(tmp_path):
+    for sub in ("visit1", "visit2"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        shutil.copy(SAMPLES / "synthetic_hfs_left.mp4", tmp_path / "in" / sub / "patient.mp4")
+    out = tmp_path / "out"
+    assert (
+        main(["batch", str(tmp_path / "in"), "-o", str(out), "--no-report", "--no-progress"]) == 0
+    )
+    cohort = pd.read_csv(out / "cohort.csv")
+    assert len(cohort) == 2 and cohort.name.nunique() == 2
+    assert all(name.startswith(("visit1_patient", "visit2_patient")) for name in cohort.name)

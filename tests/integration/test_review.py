@@ -1,0 +1,146 @@
+"""Reports in a real browser, ELAN/BORIS round trips, comparing sessions, annotated video."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hfs_detect.cli import main
+from tests.conftest import SAMPLES
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--enable-logging=stderr", "--v=0",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory) -> Path:
+    """An analyze output folder for the left-sided sample."""
+    out = tmp_path_factory.mktemp("left")
+    assert main(["analyze", str(SAMPLES / "synthetic_hfs_left.mp4"), "-o", str(out)]) == 0
+    return out
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("Chromium not installed (Debian: apt-get install chromium)")
+    return found
+
+
+def _render(page: Path, shot: Path, profile: Path) -> list[str]:
+    """Load ``page`` in headless Chromium, screenshot it; return the console messages."""
+    result = subprocess.run(
+        [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,2400",
+         f"--screenshot={shot}", page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert shot.is_file(), result.stderr[-2000:]
+    return [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+
+
+def test_report_opens_in_chromium_without_console_errors(session, tmp_path):
+    import cv2
+
+    assert main(["report", str(session)]) == 0
+    report = session / "report.html"
+    text = report.read_text()
+    assert "<script" not in text and "<link" not in text and 'src="http' not in text
+    assert "data:image" not in text  # no face picture unless asked
+    assert "unilateral_bursts" in text and "Screening aid, not a diagnosis" in text
+    # the check can fail: a page with a script error is caught
+    broken = tmp_path / "broken.html"
+    broken.write_text("<html><body><script>console.error('x'); nope();</script></body></html>")
+    assert _render(broken, tmp_path / "broken.png", tmp_path / "p1")
+    assert _render(report, tmp_path / "report.png", tmp_path / "p2") == []
+    shot = cv2.imread(str(tmp_path / "report.png"))
+    # the plots are drawn: the left side's orange traces and burst bars are on the page
+    orange = (abs(shot[..., 2].astype(int) - 0xE8) < 12) & (
+        abs(shot[..., 1].astype(int) - 0x87) < 12
+    )
+    assert orange.sum() > 2000
+    shutil.copy(tmp_path / "report.png", session / "report.png")
+
+
+def test_report_with_frames_embeds_one_face_per_burst(session, tmp_path):
+    out = tmp_path / "copy"
+    shutil.copytree(session, out)
+    assert main(["report", str(out), "--with-frames"]) == 0
+    n_events = len(pd.read_csv(out / "events.csv"))
+    assert (out / "report.html").read_text().count("data:image/jpeg;base64,") == n_events >= 3
+
+
+def test_annotated_video_has_every_frame(session, tmp_path):
+    import cv2
+
+    out = tmp_path / "copy"
+    shutil.copytree(session, out)
+    assert main(["report", str(out), "--annotated-video"]) == 0
+    cap = cv2.VideoCapture(str(out / "annotated.mp4"))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 600
+    cap.release()
+
+
+@pytest.mark.parametrize("suffix", [".eaf", ".boris"])
+def test_review_file_round_trip_gives_the_same_events_and_f1_1(session, tmp_path, suffix, capsys):
+    from hfs_detect.annotations import read_review
+
+    review = tmp_path / f"review{suffix}"
+    assert main(["export", str(session), str(review)]) == 0
+    back = read_review(review)
+    events = pd.read_csv(session / "events.csv")
+    assert list(back.side) == list(events.side)
+    assert list(back.regions) == list(events.regions) and list(back.kind) == list(events.kind)
+    pd.testing.assert_series_equal(back.start_s, events.start_s.round(3), atol=1e-3)
+    pd.testing.assert_series_equal(back.end_s, events.end_s.round(3), atol=1e-3)
+    scores = tmp_path / "scores.json"
+    assert main(["evaluate", str(session), str(review), "--json", str(scores)]) == 0
+    assert json.loads(scores.read_text())["overall"]["f1"] == 1.0
+
+
+def test_a_corrected_elan_file_is_read_as_truth(session, tmp_path):
+    """A reviewer deletes one burst and adds one on the other side: evaluate sees it."""
+    import pympi
+
+    review = tmp_path / "review.eaf"
+    assert main(["export", str(session), str(review)]) == 0
+    eaf = pympi.Elan.Eaf(str(review))
+    first = sorted(eaf.get_annotation_data_for_tier("burst_left"))[0]
+    eaf.remove_annotation("burst_left", (first[0] + first[1]) // 2)
+    eaf.add_annotation("burst_right", 2000, 2600, "clonic")
+    eaf.to_file(str(review))
+    scores = tmp_path / "scores.json"
+    assert main(["evaluate", str(session), str(review), "--json", str(scores)]) == 0
+    overall = json.loads(scores.read_text())["overall"]
+    n = len(pd.read_csv(session / "events.csv"))
+    assert overall["n_true"] == n and overall["n_matched"] == n - 1
+
+
+def test_compare_before_and_after(session, tmp_path, capsys):
+    after = tmp_path / "right"
+    assert main(["analyze", str(SAMPLES / "synthetic_hfs_right.mp4"), "-o", str(after)]) == 0
+    plot, figures = tmp_path / "change.png", tmp_path / "change.json"
+    args = ["compare", str(session), str(after), "--plot", str(plot), "--json", str(figures)]
+    assert main(args) == 0
+    result = json.loads(figures.read_text())
+    left = result["changes"]["events_per_rest_min_left"]
+    right = result["changes"]["events_per_rest_min_right"]
+    assert left["before"] > 0 and left["after"] == 0 and left["change_pct"] == -100.0
+    assert right["before"] == 0 and right["after"] > 0
+    assert result["side"] == "dominant side left -> right"
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "bursts per rest-minute" in capsys.readouterr().out
+
+
+def test_export_to_an_unknown_format_gives_one_line(session, tmp_path, capsys):
+    assert main(["export", str(session), str(tmp_path / "review.txt")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "hfs-detect: error: export to .eaf (ELAN) or .boris (BORIS), not review.txt"
+    )
