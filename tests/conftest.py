@@ -9,6 +9,7 @@ shared between tests.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -41,17 +42,51 @@ def data_path(name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def analyzed(tmp_path_factory):
-    """``analyzed(path, **options)`` -> Analysis, run once per path and options."""
+def bad_files(tmp_path_factory) -> Path:
+    """A cut-short MP4 and a text file named .mp4."""
+    folder = tmp_path_factory.mktemp("bad")
+    data = (SAMPLES / "synthetic_hfs_left.mp4").read_bytes()
+    (folder / "cut_short.mp4").write_bytes(data[: len(data) // 3])
+    (folder / "notes.mp4").write_text("visit notes, not a video\n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory, bad_files):
+    """The batch over every real video, both samples and two bad files (2 workers).
+
+    MediaPipe runs once per video in a test session: here. Returns
+    ``(out_dir, BatchResult)``.
+    """
+    from hfs_detect.batch import run_batch
+
+    out = tmp_path_factory.mktemp("archive")
+    inputs = [DATA, SAMPLES, bad_files] if DATA.is_dir() else [SAMPLES, bad_files]
+    return out, run_batch(inputs, out, workers=2)
+
+
+@pytest.fixture(scope="session")
+def analyzed(tmp_path_factory, archive):
+    """``analyzed(path, **options)`` -> Analysis, run once per path and options.
+
+    With default options a video of the archive starts from the archive's
+    landmark cache (the same model and landmark options), so MediaPipe is not
+    run twice on it.
+    """
     from hfs_detect import analyze_video
 
     root = tmp_path_factory.mktemp("analyses")
+    archive_dir, _ = archive
     done = {}
 
     def run(path, **options):
         key = (str(path), tuple(sorted(options.items())))
         if key not in done:
             out = root / f"{Path(path).stem}-{len(done)}"
+            cached = archive_dir / Path(path).stem / "landmarks.npz"
+            if not options and cached.is_file():
+                out.mkdir()
+                shutil.copy(cached, out / "landmarks.npz")
             done[key] = (analyze_video(path, out, **options), out)
         return done[key][0]
 

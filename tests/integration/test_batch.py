@@ -19,16 +19,6 @@ from hfs_detect.cli import main
 from tests.conftest import DATA, REAL_VIDEOS, SAMPLES
 
 
-@pytest.fixture(scope="module")
-def bad_files(tmp_path_factory) -> Path:
-    """A cut-short MP4 and a text file named .mp4."""
-    folder = tmp_path_factory.mktemp("bad")
-    data = (SAMPLES / "synthetic_hfs_left.mp4").read_bytes()
-    (folder / "cut_short.mp4").write_bytes(data[: len(data) // 3])
-    (folder / "notes.mp4").write_text("visit notes, not a video\n")
-    return folder
-
-
 def _check_complete(folder: Path) -> None:
     """Every output file in a video's folder is whole and readable."""
     assert not list(folder.glob(".*.tmp")), "temporary files left behind"
@@ -41,16 +31,15 @@ def _check_complete(folder: Path) -> None:
         assert cache["landmarks"].shape[0] == summary["n_frames"]
 
 
-def test_batch_over_the_real_archive_with_bad_files(tmp_path, bad_files, capsys):
-    out = tmp_path / "out"
-    args = ["batch", str(DATA), str(SAMPLES), str(bad_files), "-o", str(out), "--workers", "2"]
-    assert main(args) == 1  # some videos failed
+def test_batch_over_the_real_archive_with_bad_files(archive, bad_files, capsys):
+    out, result = archive  # run_batch over DATA, SAMPLES and bad_files, 2 workers (conftest)
     failures = pd.read_csv(out / "failures.csv")
     assert sorted(Path(v).name for v in failures.video) == ["cut_short.mp4", "notes.mp4"]
     assert failures.reason.str.contains("cannot read").all()
     cohort = pd.read_csv(out / "cohort.csv")
     expected = set(REAL_VIDEOS) | {"synthetic_hfs_left.mp4", "synthetic_hfs_right.mp4"}
     assert {Path(v).name for v in cohort.video} == expected
+    assert result.n_done == len(expected) and len(result.failures) == 2
     by_name = cohort.set_index("name")
     for side in ("left", "right"):
         row = by_name.loc[f"synthetic_hfs_{side}"]
@@ -64,11 +53,12 @@ def test_batch_over_the_real_archive_with_bad_files(tmp_path, bad_files, capsys)
         summary = json.loads((folder / "summary.json").read_text())
         assert row.n_events == summary["n_events"] and row.verdict == summary["verdict"]
     assert not (out / "notes").exists()  # nothing written for a file that failed
+
+    # the same command again: every finished video is kept, the bad ones fail again, exit 1
+    args = ["batch", str(DATA), str(SAMPLES), str(bad_files), "-o", str(out), "--workers", "2"]
+    assert main(args) == 1
     printed = capsys.readouterr()
     assert "2 failed" in printed.out and "notes.mp4" in printed.err
-
-    # run again: every finished video is kept, the bad ones fail again
-    assert main(args + ["--no-progress"]) == 1
     log = json.loads((out / "batch.json").read_text())
     assert log["n_kept"] == len(expected) and log["n_done"] == 0 and log["n_failed"] == 2
     pd.testing.assert_frame_equal(pd.read_csv(out / "cohort.csv"), cohort)
