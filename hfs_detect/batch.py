@@ -81,6 +81,33 @@ def output_names(videos: list[Path]) -> dict[Path, str]:
     return names
 
 
+DEFAULT_OPTIONS = {
+    "mirrored": False,
+    "model_path": None,
+    "max_faces": 4,
+    "min_confidence": 0.5,
+    "use_cache": True,
+    "parquet": True,
+    "report": True,
+}
+
+
+def normalized_options(options: dict | None) -> dict:
+    """Every option spelled out with its default, so equal settings give equal keys."""
+    from .detector import DetectorParams
+
+    unknown = set(options or {}) - set(DEFAULT_OPTIONS) - {"detector", "progress"}
+    if unknown:
+        raise HFSDetectError(f"unknown batch option(s): {', '.join(sorted(unknown))}")
+    merged = {**DEFAULT_OPTIONS, **(options or {})}
+    if merged["model_path"] is not None:
+        merged["model_path"] = str(merged["model_path"])
+    merged["max_faces"] = int(merged["max_faces"])
+    merged["min_confidence"] = float(merged["min_confidence"])
+    merged["detector"] = DetectorParams(**(merged.get("detector") or {})).to_dict()
+    return merged
+
+
 def batch_key(video: Path, options: dict) -> str:
     """What decides whether a finished folder can be kept: video bytes, model, options."""
     from . import __version__
@@ -245,7 +272,7 @@ def run_batch(
     videos = sorted({v for s in specs for v in find_videos(s)})
     out = check_output_dir(out_dir)
     names = output_names(videos)
-    options = dict(options or {})
+    options = normalized_options(options)
     options["progress"] = progress and scheduler is None
     jobs = [(str(v), str(out / names[v])) for v in videos]
     results: list[dict] = []

@@ -1,0 +1,39 @@
+"""Batch helpers: finding videos, naming folders, the resume key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hfs_detect._checks import HFSDetectError
+from hfs_detect.batch import find_videos, normalized_options, output_names
+
+
+def test_equal_settings_spelled_differently_are_the_same_options():
+    spelled_out = {"detector": {"threshold_z": 4}, "max_faces": 4, "mirrored": False}
+    assert normalized_options(None) == normalized_options(spelled_out)
+    assert normalized_options({"detector": {"threshold_z": 5}}) != normalized_options(None)
+
+
+def test_an_unknown_option_is_refused():
+    with pytest.raises(HFSDetectError, match="unknown batch option"):
+        normalized_options({"treshold_z": 5})
+
+
+def test_find_videos_in_folders_and_globs(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in ("a/one.mp4", "a/b/two.MOV", "a/notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    found = find_videos(tmp_path / "a")
+    assert sorted(p.name for p in found) == ["one.mp4", "two.MOV"]  # not notes.txt
+    assert [p.name for p in find_videos(str(tmp_path / "a" / "*.mp4"))] == ["one.mp4"]
+    with pytest.raises(HFSDetectError, match="not found"):
+        find_videos(tmp_path / "missing")
+
+
+def test_output_names_are_unique():
+    videos = [Path("/x/visit1/p.mp4"), Path("/x/visit2/p.mp4"), Path("/x/q.mp4")]
+    names = output_names(videos)
+    assert names[Path("/x/q.mp4")] == "q"
+    assert len(set(names.values())) == 3
