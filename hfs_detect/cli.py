@@ -129,6 +129,9 @@ def _add_analyze(sub) -> None:
         help="run the model even if OUT/landmarks.npz matches, and do not write it",
     )
     p.add_argument("--no-parquet", action="store_true", help="write frames.csv only")
+    p.add_argument(
+        "--report", action="store_true", help="also write OUT/report.html (see 'report --help')"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
 
@@ -444,7 +447,13 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"{s['rest_s']:.1f} s at rest, {s['n_events']} bursts{side}; "
         f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
     )
-    print(f"outputs in {args.out}/: frames.csv, events.csv, summary.json")
+    written = "frames.csv, events.csv, summary.json"
+    if args.report:
+        from .report import write_report
+
+        write_report(args.out)
+        written += ", report.html"
+    print(f"outputs in {args.out}/: {written}")
     return EXIT_OK
 
 

@@ -145,7 +145,8 @@ class LiveView:
         import cv2
 
         y = 26
-        _text(panel, "hfs-detect live", (12, y), 0.7, (255, 255, 255), 2)
+        title = "hfs-detect" if state.status == "recorded" else "hfs-detect live"
+        _text(panel, title, (12, y), 0.7, (255, 255, 255), 2)
         status = {"ready": "press SPACE to start", "paused": "PAUSED (space resumes)"}.get(
             state.status, state.status
         )
@@ -153,7 +154,9 @@ class LiveView:
         y += 30
         if state.step_name:
             timer = "" if state.remaining_s is None else f"  {_clock(state.remaining_s)} left"
-            head = f"step {state.step_number}/{state.n_steps}: {state.step_name}{timer}"
+            head = f"{state.step_name}{timer}"
+            if state.n_steps:
+                head = f"step {state.step_number}/{state.n_steps}: {head}"
             _text(panel, head, (12, y), 0.55, (255, 255, 255), 1)
             for line in _wrap(state.instruction, 46)[:2]:
                 y += 22

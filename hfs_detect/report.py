@@ -387,7 +387,7 @@ def write_annotated_video(
                         status="recorded", at_rest=bool(row["rest"]), face=face,
                         flag_side=stream.detector.active_side,
                         flag_regions=stream.detector.current_regions(), n_events=dict(counts),
-                        step_name=f"{frame.time_s:6.1f} s",
+                        step_name=f"t = {frame.time_s:.1f} s",
                     )  # fmt: skip
                     landmarks = track.landmarks[i] if face else None
                     writer.write(view.render(frame.rgb, landmarks, state))

@@ -42,8 +42,10 @@ def test_analyze_on_the_shipped_sample_writes_the_three_files(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["n_frames"] == 600 and summary["face_fraction"] > 0.99
     assert len(pd.read_csv(tmp_path / "out" / "frames.csv")) == 600
-    again = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "out")
-    assert "from cache" in again.stdout
+    assert not (tmp_path / "out" / "report.html").exists()  # only when asked
+    again = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "out", "--report")
+    assert "from cache" in again.stdout and "report.html" in again.stdout
+    assert "unilateral_bursts" in (tmp_path / "out" / "report.html").read_text()
 
 
 def test_the_console_script_is_installed():
