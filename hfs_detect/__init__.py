@@ -20,6 +20,11 @@ __all__ = [
     "open_camera",
     "Landmarker",
     "compute_signals",
+    "run_live",
+    "load_protocol",
+    "run_batch",
+    "write_report",
+    "compare_sessions",
 ]
 
 _LAZY = {
@@ -31,6 +36,11 @@ _LAZY = {
     "open_camera": ".sources",
     "Landmarker": ".landmarks",
     "compute_signals": ".signals",
+    "run_live": ".live",
+    "load_protocol": ".protocol",
+    "run_batch": ".batch",
+    "write_report": ".report",
+    "compare_sessions": ".compare",
 }
 
 
