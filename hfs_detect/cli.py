@@ -214,7 +214,8 @@ def _add_live(sub) -> None:
 
             With a camera the default guided protocol runs (about 2.5 min: calibration
             at rest, rest with eyes closed, rest, talking, smile, forceful eye closure,
-            rest); see hfs_detect/protocols/default.toml to write your own.
+            rest); 'hfs-detect live --print-protocol > mine.toml' gives a file to edit
+            and pass back with --protocol mine.toml.
 
             keys:  SPACE start / pause    m  mark a moment    q  stop and save
 
@@ -256,6 +257,16 @@ def _add_live(sub) -> None:
         metavar="FILE",
         help="'default', 'none' (one open-ended rest step) or a protocol .toml file "
         "(default: 'default' with a camera, 'none' with --source)",
+    )
+    p.add_argument(
+        "--print-protocol",
+        action="store_true",
+        help="print the default protocol (TOML) and exit: a start for your own",
+    )
+    p.add_argument(
+        "--camera-size",
+        metavar="WxH",
+        help="ask the camera for this frame size, e.g. 1280x720 (default: the camera's own)",
     )
     p.add_argument("--no-display", action="store_true", help="no window (headless run)")
     p.add_argument(
@@ -471,7 +482,22 @@ def _run_live(args: argparse.Namespace) -> int:
     from .protocol import load_protocol
     from .sources import open_camera, open_video
 
+    if args.print_protocol:
+        from importlib import resources
+
+        print(resources.files("hfs_detect.protocols").joinpath("default.toml").read_text(), end="")
+        return EXIT_OK
     _check_model_options(args)
+    size = {}
+    if args.camera_size:
+        import re
+
+        match = re.fullmatch(r"(\d{2,5})[xX](\d{2,5})", args.camera_size.strip())
+        if not match:
+            raise _UsageError(
+                f"hfs-detect live: --camera-size {args.camera_size!r}: expected WxH, e.g. 1280x720"
+            )
+        size = {"width": int(match.group(1)), "height": int(match.group(2))}
     if args.realtime and args.source is None:
         raise _UsageError(
             "hfs-detect live: --realtime needs --source (a camera is always real time)"
@@ -482,7 +508,7 @@ def _run_live(args: argparse.Namespace) -> int:
     protocol = load_protocol(args.protocol or ("none" if args.source else "default"))
     detector_params = DetectorParams(threshold_z=args.threshold_z)
     out = args.out or Path(time.strftime("live-%Y%m%d-%H%M%S"))
-    source = open_video(args.source) if args.source else open_camera(args.camera or 0)
+    source = open_video(args.source) if args.source else open_camera(args.camera or 0, **size)
 
     def announce(event) -> None:
         print(

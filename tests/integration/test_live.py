@@ -316,3 +316,15 @@ def test_keys_mark_a_moment_and_stop_and_save(virtual_screen, tmp_path):
     frames = pd.read_csv(out / "frames.csv")
     assert frames.time_s.max() < 15  # stopped well before the 20 s sample ended
     assert "(stopped)" in stdout
+
+
+def test_the_printed_default_protocol_is_a_valid_protocol_file(tmp_path, capsys):
+    from hfs_detect.protocol import load_protocol
+
+    assert main(["live", "--print-protocol"]) == 0
+    mine = tmp_path / "mine.toml"
+    mine.write_text(capsys.readouterr().out)
+    protocol = load_protocol(mine)
+    assert protocol == load_protocol("default")
+    assert [s.rest for s in protocol.steps] == [True, True, True, False, False, False, True]
+    assert protocol.duration_s == 140
