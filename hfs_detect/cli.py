@@ -598,19 +598,14 @@ def _run_report(args: argparse.Namespace) -> int:
 
 def _run_export(args: argparse.Namespace) -> int:
     from .annotations import rest_segments, write_boris, write_elan
-    from .events import Event
+    from .events import events_from_frame
     from .report import load_session
 
     frames, events_table, summary = load_session(args.folder)
     suffix = args.file.suffix.lower()
     if suffix not in (".eaf", ".boris"):
         raise HFSDetectError(f"export to .eaf (ELAN) or .boris (BORIS), not {args.file.name}")
-    events = [
-        Event(r.start_s, r.end_s, r.side, tuple(filter(None, r.regions.split("+"))), r.kind,
-              int(r.n_twitches), float(r.peak), float(r.confidence),
-              bool(getattr(r, "brow_raised", False)))
-        for r in events_table.itertuples()
-    ]  # fmt: skip
+    events = events_from_frame(events_table)
     rest = rest_segments(frames["time_s"].to_numpy(), frames["rest"].to_numpy(bool))
     video = args.video or Path(summary["video"])
     if suffix == ".eaf":

@@ -11,7 +11,7 @@ from .face_mesh import REGIONS, SIDES
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EVENT_COLUMNS", "Event", "events_to_frame"]
+__all__ = ["EVENT_COLUMNS", "Event", "events_to_frame", "events_from_frame"]
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "start_s",
@@ -88,3 +88,16 @@ def events_to_frame(events: list[Event]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame([e.to_row() for e in events], columns=list(EVENT_COLUMNS))
+
+
+def events_from_frame(table: pd.DataFrame) -> list[Event]:
+    """Events back from an ``events.csv`` table (the inverse of :func:`events_to_frame`)."""
+    return [
+        Event(
+            float(r.start_s), float(r.end_s), r.side,
+            tuple(filter(None, str(r.regions if r.regions == r.regions else "").split("+"))),
+            r.kind, int(r.n_twitches), float(r.peak), float(r.confidence),
+            bool(getattr(r, "brow_raised", False)),
+        )
+        for r in table.itertuples()
+    ]  # fmt: skip

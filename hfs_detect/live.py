@@ -309,7 +309,7 @@ def run_live(
             raise feed.error
         if is_camera and getattr(source, "lost", False) and ended_by == "end of source":
             ended_by = "camera lost"
-        if not session.builder_has_frames:
+        if not session.has_frames:
             session.close_window()
             raise HFSDetectError(
                 "the session was stopped before any frame was analysed; nothing was saved"
@@ -386,7 +386,7 @@ class _Session:
         self._last_rgb: np.ndarray | None = None
 
     @property
-    def builder_has_frames(self) -> bool:
+    def has_frames(self) -> bool:
         return bool(self.rest)
 
     # -- analysis ------------------------------------------------------------

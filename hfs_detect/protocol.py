@@ -175,10 +175,10 @@ def step_statistics(
     list of dict
         One dict per step that was reached, in protocol order.
     """
-    from .verdict import _frame_durations
+    from .verdict import frame_durations
 
     time_s = frames["time_s"].to_numpy()
-    durations = _frame_durations(time_s)
+    durations = frame_durations(time_s)
     steps = frames["step"].to_numpy()
     reference = _eye_apertures(frames, rest & (steps == protocol.steps[0].name))
     out = []

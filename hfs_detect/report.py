@@ -26,7 +26,9 @@ import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError
+from .annotations import rest_segments
 from .face_mesh import SIDES
+from .verdict import frame_durations
 
 __all__ = ["load_session", "write_report", "write_annotated_video", "region_traces"]
 
@@ -73,12 +75,6 @@ def region_traces(frames: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def _spans(time_s: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
-    from .annotations import rest_segments
-
-    return rest_segments(time_s, mask)
-
-
 def _svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
@@ -96,7 +92,7 @@ def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[st
     time_s = frames["time_s"].to_numpy(float)
     stride = max(1, len(time_s) // MAX_POINTS)
     traces = region_traces(frames)
-    rest_spans = _spans(time_s, frames["rest"].to_numpy(bool)) if "rest" in frames else []
+    rest_spans = rest_segments(time_s, frames["rest"].to_numpy(bool)) if "rest" in frames else []
     plots = {}
 
     fig, axes = plt.subplots(3, 1, figsize=(10, 6.2), sharex=True)
@@ -135,8 +131,7 @@ def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[st
 
     minutes = max(int(np.ceil(duration / 60.0)), 1)
     rest = frames["rest"].to_numpy(bool) if "rest" in frames else np.zeros(len(time_s), bool)
-    steps = np.diff(time_s, append=time_s[-1] + np.median(np.diff(time_s))) if len(time_s) > 1 \
-        else np.zeros(len(time_s))  # fmt: skip
+    steps = frame_durations(time_s)
     fig, ax = plt.subplots(figsize=(10, 2.0))
     width = 0.4
     for k, side in enumerate(SIDES):

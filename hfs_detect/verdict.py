@@ -56,7 +56,8 @@ class VerdictParams(Parameters):
     min_side_share: float = 0.75
 
 
-def _frame_durations(time_s: np.ndarray) -> np.ndarray:
+def frame_durations(time_s: np.ndarray) -> np.ndarray:
+    """Seconds each frame stands for (gaps longer than 4 frames count as 4 frames)."""
     steps = np.diff(time_s)
     typical = float(np.median(steps)) if len(steps) else 0.0
     return np.append(np.minimum(steps, 4 * typical), typical)
@@ -106,7 +107,7 @@ def session_statistics(
     """
     p = params or VerdictParams()
     time_s = frames["time_s"].to_numpy()
-    durations = _frame_durations(time_s)
+    durations = frame_durations(time_s)
     rest_s = float(np.sum(durations[rest]))
     in_burst = np.zeros(len(time_s), bool)
     for event in events:
