@@ -458,6 +458,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"{s['rest_s']:.1f} s at rest, {s['n_events']} bursts{side}; "
         f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
     )
+    print(f"  {s['verdict_text']}")
     written = "frames.csv, events.csv, summary.json"
     if args.report:
         from .report import write_report

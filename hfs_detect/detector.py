@@ -2,58 +2,124 @@
 
 Method
 ------
-Per region, a closing-direction measure per side, relative to the subject's
-own running rest baseline (median over ``baseline_window_s`` of rest frames
-outside bursts and bilateral closures, so an eyes-closed rest does not shift
-it): the fraction by which the eye is closed, how far the mouth corner has
-moved towards the eye, how far the cheek and the brow have moved.
-Their left-minus-right difference is standardised against its own robust
-spread at rest (median and 1.4826 x MAD, with a floor per region so a very
-still face does not make noise significant). Static asymmetry and an old
-palsy sit in the baseline, so they are not bursts.
+Six measures per side (:data:`MEASURES`): the eye aperture, the lower lid's
+height, the cheek's height, the mouth corner's distance to the eye and its
+height, and the brow's height. Each becomes a signed left-right asymmetry,
+positive when the patient's left is the more contracted side (for the eye,
+the log ratio of the apertures), judged against the person's resting
+asymmetry (its median over ``baseline_window_s`` of quiet rest) in robust z
+units (1.4826 x MAD, floored per measure).
 
-A frame is active on side S when the eye departs by ``threshold_z`` towards
-S, or by ``region_z`` while the cheek or mouth corner departs by
-``threshold_z`` on the same side. The eye is required because hemifacial
-spasm typically begins in orbicularis oculi; cheek and mouth movements alone
-come with speech, expressions and head motion far more often (measured on
-the real test videos). The closing eye must close by at least
-``min_eye_closure`` and the other eye by at most ``other_eye_share`` of that: a blink or a
-forceful squeeze closes both and is never a burst. Eye frames within
-``blink_guard_s`` before or ``reopen_guard_s`` after a bilateral closure are
-not judged (the two eyes of a blink do not move in the same frame, and one
-often reopens 100-150 ms after the other); the cheek and mouth still are, so
-a twitch that overlaps a blink is still found. Active frames closer than
-``merge_gap_s`` form one burst; a burst with two or more separate twitches
-is ``clonic``, a single contraction held ``tonic_min_s`` or longer ``tonic``.
+*From the first face frame.* Before the person's own baseline exists, a
+prior for a symmetric face stands in: centre 0 and a population spread
+(:data:`MEASURES`: the static asymmetry of real resting faces). The two are
+blended, the person's own weighing ``rest_s / (rest_s + prior_s)`` (the
+spreads geometrically), so a one-sided closure in the first second is judged
+against symmetry and the face's own static asymmetry and stillness take over
+within seconds of rest.
 
-The detector sees each frame once, in order, and decides it ``blink_guard_s``
-later; a burst is reported ``merge_gap_s`` after its last active frame.
+*A one-sided closure or a blink?* Each eye's closure is the fraction of its
+open (rest) aperture lost. A *bilateral closure* is two frames or more in
+which both eyes are more than ``blink_closure`` closed and the less closed
+has closed at least ``blink_share`` as far as the other: a blink closes both
+eyes together and to similar depths. Eye frames from ``blink_guard_s`` before
+(when the eye's closure led into the blink) to ``reopen_guard_s`` after a
+bilateral closure are not judged. Outside those, the closing eye counts when
+the other eye closed at most ``coupling_share`` as far (MediaPipe couples
+the eyes: a real closed lid on one side reads 10-25% closed on the other),
+or, for a closure in between (a forceful closure narrows the other eye too),
+when the closing eye stays closed ``min_hold_s`` or longer, or the same
+side's cheek or mouth corner moves with it (a blink does neither). Only the
+closing eye's narrowing counts: the other eye opening wider does not.
+
+*Any region can start a burst.* A frame is active on side S when the eye
+(its aperture, or its lower lid rising) departs ``threshold_z`` towards S;
+or ``region_z`` while the cheek or the mouth corner does too; or when the
+cheek or the mouth corner alone departs ``lower_face_z``. A cheek or corner
+counts only when the other side's did not move the opposite way (a mouth
+shifted sideways, a tilted head). Blink guards silence only the eye. A burst
+starts only where the side was at its rest level at most ``max_onset_s``
+before: a spasm sets in within a fraction of a second; a slow drift, or a
+departure carried into rest from a movement or expression, is not an onset.
+
+*Bursts.* Active frames closer than ``merge_gap_s`` (a blink inside a burst
+does not end it) form one burst; a burst with two or more separate twitches
+is ``clonic``, a single contraction held ``tonic_min_s`` or longer
+``tonic``. A departure that lasts longer than ``max_burst_s`` is not a spasm
+but a lasting change (a squint held, a drooping lid, an old palsy): it is
+re-learned as the new resting asymmetry and reported as persistent
+asymmetry (:class:`Asymmetry`), not as a burst.
+
+The detector sees each frame once, in order, and decides it
+``max(blink_guard_s, min_hold_s)`` later; a burst is reported
+``merge_gap_s`` after its last active frame.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._checks import Parameters, check_number
 from .events import Event
 
-__all__ = ["DetectorParams", "BurstDetector", "REGION_SCALE_FLOOR"]
+__all__ = ["DetectorParams", "BurstDetector", "Asymmetry", "Measure", "MEASURES"]
 
-REGION_SCALE_FLOOR = {"eye": 0.02, "cheek": 0.004, "mouth": 0.006, "brow": 0.005}
-"""Smallest robust spread per region (eye: closure fraction; others: face
-units), so that a perfectly still face does not make noise significant."""
 
-_RAW = (
-    "eye_aperture_left", "eye_aperture_right",
-    "cheek_height_left", "cheek_height_right",
-    "mouth_eye_distance_left", "mouth_eye_distance_right",
-    "brow_height_left", "brow_height_right",
-)  # fmt: skip
+@dataclass(frozen=True)
+class Measure:
+    """One per-side measure the detector reads.
+
+    Attributes
+    ----------
+    name : str
+        Its name in the detector.
+    column : str
+        The frames-table columns ``<column>_left`` and ``<column>_right``.
+    region : str
+        The region it speaks for in ``events.csv``.
+    direction : float
+        +1 if the measure grows when the side contracts, -1 if it shrinks.
+    prior_spread : float
+        Spread of the symmetric-face prior: the static left-right asymmetry
+        of real resting faces (root mean square over the 19 real videos of the
+        test data) together with a person's own frame-to-frame spread.
+    floor : float
+        Smallest robust spread, so that a perfectly still face does not make
+        noise significant.
+    """
+
+    name: str
+    column: str
+    region: str
+    direction: float
+    prior_spread: float
+    floor: float
+
+
+MEASURES: tuple[Measure, ...] = (
+    # the eye in log aperture ratio (static asymmetry rms 0.042); the rest in face units
+    Measure("eye", "eye_aperture", "eye", -1.0, 0.05, 0.02),
+    Measure("lid", "lower_lid_height", "eye", 1.0, 0.005, 0.002),  # rms 0.003
+    Measure("cheek", "cheek_height", "cheek", 1.0, 0.015, 0.004),  # rms 0.022 (0.009 w/o one)
+    Measure("mouth", "mouth_eye_distance", "mouth", -1.0, 0.035, 0.006),  # rms 0.030
+    Measure("corner", "mouth_corner_height", "mouth", 1.0, 0.025, 0.006),  # rms 0.023
+    Measure("brow", "brow_height", "brow", 1.0, 0.02, 0.005),  # rms 0.017
+)
+"""The measures, in the order of the detector's arrays."""
+
+_NAMES = tuple(m.name for m in MEASURES)
+_INDEX = {name: k for k, name in enumerate(_NAMES)}
+_COLUMNS = tuple(f"{m.column}_{side}" for m in MEASURES for side in ("left", "right"))
+_DIRECTION = np.array([m.direction for m in MEASURES])
+_PRIOR = np.array([m.prior_spread for m in MEASURES])
+_FLOOR = np.array([m.floor for m in MEASURES])
+_LOWER_FACE = ("cheek", "mouth", "corner")
+_CLEAR_CLOSURE = 0.2  # closure from which the other eye's share over a run is read
+SIDE_SIGN = {"left": 1.0, "right": -1.0}
 
 
 @dataclass(frozen=True)
@@ -63,17 +129,30 @@ class DetectorParams(Parameters):
     Attributes
     ----------
     threshold_z : float
-        Unilateral departure, in robust z units, that makes a frame active (4).
+        Eye departure, in robust z units, that makes a frame active (4).
     region_z : float
         Departure at which a region counts as involved in a burst (3).
+    lower_face_z : float
+        Cheek or mouth-corner departure that makes a frame active alone (6).
     min_eye_closure : float
         Fraction of its rest aperture the closing eye must lose (0.05).
-    other_eye_share : float
-        The other eye may close at most this share of the closing eye (0.5).
+    coupling_share : float
+        The other eye closing at most this share of the closing eye: a
+        one-sided closure, whatever its length (0.4).
+    blink_share : float
+        The other eye closing at least this share: both eyes alike (0.75).
     blink_closure : float
-        Both eyes closed by more than this fraction: a bilateral closure (0.3).
+        Both eyes closed alike and more than this fraction: a bilateral closure (0.3).
+    min_hold_s : float
+        A closure between the two shares counts when held this long (0.35 s).
+    opposite_share : float
+        A cheek or mouth departure counts only if the other side's cheek or
+        corner moved the opposite way by at most this share of it (0.3).
+    max_onset_s : float
+        A burst starts only from a side that was at its rest level this
+        recently (0.5 s).
     blink_guard_s : float
-        Eye frames this long before a bilateral closure are not judged (0.1 s).
+        Eye frames this long before a bilateral closure are not judged (0.3 s).
     reopen_guard_s : float
         Eye frames this long after a bilateral closure are not judged (0.25 s).
     merge_gap_s : float
@@ -84,42 +163,86 @@ class DetectorParams(Parameters):
         Shortest burst reported (0.05 s).
     tonic_min_s : float
         A single contraction held this long or longer is tonic (0.5 s).
+    max_burst_s : float
+        A departure lasting longer is a lasting asymmetry, not a burst (12 s).
     baseline_window_s : float
         Rest history the baseline is taken from (60 s).
-    min_baseline_s : float
-        Rest seen before anything is judged (3 s).
+    prior_s : float
+        Rest after which the person's own baseline weighs as much as the
+        symmetric-face prior (0.5 s; the spreads are blended geometrically).
     update_every_s : float
-        How often the baseline is recomputed (0.5 s).
+        How often the baseline is recomputed once learned (0.5 s).
     """
 
     threshold_z: float = 4.0
     region_z: float = 3.0
+    lower_face_z: float = 6.0
     min_eye_closure: float = 0.05
-    other_eye_share: float = 0.5
+    coupling_share: float = 0.4
+    blink_share: float = 0.75
     blink_closure: float = 0.3
-    blink_guard_s: float = 0.1
+    min_hold_s: float = 0.35
+    opposite_share: float = 0.3
+    max_onset_s: float = 0.5
+    blink_guard_s: float = 0.3
     reopen_guard_s: float = 0.25
     merge_gap_s: float = 0.5
     twitch_gap_s: float = 0.06
     min_duration_s: float = 0.05
     tonic_min_s: float = 0.5
+    max_burst_s: float = 12.0
     baseline_window_s: float = 60.0
-    min_baseline_s: float = 3.0
+    prior_s: float = 0.5
     update_every_s: float = 0.5
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_number("other_eye_share", self.other_eye_share, maximum=1.0)
+        check_number("coupling_share", self.coupling_share, maximum=1.0)
+        check_number("blink_share", self.blink_share, maximum=1.0)
+
+    @property
+    def decision_s(self) -> float:
+        """How long after a frame arrives it is judged."""
+        return max(self.blink_guard_s, self.min_hold_s)
+
+
+@dataclass(frozen=True)
+class Asymmetry:
+    """A lasting one-sided change, re-learned as the new rest (not a burst).
+
+    Attributes
+    ----------
+    start_s : float
+        When it began.
+    side : {'left', 'right'}
+        The more contracted (narrower, higher) side.
+    regions : tuple of str
+        Regions that changed.
+    size_z : float
+        How large it was, in robust z units of the earlier rest.
+    """
+
+    start_s: float
+    side: str
+    regions: tuple[str, ...]
+    size_z: float
 
 
 @dataclass
-class _Judged:
-    """One frame's verdict, kept while its burst is open."""
+class _Frame:
+    """One frame between its arrival and its verdict."""
 
     time_s: float
-    side: str | None
-    z: dict  # region -> signed z (+ = left more contracted)
-    eye_valid: bool
+    raw: np.ndarray  # (n measures, 2 sides)
+    usable: bool  # at rest and measured
+    features: dict | None
+    closed_both: bool = False  # both eyes closed alike in this frame
+    bilateral: bool = False  # ... and in a neighbouring frame: a bilateral closure
+    side: str | None = None
+    evidence: dict = field(default_factory=dict)  # side -> (eye z, lower-face z)
+    z: dict = field(default_factory=dict)
+    eye_valid: bool = False
+    guarded: bool = False
 
 
 class BurstDetector:
@@ -128,19 +251,36 @@ class BurstDetector:
     Parameters
     ----------
     params : DetectorParams, optional
+
+    Attributes
+    ----------
+    active_side : str or None
+        Side of the burst in progress.
+    latest : dict or None
+        The newest frame's features (for a live view).
+    asymmetries : list of Asymmetry
+        Lasting changes re-learned so far.
     """
 
     def __init__(self, params: DetectorParams | None = None):
         self.params = params or DetectorParams()
-        self._history: deque = deque()  # (time_s, raw values) of rest frames outside bursts
-        self._baseline: dict | None = None
+        self._history: deque = deque()  # (time_s, raw) of quiet rest frames
+        self._recent: deque = deque()  # (time_s, raw) of every open-eyed rest frame
+        self._baseline = self._prior_baseline(None)
+        self._startup_level = -math.inf  # highest mean log aperture seen before any history
         self._next_update_s = -math.inf
-        self._pending: deque = deque()  # frames waiting for the blink guard
-        self._last_bilateral_s = -math.inf  # among judged frames
-        self._burst: list[_Judged] = []
+        self._pending: deque[_Frame] = deque()
+        self._last_judged: _Frame | None = None
+        self._last_bilateral_s = -math.inf
+        self._run: dict = {"left": None, "right": None}  # start of each eye's closure run
+        self._run_shares = {"left": 0.0, "right": 0.0}  # the other eye's largest share in it
+        self._quiet_s = {"left": -math.inf, "right": -math.inf}  # last frame at rest level
+        self._last_noted_s = -math.inf
+        self._burst: list[_Frame] = []
         self._last_active_s = -math.inf
-        self.active_side: str | None = None  # side of the burst in progress, if any
-        self.latest: dict | None = None  # the newest frame's features (for a live view)
+        self.active_side: str | None = None
+        self.latest: dict | None = None
+        self.asymmetries: list[Asymmetry] = []
 
     # -- per frame ---------------------------------------------------------
     def update(self, row: dict, rest: bool) -> list[Event]:
@@ -149,128 +289,330 @@ class BurstDetector:
         Returns the bursts that ended with this frame (usually none).
         """
         t = float(row["time_s"])
-        raw = np.array([row.get(k, np.nan) for k in _RAW], dtype=float)
-        measured = bool(row["face"] and np.isfinite(raw).all())
-        usable = bool(rest and measured)
-        # measured outside rest too: a blink there still guards the frames after it
-        features = self._features(raw) if measured and self._baseline is not None else None
+        raw = np.array([row.get(k, np.nan) for k in _COLUMNS], dtype=float).reshape(-1, 2)
+        measured = bool(row["face"] and np.isfinite(raw).all() and (raw[0] > 0).all())
+        if measured and not self._history:
+            self._startup_level = max(self._startup_level, float(np.log(raw[0]).mean()))
+            self._baseline = self._prior_baseline(self._startup_level)
+        features = self._features(raw) if measured else None
         self.latest = features
-        self._pending.append((t, raw, usable, features))
+        frame = _Frame(t, raw, bool(rest and measured), features)
+        if features is not None:
+            closure = features["closure"]
+            low, high = float(min(closure)), float(max(closure))
+            p = self.params
+            frame.closed_both = low > p.blink_closure and low >= p.blink_share * high
+            previous = self._pending[-1] if self._pending else self._last_judged
+            if previous is not None and previous.closed_both and frame.closed_both:
+                previous.bilateral = frame.bilateral = True  # two frames: not a crossing
+        self._pending.append(frame)
         ended = []
-        while self._pending and self._pending[0][0] <= t - self.params.blink_guard_s:
-            ended += self._judge(*self._pending.popleft())
+        while self._pending and self._pending[0].time_s <= t - self.params.decision_s:
+            ended += self._judge(self._pending.popleft())
         return ended
 
     def finish(self) -> list[Event]:
         """Judge what is still pending and close the burst in progress."""
         ended = []
         while self._pending:
-            ended += self._judge(*self._pending.popleft())
+            ended += self._judge(self._pending.popleft())
         return ended + self._close()
 
-    # -- internals ---------------------------------------------------------
-    def _features(self, raw: np.ndarray) -> dict:
-        b = self._baseline
-        closure = 1.0 - raw[0:2] / b["raw"][0:2]
-        moved = {
-            "eye": closure,
-            "cheek": raw[2:4] - b["raw"][2:4],
-            "mouth": b["raw"][4:6] - raw[4:6],  # the corner nearer the eye
-            "brow": raw[6:8] - b["raw"][6:8],
-        }
-        z = {
-            region: float((v[0] - v[1] - b["center"][region]) / b["scale"][region])
-            for region, v in moved.items()
-        }
-        return {"closure": closure, "z": z, "moved": moved}
+    # -- baseline ----------------------------------------------------------
+    @staticmethod
+    def _asymmetry(raw: np.ndarray) -> np.ndarray:
+        """Signed asymmetries (+: the patient's left more contracted), ``(..., measures)``."""
+        values = raw.copy()
+        values[..., 0, :] = np.log(values[..., 0, :])
+        return _DIRECTION * (values[..., 0] - values[..., 1])
 
-    def _update_baseline(self, now_s: float) -> None:
+    def _prior_baseline(self, level: float | None) -> dict:
+        """The symmetric-face prior (before any rest): centre 0, population spread."""
+        return {
+            "weight": 0.0,
+            "center": np.zeros(len(MEASURES)),
+            "scale": _PRIOR.copy(),
+            "level": level,  # mean log aperture of the open eyes
+            "ref": None,  # per-side rest values of the other measures
+        }
+
+    def _update_baseline(self, now_s: float, own_only: bool = False) -> None:
         p = self.params
         while self._history and self._history[0][0] < now_s - p.baseline_window_s:
             self._history.popleft()
-        times = [h[0] for h in self._history]
-        if len(times) < 10 or self._rest_seconds(times) < p.min_baseline_s:
+        if len(self._history) < 3:
             return
+        times = np.array([h[0] for h in self._history])
         raw = np.array([h[1] for h in self._history])
-        ref = np.median(raw, axis=0)
-        diffs = {
-            "eye": (1 - raw[:, 0] / ref[0]) - (1 - raw[:, 1] / ref[1]),
-            "cheek": raw[:, 2] - raw[:, 3],
-            "mouth": -(raw[:, 4] - raw[:, 5]),
-            "brow": raw[:, 6] - raw[:, 7],
+        rest_s = self._rest_seconds(times)
+        weight = (
+            1.0 if own_only or self._baseline["weight"] == 1.0 else rest_s / (rest_s + p.prior_s)
+        )
+        x = self._asymmetry(raw)
+        median = np.median(x, axis=0)
+        own = np.maximum(1.4826 * np.median(np.abs(x - median), axis=0), _FLOOR)
+        self._baseline = {
+            "weight": weight,
+            "center": weight * median,
+            # geometric blend: the population spread, many times a still face's, hands over fast
+            "scale": np.maximum(
+                np.exp(weight * np.log(own) + (1 - weight) * np.log(_PRIOR)), _FLOOR
+            ),
+            "level": float(np.median(np.log(raw[:, 0, :]).mean(axis=1))),
+            "ref": np.median(raw, axis=0),
         }
-        center, scale = {}, {}
-        for region, d in diffs.items():
-            med = float(np.median(d))
-            # the centre of the unmoved difference: a static asymmetry cancels
-            offset = {"eye": 0.0, "cheek": ref[2] - ref[3], "mouth": -(ref[4] - ref[5]),
-                      "brow": ref[6] - ref[7]}[region]  # fmt: skip
-            center[region] = med - offset
-            mad = 1.4826 * float(np.median(np.abs(d - med)))
-            scale[region] = max(mad, REGION_SCALE_FLOOR[region])
-        self._baseline = {"raw": ref, "center": center, "scale": scale}
 
     @staticmethod
-    def _rest_seconds(times: list[float]) -> float:
+    def _rest_seconds(times: np.ndarray) -> float:
         steps = np.diff(times)
         return float(np.sum(steps[steps < 0.25]))  # gaps in rest do not count
 
-    def _judge(self, t, raw, usable, features) -> list[Event]:
-        p = self.params
-        side, z, eye_valid = None, {}, False
-        bilateral = features is not None and min(features["closure"]) > p.blink_closure
-        if bilateral:
-            self._last_bilateral_s = t
-        if usable and features is not None:
-            z = features["z"]
-            closure = features["closure"]
-            near_blink = t - self._last_bilateral_s <= p.reopen_guard_s or self._bilateral_ahead(t)
-            eye_side = "left" if z["eye"] > 0 else "right"
+    def _features(self, raw: np.ndarray) -> dict:
+        b = self._baseline
+        z = (self._asymmetry(raw) - b["center"]) / b["scale"]
+        center_eye = b["center"][0]
+        level = b["level"] if b["level"] is not None else float(np.log(raw[0]).mean())
+        # the open eyes' references, the face's own asymmetry split between them
+        ref_eyes = np.exp([level - center_eye / 2, level + center_eye / 2])
+        closure = 1.0 - raw[0] / ref_eyes
+        ref = b["ref"] if b["ref"] is not None else raw
+        moved = _DIRECTION[:, None] * (raw - ref)  # per side, + = contracting
+        moved[0] = closure
+        return {
+            "closure": closure,
+            "z": {name: float(z[k]) for k, name in enumerate(_NAMES)},
+            "moved": {name: moved[k] for k, name in enumerate(_NAMES)},
+            "eye_scale": float(b["scale"][0]),
+        }
+
+    # -- judging -----------------------------------------------------------
+    def _closing_z(self, frame: _Frame, side: str) -> float:
+        """The eye's departure towards ``side`` from its own closing only (z units).
+
+        The other eye opening wider (a raised brow, a startle) does not count.
+        """
+        closure = np.clip(frame.features["closure"], -0.5, 0.95)
+        k, other = (0, 1) if side == "left" else (1, 0)
+        own = -math.log(1 - closure[k])
+        return (own + math.log(1 - max(closure[other], 0.0))) / frame.features["eye_scale"]
+
+    def _eye_candidate(self, frame: _Frame, side: str) -> bool:
+        """The eye of ``side`` departs and closes (a run of these is one closure)."""
+        if frame.features is None or frame.bilateral:
+            return False
+        closing = frame.features["closure"][0 if side == "left" else 1]
+        return (
+            self._closing_z(frame, side) >= self.params.region_z
+            and closing >= self.params.min_eye_closure
+        )
+
+    def _run_share(self, frame: _Frame, side: str) -> float:
+        """The largest share the other eye closed of this eye's closure over the run so far
+        and the frames already seen after ``frame``."""
+
+        def share(f: _Frame) -> float:
+            closure = f.features["closure"]
             closing, other = (
-                (closure[0], closure[1]) if eye_side == "left" else (closure[1], closure[0])
+                (closure[0], closure[1]) if side == "left" else (closure[1], closure[0])
             )
-            eye_valid = (
-                not near_blink
-                and closing >= p.min_eye_closure
-                and other <= p.other_eye_share * closing
-            )
-            eye_z = abs(z["eye"]) if eye_valid else 0.0
-            sign = 1.0 if eye_side == "left" else -1.0
-            lower_face_z = max(sign * z["cheek"], sign * z["mouth"])
-            if eye_z >= p.threshold_z or (eye_z >= p.region_z and lower_face_z >= p.threshold_z):
-                side = eye_side
-        if usable and side is None and not bilateral and not self._burst:
-            self._history.append((t, raw))  # quiet open-eyed rest: the baseline learns from it
-        if t >= self._next_update_s:
-            self._update_baseline(t)
-            self._next_update_s = t + p.update_every_s
+            return max(other, 0.0) / closing if closing >= _CLEAR_CLOSURE else 0.0
+
+        largest = max(self._run_shares[side], share(frame))
+        for later in self._pending:
+            if not self._eye_candidate(later, side):
+                break
+            largest = max(largest, share(later))
+        return largest
+
+    def _held(self, frame: _Frame, side: str) -> bool:
+        """The closure run through ``frame`` lasts ``min_hold_s`` (looking ahead)."""
+        start = self._run[side] if self._run[side] is not None else frame.time_s
+        end = frame.time_s
+        for later in self._pending:
+            if not self._eye_candidate(later, side):
+                break
+            end = later.time_s
+        return end - start >= self.params.min_hold_s - 1e-9
+
+    def _bilateral_ahead(self, frame: _Frame, side: str) -> bool:
+        """A bilateral closure follows within the guard, and this eye's closure led into it.
+
+        The eyes of a blink, or of closing them to rest, start a few frames
+        apart. A closure that began longer than the guard before the blink is
+        not its lead-in (a blink during a spasm).
+        """
+        limit = frame.time_s + self.params.blink_guard_s
+        start = self._run[side] if self._run[side] is not None else frame.time_s
+        for later in self._pending:
+            if later.time_s > limit:
+                break
+            if later.bilateral:
+                return start >= later.time_s - self.params.blink_guard_s - 1e-9
+        return False
+
+    def _lower_face(self, frame: _Frame, side: str, names=_LOWER_FACE) -> float:
+        """The largest one-sided departure towards ``side`` among ``names`` (z units)."""
+        sign = SIDE_SIGN[side]
+        k, other = (0, 1) if side == "left" else (1, 0)
+        moved = frame.features["moved"]
+        share = self.params.opposite_share
+
+        def opposite(name: str) -> bool:  # the other side moved the opposite way
+            return moved[name][other] < -share * max(moved[name][k], 0.0)
+
+        shifted = opposite("mouth") or opposite("corner")  # a mouth pulled sideways
+        best = 0.0
+        for name in names:
+            if opposite(name) or (shifted and name in ("mouth", "corner")):
+                continue  # a shift or a tilt moves both sides, a spasm one
+            best = max(best, sign * frame.z[name])
+        return best
+
+    def _eye_verdict(self, frame: _Frame) -> tuple[bool, str]:
+        """Whether the eye's aperture is judged in this frame, and which eye closes."""
+        p = self.params
+        side = "left" if frame.z["eye"] > 0 else "right"
+        closure = frame.features["closure"]
+        for s, (mine, theirs) in (("left", closure), ("right", closure[::-1])):
+            if self._eye_candidate(frame, s):  # closure runs, for the hold and share tests
+                if self._run[s] is None:
+                    self._run[s], self._run_shares[s] = frame.time_s, 0.0
+                share = max(theirs, 0.0) / mine if mine >= _CLEAR_CLOSURE else 0.0
+                self._run_shares[s] = max(self._run_shares[s], share)
+            else:
+                self._run[s], self._run_shares[s] = None, 0.0
+        frame.guarded = (
+            frame.bilateral
+            or frame.time_s - self._last_bilateral_s <= p.reopen_guard_s
+            or self._bilateral_ahead(frame, side)
+        )
+        if frame.guarded or not frame.usable:
+            return False, side
+        closing, other = (closure[0], closure[1]) if side == "left" else (closure[1], closure[0])
+        if closing < p.min_eye_closure:
+            return False, side
+        share = max(other, 0.0) / closing
+        if self._run[side] is not None:  # the other eye catching up later in the run counts
+            share = max(share, self._run_share(frame, side))
+        if share <= p.coupling_share:
+            return True, side  # the other eye no more than coupled: one-sided at any length
+        if share < p.blink_share:  # a forceful closure narrows the other eye too
+            moving = self._lower_face(frame, side) >= p.region_z
+            return moving or self._held(frame, side), side
+        return False, side  # both eyes narrowing alike: a blink, a squint of both, a look down
+
+    def _judge(self, frame: _Frame) -> list[Event]:
+        p = self.params
+        self._last_judged = frame
+        if frame.bilateral:
+            self._last_bilateral_s = frame.time_s
+        if frame.features is not None:
+            frame.z = frame.features["z"]
+            frame.eye_valid, eye_side = self._eye_verdict(frame)
+            frame.evidence = self._evidence(frame, eye_side)
+            frame.side = self._active_side(frame) if frame.usable else None
+            self._note_quiet(frame)
         ended: list[Event] = []
-        if side is not None:
-            if self._burst and side != self.active_side:
+        quiet = frame.usable and frame.side is None and not frame.guarded and not self._burst
+        if quiet:
+            self._history.append((frame.time_s, frame.raw))  # the baseline learns from it
+        if frame.usable and not frame.bilateral:
+            self._recent.append((frame.time_s, frame.raw))
+            while self._recent and self._recent[0][0] < frame.time_s - p.max_burst_s:
+                self._recent.popleft()
+        learning = self._baseline["weight"] < 0.9
+        if frame.time_s >= self._next_update_s or (learning and quiet):
+            self._update_baseline(frame.time_s)
+            self._next_update_s = frame.time_s + p.update_every_s
+        if frame.side is not None:
+            if self._burst and frame.side != self.active_side:
                 ended += self._close()
-            self._burst.append(_Judged(t, side, z, eye_valid))
-            self._last_active_s = t
-            self.active_side = side
+            self._burst.append(frame)
+            self._last_active_s = frame.time_s
+            self.active_side = frame.side
+            if frame.time_s - self._burst_start_s() > p.max_burst_s:
+                self._relearn()
         elif self._burst:
-            self._burst.append(_Judged(t, None, z, eye_valid))
-            if t - self._last_active_s > p.merge_gap_s:
+            self._burst.append(frame)
+            if frame.guarded:  # a blink inside a burst does not end it
+                self._last_active_s = max(self._last_active_s, frame.time_s - p.merge_gap_s / 2)
+            if frame.time_s - self._last_active_s > p.merge_gap_s:
                 ended += self._close()
         return ended
 
-    def _bilateral_ahead(self, t: float) -> bool:
-        """A bilateral closure within the guard after ``t`` (already seen)."""
-        limit = t + self.params.blink_guard_s
-        for tp, _, _, feats in self._pending:
-            if tp > limit:
-                break
-            if feats is not None and min(feats["closure"]) > self.params.blink_closure:
-                return True
-        return False
+    def _evidence(self, frame: _Frame, eye_side: str) -> dict[str, tuple[float, float]]:
+        """Per side, the eye's and the lower face's departure towards it (z units)."""
+        out = {}
+        for side in ("left", "right"):
+            eye = self._closing_z(frame, side) if frame.eye_valid and eye_side == side else 0.0
+            if not frame.guarded:
+                eye = max(eye, self._lower_face(frame, side, ("lid",)))
+            out[side] = (eye, self._lower_face(frame, side))
+        return out
 
+    def _active_side(self, frame: _Frame) -> str | None:
+        p = self.params
+        active = {}
+        for side, (eye, lower) in frame.evidence.items():
+            if eye >= p.threshold_z or (eye >= p.region_z and lower >= p.region_z):
+                active[side] = max(eye, lower)
+            elif lower >= p.lower_face_z:
+                active[side] = lower
+        if not active:
+            return None
+        side = max(active, key=active.get)
+        if side != self.active_side and frame.time_s - self._quiet_s[side] > p.max_onset_s:
+            return None  # no onset: a slow drift, or a departure carried over from a movement
+        return side
+
+    def _note_quiet(self, frame: _Frame) -> None:
+        """Note when each side was last at its rest level, for the onset test.
+
+        A side departing at the active level outside rest (a movement, an
+        expression) is not at rest level again until it has come back.
+        """
+        p = self.params
+        if frame.guarded:  # the eye cannot be read during a blink: the clock stands still
+            step = frame.time_s - self._last_noted_s if math.isfinite(self._last_noted_s) else 0.0
+            for side in ("left", "right"):
+                self._quiet_s[side] += step
+            self._last_noted_s = frame.time_s
+            return
+        self._last_noted_s = frame.time_s
+        for side in ("left", "right"):
+            sign = SIDE_SIGN[side]
+            if max(sign * frame.z[name] for name in _NAMES if name != "brow") < p.region_z:
+                self._quiet_s[side] = frame.time_s
+            elif not frame.usable:
+                eye = self._closing_z(frame, side)
+                if max(eye, self._lower_face(frame, side, ("lid", *_LOWER_FACE))) >= p.threshold_z:
+                    self._quiet_s[side] = -math.inf
+
+    def _burst_start_s(self) -> float:
+        return next(f.time_s for f in self._burst if f.side is not None)
+
+    def _relearn(self) -> None:
+        """A departure too long for a spasm: the new rest, reported as persistent asymmetry."""
+        active = [f for f in self._burst if f.side is not None]
+        side = self.active_side
+        regions = self._regions(active, side)
+        size = max(max(f.evidence[side]) for f in active)
+        self.asymmetries.append(
+            Asymmetry(round(active[0].time_s, 4), side, regions, round(size, 2))
+        )
+        keep_after = active[-1].time_s - self.params.max_burst_s / 2
+        self._history = deque(h for h in self._recent if h[0] >= keep_after)
+        self._update_baseline(active[-1].time_s, own_only=True)
+        self._burst, self.active_side = [], None
+        self._run = {"left": None, "right": None}
+        self._run_shares = {"left": 0.0, "right": 0.0}
+
+    # -- bursts ------------------------------------------------------------
     @property
-    def spread(self) -> dict | None:
-        """Per region, the robust spread of the rest baseline (None before it is learned)."""
-        return None if self._baseline is None else dict(self._baseline["scale"])
+    def spread(self) -> dict:
+        """Per region, the robust spread of the measure shown for it (for a live view)."""
+        scale = self._baseline["scale"]
+        return {name: float(scale[k]) for k, name in enumerate(_NAMES)}
 
     @property
     def active_since_s(self) -> float | None:
@@ -283,14 +625,15 @@ class BurstDetector:
         active = [f for f in self._burst if f.side is not None]
         return self._regions(active, self.active_side) if active else ()
 
-    def _regions(self, active: list[_Judged], side: str | None) -> tuple[str, ...]:
-        sign = 1.0 if side == "left" else -1.0
+    def _regions(self, active: list[_Frame], side: str | None) -> tuple[str, ...]:
+        threshold = self.params.region_z
         regions = []
-        for region in ("eye", "cheek", "mouth"):
-            values = [sign * f.z[region] for f in active if region != "eye" or f.eye_valid]
-            if values and max(values) >= self.params.region_z:
+        if max(f.evidence[side][0] for f in active) >= threshold:
+            regions.append("eye")
+        for region, names in (("cheek", ("cheek",)), ("mouth", ("mouth", "corner"))):
+            if max(self._lower_face(f, side, names) for f in active) >= threshold:
                 regions.append(region)
-        if max(abs(f.z["brow"]) for f in active) >= self.params.region_z:
+        if max(abs(f.z["brow"]) for f in active) >= threshold:
             regions.append("brow")
         return tuple(regions) or ("eye",)
 
@@ -301,22 +644,27 @@ class BurstDetector:
         if not active:
             return []
         p = self.params
+        if all(f.guarded for f in active):
+            return []  # only during a blink: the mesh jumps with the lids, the mouth seems to move
         start_s, end_s = active[0].time_s, active[-1].time_s
         steps = np.diff([f.time_s for f in frames]) if len(frames) > 1 else np.array([0.0])
         frame_s = float(np.median(steps)) if len(steps) else 0.0
         end_s += frame_s  # the last active frame lasts one frame
         if end_s - start_s < p.min_duration_s:
             return []
-        sign = 1.0 if side == "left" else -1.0
         twitches, previous = 0, None
         for f in active:
             if previous is None or f.time_s - previous > p.twitch_gap_s + frame_s:
                 twitches += 1
             previous = f.time_s
-        peak = max(max(sign * f.z.get(r, 0.0) for r in ("eye", "cheek", "mouth")) for f in active)
         regions = self._regions(active, side)
-        brow = [f.z["brow"] * sign for f in active]
+        peak = max(max(f.evidence[side]) for f in active)
+        brow = [f.z["brow"] * SIDE_SIGN[side] for f in active]
         kind = "clonic" if twitches >= 2 or end_s - start_s < p.tonic_min_s else "tonic"
+        # 0 at the threshold, towards 1 as the peak grows; the eye adds confidence
+        confidence = max(0.0, 1.0 - p.threshold_z / peak) if peak > 0 else 0.0
+        if "eye" not in regions:
+            confidence *= 0.7
         return [
             Event(
                 start_s=round(start_s, 4),
@@ -326,7 +674,7 @@ class BurstDetector:
                 kind=kind,
                 n_twitches=twitches,
                 peak=round(float(peak), 3),
-                confidence=round(float(peak / (peak + p.threshold_z)), 3),
+                confidence=round(float(confidence), 3),
                 brow_raised=bool(brow and max(brow) >= p.region_z and "eye" in regions),
             )
         ]

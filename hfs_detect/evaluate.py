@@ -20,11 +20,58 @@ import pandas as pd
 
 from ._checks import HFSDetectError, check_number
 
-__all__ = ["score_events", "evaluate_paths"]
+__all__ = ["score_events", "evaluate_paths", "false_by_distractor", "matched_pairs"]
 
 
 def _overlaps(a, b, tolerance_s: float) -> bool:
     return a.start_s < b.end_s + tolerance_s and a.end_s > b.start_s - tolerance_s
+
+
+def matched_pairs(predicted: pd.DataFrame, truth: pd.DataFrame, tolerance_s: float = 0.3):
+    """Greedy one-to-one matches ``(truth row, predicted row)``: same side, overlapping.
+
+    Returns
+    -------
+    matched : list of (int, int)
+    near : set of int
+        Truth rows overlapped by any prediction, whatever its side.
+    """
+    pairs = []
+    for i, t in enumerate(truth.itertuples()):
+        for j, p in enumerate(predicted.itertuples()):
+            if _overlaps(p, t, tolerance_s):
+                pairs.append((abs(p.start_s - t.start_s), i, j, p.side == t.side))
+    used_t, used_p, matched, near = set(), set(), [], set()
+    for _distance, i, j, same_side in sorted(pairs):
+        near.add(i)
+        if same_side and i not in used_t and j not in used_p:
+            used_t.add(i)
+            used_p.add(j)
+            matched.append((i, j))
+    return matched, near
+
+
+def false_by_distractor(
+    predicted: pd.DataFrame, truth: pd.DataFrame, distractors, *, tolerance_s: float = 0.3
+) -> dict[str, int]:
+    """Unmatched predicted bursts, by the distractor they overlap (``other`` if none).
+
+    ``distractors`` is a list of ``(kind, start_s, end_s)``, as
+    :meth:`hfs_detect.synth.SessionPlan.distractors` gives.
+    """
+    matched, _ = matched_pairs(predicted, truth, tolerance_s)
+    used = {j for _, j in matched}
+    counts: dict[str, int] = {}
+    for j, p in enumerate(predicted.itertuples()):
+        if j in used:
+            continue
+        kind = next(
+            (k for k, start, end in distractors
+             if p.start_s < end + tolerance_s and p.end_s > start - tolerance_s),
+            "other",
+        )  # fmt: skip
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def score_events(
@@ -53,18 +100,7 @@ def score_events(
         ``side_accuracy``, ``false_per_rest_min``.
     """
     check_number("tolerance_s", tolerance_s, minimum=0.0)
-    pairs = []
-    for i, t in enumerate(truth.itertuples()):
-        for j, p in enumerate(predicted.itertuples()):
-            if _overlaps(p, t, tolerance_s):
-                pairs.append((abs(p.start_s - t.start_s), i, j, p.side == t.side))
-    used_t, used_p, matched, any_side = set(), set(), [], set()
-    for _distance, i, j, same_side in sorted(pairs):
-        any_side.add(i)
-        if same_side and i not in used_t and j not in used_p:
-            used_t.add(i)
-            used_p.add(j)
-            matched.append((i, j))
+    matched, any_side = matched_pairs(predicted, truth, tolerance_s)
     n_true, n_pred, n_match = len(truth), len(predicted), len(matched)
     precision = n_match / n_pred if n_pred else (1.0 if n_true == 0 else 0.0)
     recall = n_match / n_true if n_true else 1.0

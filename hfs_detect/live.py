@@ -524,6 +524,7 @@ class _Session:
         analysis = assemble_analysis(
             track, frames, rest, self.events, parameters, model=model,
             video=getattr(self.source, "path", self.source.name), verdict_params=verdict_params,
+            asymmetries=self.stream.detector.asymmetries,
         )  # fmt: skip
         latency_ms = np.array(self.latency_s) * 1000.0
         delays = [f["delay_s"] for f in self.flags]

@@ -243,12 +243,7 @@ def write_report(
     name = Path(str(summary.get("video", out_dir.name))).name
     side = summary.get("dominant_side")
     verdict = summary.get("verdict", "")
-    verdict_text = {
-        "unilateral_bursts": f"one-sided contraction bursts at rest, on the patient's {side} side",
-        "bilateral_pattern": "repeated bilateral closures beyond normal blinking",
-        "none": "no pattern of one-sided bursts at rest",
-        "insufficient_data": "too little rest or face to judge",
-    }.get(verdict, verdict)
+    verdict_text = summary.get("verdict_text") or verdict
     key_rows = [
         ["duration", f"{summary.get('duration_s', 0):.1f} s"],
         ["face found", f"{100 * (summary.get('face_fraction') or 0):.1f}% of frames"],

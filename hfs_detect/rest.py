@@ -25,7 +25,7 @@ import numpy as np
 
 from ._checks import HFSDetectError, Parameters
 
-__all__ = ["RestParams", "RestSegmenter", "parse_intervals", "in_intervals"]
+__all__ = ["RestParams", "RestSegmenter", "parse_intervals", "in_intervals", "count_swings"]
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,35 @@ class RestParams(Parameters):
         Causal window over which motion and speech are judged (default 1.0 s).
     max_head_speed_deg_s : float
         Median head rotation speed in the window above which the head moves
-        (default 15 deg/s).
+        (default 45 deg/s). The measures are taken after removing head
+        rotation, and the eye aperture is a ratio of 3-D distances, so a
+        slow turn does not fake a one-sided closure; a forceful closure often
+        comes with a turn of the head (liveportrait_d3: 25-37 deg/s median).
     max_head_shift_per_s : float
         Median head translation in the window, in face units per second
-        (default 0.5).
+        (default 2.0; 1.2 during liveportrait_d3's closures).
     max_jaw_sd : float
         Standard deviation of MediaPipe's ``jawOpen`` in the window above which
         the person is talking or chewing (default 0.025; measured: 0.001 at
         rest, 0.014-0.08 when talking).
     max_lip_sd : float
-        Standard deviation of the inner-lip gap (face units) in the window
-        above which the person is talking (default 0.02; measured over the 15
-        real test videos, 90th percentile: at most 0.011 in still rest videos,
-        0.044-0.15 in talking ones).
+        Standard deviation of the lower lip's height (face units) in the
+        window above which the jaw is moving (default 0.035). Speech moves
+        the jaw and the lower lip; a spasm that pulls the mouth corner and the
+        upper lip up moves it little, so the spasm does not end rest. Measured
+        (median over the video of the 1 s standard deviation): 0.0005-0.008 in
+        the still rest videos, 0.039-0.069 in the talking ones; 0.003-0.02
+        during the real one-sided closures of liveportrait_d3, up to 0.028
+        while a synthetic spasm pulls the mouth corner.
+    max_lip_swings : int
+        Up-and-down swings of the lower lip, each at least ``lip_swing``, in
+        the window above which the person is talking (default 2): speech goes
+        back and forth several times a second, a spasm's pull up and release
+        is at most two swings. Measured: 3 or more swings in 63-89% of the
+        frames of the talking videos, 0-3% of the still rest videos, 7% of
+        liveportrait_d3.
+    lip_swing : float
+        Smallest lower-lip movement counted as a swing (default 0.015 face units).
     max_jaw_rise : float
         ``jawOpen`` above the person's running median: mouth open (default 0.15).
     max_smile_rise : float
@@ -63,10 +79,12 @@ class RestParams(Parameters):
     """
 
     window_s: float = 1.0
-    max_head_speed_deg_s: float = 15.0
-    max_head_shift_per_s: float = 0.5
+    max_head_speed_deg_s: float = 45.0
+    max_head_shift_per_s: float = 2.0
     max_jaw_sd: float = 0.025
-    max_lip_sd: float = 0.02
+    max_lip_sd: float = 0.035
+    max_lip_swings: int = 2
+    lip_swing: float = 0.015
     max_jaw_rise: float = 0.15
     max_smile_rise: float = 0.3
     max_brow_rise: float = 0.3
@@ -106,7 +124,13 @@ class RestSegmenter:
         smile = min(_get(row, "bs_mouthSmile_left"), _get(row, "bs_mouthSmile_right"))
         jaw, brow = _get(row, "bs_jawOpen"), _get(row, "bs_browInnerUp")
         self._recent.append(
-            (t, row["head_speed_deg_s"], row["head_shift_per_s"], jaw, _get(row, "mouth_opening"))
+            (
+                t,
+                row["head_speed_deg_s"],
+                row["head_shift_per_s"],
+                jaw,
+                _get(row, "lower_lip_height"),
+            )
         )
         while self._recent and self._recent[0][0] < t - p.window_s:
             self._recent.popleft()
@@ -122,6 +146,7 @@ class RestSegmenter:
         shift = np.nanmedian(recent[:, 1]) if np.isfinite(recent[:, 1]).any() else 0.0
         jaw_sd = float(np.nanstd(recent[:, 2])) if len(recent) > 2 else 0.0
         lip_sd = float(np.nanstd(recent[:, 3])) if len(recent) > 2 else 0.0
+        lip_swings = count_swings(recent[:, 3], p.lip_swing)
         jaw_med, smile_med, brow_med = self._medians
         return bool(
             allowed
@@ -129,10 +154,35 @@ class RestSegmenter:
             and shift <= p.max_head_shift_per_s
             and jaw_sd <= p.max_jaw_sd
             and lip_sd <= p.max_lip_sd
+            and lip_swings <= p.max_lip_swings
             and jaw - jaw_med <= p.max_jaw_rise
             and smile - smile_med <= p.max_smile_rise
             and brow - brow_med <= p.max_brow_rise
         )
+
+
+def count_swings(values: np.ndarray, min_swing: float) -> int:
+    """How many one-way movements of at least ``min_swing`` make up ``values``.
+
+    A rise counts 1, a rise and a fall 2, four open-close cycles about 8;
+    noise smaller than ``min_swing`` counts 0.
+    """
+    values = values[np.isfinite(values)]
+    if len(values) < 3:
+        return 0
+    swings, direction, low, high = 0, 0, values[0], values[0]
+    for x in values[1:]:
+        if direction >= 0 and x > high:
+            high = x
+        if direction <= 0 and x < low:
+            low = x
+        if direction >= 0 and high - x >= min_swing and high - low >= min_swing:
+            swings += 1  # turned down after rising
+            direction, low = -1, x
+        elif direction <= 0 and x - low >= min_swing and high - low >= min_swing:
+            swings += 1  # turned up after falling
+            direction, high = 1, x
+    return swings
 
 
 def _get(row: dict, key: str) -> float:

@@ -236,7 +236,9 @@ def analyze_video(
     rest_params = rest_params or RestParams()
     detector_params = detector_params or DetectorParams()
     verdict_params = verdict_params or VerdictParams()
-    rest, events = detect_bursts(frames, rest_params, detector_params, rest_intervals_s)
+    rest, events, asymmetries = detect_bursts(
+        frames, rest_params, detector_params, rest_intervals_s
+    )
     parameters = {
         "mirrored": bool(mirrored),
         "max_faces": int(max_faces),
@@ -248,7 +250,7 @@ def analyze_video(
     }
     analysis = assemble_analysis(
         track, frames, rest, events, parameters, model=model, video=Path(path),
-        from_cache=from_cache, verdict_params=verdict_params,
+        from_cache=from_cache, verdict_params=verdict_params, asymmetries=asymmetries,
     )  # fmt: skip
     analysis.summary.update(summary_extra or {})
     if out_dir is not None:
@@ -267,6 +269,7 @@ def assemble_analysis(
     video: Path | str,
     from_cache: bool = False,
     verdict_params: VerdictParams | None = None,
+    asymmetries=(),
 ) -> Analysis:
     """Put a session's tables, summary and verdict together (offline and live alike).
 
@@ -290,6 +293,8 @@ def assemble_analysis(
         Whether the landmarks came from the cache.
     verdict_params : VerdictParams, optional
         Verdict thresholds (defaults when omitted).
+    asymmetries : list of Asymmetry
+        Lasting one-sided changes the detector re-learned (not bursts).
     """
     frames["rest"] = rest
     frames["burst"] = burst_labels(frames["time_s"].to_numpy(), events)
@@ -302,7 +307,7 @@ def assemble_analysis(
         video=video,
         from_cache=from_cache,
     )
-    summary.update(session_statistics(frames, rest, events, verdict_params))
+    summary.update(session_statistics(frames, rest, events, verdict_params, asymmetries))
     summary["methods"] = methods_paragraph(summary)
     summary["disclaimer"] = DISCLAIMER
     return Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)

@@ -35,6 +35,10 @@ Measures per side (the patient's ``left`` and ``right``):
     Horizontal distance of the mouth corner from the facial midline.
 ``mouth_opening`` (one column, not per side)
     Gap between the inner lips (face units): speech moves it.
+``lower_lip_height`` (one column)
+    Height of the middle of the inner lower lip (face units): it moves with
+    the jaw when the person talks, and hardly when a spasm pulls the mouth
+    corner and the upper lip up.
 ``ear_2d``
     The plain 2-D eye aspect ratio on image pixels (the field's usual
     measure, kept for comparison; it changes with head pose).
@@ -263,6 +267,7 @@ def signal_arrays(
     center = np.full((n, 2), np.nan)
     per_side = {side: {m: np.full(n, np.nan) for m in MEASURES} for side in SIDES}
     mouth_opening = np.full(n, np.nan)
+    lower_lip = np.full(n, np.nan)
     rows_with_face = np.flatnonzero(face)
     for start in range(0, len(rows_with_face), CHUNK_FRAMES):  # bounded memory
         rows = rows_with_face[start : start + CHUNK_FRAMES]
@@ -275,6 +280,7 @@ def signal_arrays(
         mouth_opening[rows] = np.linalg.norm(
             coords[:, INNER_LIPS[0]] - coords[:, INNER_LIPS[1]], axis=1
         )
+        lower_lip[rows] = coords[:, INNER_LIPS[1], 1]
         for side in SIDES:
             for name, values in _side_measures(coords, pixels_2d, side).items():
                 per_side[side][name][rows] = values
@@ -293,6 +299,7 @@ def signal_arrays(
         for side in SIDES:
             columns[f"{measure}_{side}"] = per_side[side][measure]
     columns["mouth_opening"] = mouth_opening
+    columns["lower_lip_height"] = lower_lip
     if blendshape_names:
         position = {name: i for i, name in enumerate(blendshape_names)}
         for pair in BLENDSHAPE_PAIRS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .detector import BurstDetector, DetectorParams
+from .detector import Asymmetry, BurstDetector, DetectorParams
 from .events import Event
 from .landmarks import FaceFrame
 from .rest import RestParams, RestSegmenter
@@ -102,7 +102,7 @@ def detect_bursts(
     rest_params: RestParams | None = None,
     detector_params: DetectorParams | None = None,
     rest_intervals_s=None,
-) -> tuple[np.ndarray, list[Event]]:
+) -> tuple[np.ndarray, list[Event], list[Asymmetry]]:
     """Run the per-frame chain over a whole frames table.
 
     Returns
@@ -110,6 +110,9 @@ def detect_bursts(
     rest : (n,) bool
         Each frame's rest state.
     events : list of Event
+        The bursts.
+    asymmetries : list of Asymmetry
+        Lasting one-sided changes, re-learned as rest (not bursts).
     """
     stream = SessionStream(rest_params, detector_params, rest_intervals_s)
     rest = np.zeros(len(frames), dtype=bool)
@@ -117,7 +120,8 @@ def detect_bursts(
     for i, row in enumerate(frames.to_dict("records")):
         rest[i], ended = stream.process_row(row)
         events += ended
-    return rest, events + stream.finish()
+    events += stream.finish()
+    return rest, events, list(stream.detector.asymmetries)
 
 
 def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:

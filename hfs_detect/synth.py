@@ -1,43 +1,108 @@
-"""Synthetic hemifacial-spasm videos with known answers.
+"""Synthetic hemifacial-spasm sessions with known answers: what happens, and when.
 
-A real face (a picture, e.g. ``skimage.data.astronaut()``) is animated: one
-side's eyelids close, its cheek rises and its mouth corner is pulled up and out
-towards the eye, following a known activation: clonic trains of brief
-twitches or tonic holds. Distractors that must *not* be flagged are added:
-bilateral blinks, bilateral smiles and slight head sway, plus camera noise. The truth is written
-as an ``events.csv`` in the output contract.
+A session plan lists true spasms and distractors in seconds. Its
+:func:`activation` turns it into per-frame amounts (0-1) for each side's
+upper and lower eyelid, cheek, mouth corner and brow, plus the jaw and the
+head's yaw. :mod:`hfs_detect.synth_render` draws those amounts on a real face
+(a still picture, or a real video frame by frame), and
+:mod:`hfs_detect.synth_patterns` makes the named patterns and distractors of
+the evaluation sets.
 
-Everything is drawn from one seeded random generator, so a plan and its video
-are reproducible.
+True spasms (:class:`Spasm`): clonic trains or tonic holds on one side, led
+by the upper or the lower lid, spreading from the eye to the cheek and the
+mouth corner after a delay, or in the cheek or mouth alone; optionally the
+other eye narrows a little too (as in a forceful real closure).
+
+Distractors (never bursts): bilateral blinks, even or uneven
+(:class:`Blink`), eyes-closed rest (:class:`EyesClosed`), a lasting
+one-sided squint (:class:`Squint`), a slowly drooping lid (:class:`Droop`),
+smiles (:class:`Smile`), talking (:class:`Talk`) and head turns
+(:class:`HeadTurn`).
+
+Everything is drawn from one seeded random generator, so a plan and its
+video are reproducible. The truth is written as an ``events.csv`` in the
+output contract, and the whole plan as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ._atomic import atomic_path
-from ._checks import HFSDetectError, check_number, check_option
+from ._atomic import atomic_path, write_text_atomic
+from ._checks import check_number, check_option
 from .events import Event, events_to_frame
 from .face_mesh import SIDES
-from .warp import apply_maps, close_eye_map, identity_maps, region_anchor, shift_map
 
-__all__ = ["Spasm", "Blink", "Smile", "SessionPlan", "plan_session", "activation", "render_session"]
+__all__ = [
+    "Spasm",
+    "Blink",
+    "Smile",
+    "EyesClosed",
+    "Squint",
+    "Droop",
+    "Talk",
+    "HeadTurn",
+    "SessionPlan",
+    "plan_session",
+    "activation",
+    "write_truth",
+    "render_session",
+    "face_points",
+    "warp_face",
+]
 
 TWITCH_RISE_S = 0.05
 TWITCH_FALL_S = 0.15
 TONIC_RAMP_S = 0.15
+CHANNELS: tuple[str, ...] = ("upper", "lower", "cheek", "mouth", "brow")
+"""Per-side activation channels: the upper lid's and the lower lid's share of
+the eye closure (their sum is the closure, 0-1), cheek rise, mouth-corner pull
+and brow movement."""
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
 
 
 @dataclass(frozen=True)
 class Spasm:
     """One true burst: a clonic train or a tonic hold on one side.
 
-    ``amplitude`` is the eye closure at the peak (0-1); the cheek and mouth
-    move in proportion when they are among ``regions``.
+    Attributes
+    ----------
+    start_s : float
+        Onset of the first movement.
+    side : {'left', 'right'}
+    kind : {'tonic', 'clonic'}
+    amplitude : float
+        Eye closure at the peak (0-1).
+    regions : tuple of str
+        Regions that move, from ``eye``, ``cheek``, ``mouth``.
+    twitch_onsets_s : tuple of float
+        Clonic: onsets of the twitches after ``start_s``.
+    hold_s : float
+        Tonic: time at full contraction.
+    pattern : str
+        Name of the pattern it stands for (scores are reported per pattern).
+    lower_share : float
+        Share of the eye closure made by the lower lid rising (0.15: upper-lid
+        led; 0.6 or more: lower-lid led, as HFS often starts).
+    spread_s : float
+        Delay from the eye to the cheek, and again to the mouth corner.
+    lower_face_amplitude : float, optional
+        Cheek and mouth amount (default: ``amplitude``).
+    other_eye : float
+        The other eye narrows by this share of the closing eye's closure
+        (a forceful real closure; MediaPipe's own coupling comes on top).
+    other_lag_s : float
+        How much later the other eye's narrowing follows.
+    twitch_rise_s, twitch_fall_s : float
+        Shape of one clonic twitch.
     """
 
     start_s: float
@@ -45,33 +110,88 @@ class Spasm:
     kind: str
     amplitude: float
     regions: tuple[str, ...] = ("eye", "cheek", "mouth")
-    twitch_onsets_s: tuple[float, ...] = ()  # clonic: offsets from start_s
-    hold_s: float = 0.0  # tonic: time at full contraction
+    twitch_onsets_s: tuple[float, ...] = ()
+    hold_s: float = 0.0
+    pattern: str = "mixed"
+    lower_share: float = 0.15
+    spread_s: float = 0.0
+    lower_face_amplitude: float | None = None
+    other_eye: float = 0.0
+    other_lag_s: float = 0.0
+    twitch_rise_s: float = TWITCH_RISE_S
+    twitch_fall_s: float = TWITCH_FALL_S
 
     def __post_init__(self) -> None:
         check_option("side", self.side, SIDES)
         check_option("kind", self.kind, ("tonic", "clonic"))
+        check_number("amplitude", self.amplitude, minimum=0.0, maximum=1.0)
+        check_number("lower_share", self.lower_share, minimum=0.0, maximum=1.0)
+        if self.kind == "clonic" and not self.twitch_onsets_s:
+            object.__setattr__(self, "twitch_onsets_s", (0.0,))
+
+    @property
+    def _delays(self) -> dict[str, float]:
+        order = [r for r in ("eye", "cheek", "mouth") if r in self.regions]
+        return {region: k * self.spread_s for k, region in enumerate(order)}
 
     @property
     def end_s(self) -> float:
+        """When the last region is back at rest."""
+        last = max(self._delays.values(), default=0.0)
         if self.kind == "clonic":
-            return self.start_s + max(self.twitch_onsets_s) + TWITCH_RISE_S + TWITCH_FALL_S
-        return self.start_s + 2 * TONIC_RAMP_S + self.hold_s
+            tail = max(self.twitch_onsets_s) + self.twitch_rise_s + self.twitch_fall_s
+        else:
+            tail = 2 * TONIC_RAMP_S + self.hold_s
+        return self.start_s + last + tail
+
+    def level(self, t: np.ndarray, delay_s: float = 0.0) -> np.ndarray:
+        """The 0-1 contraction profile at times ``t``, started ``delay_s`` late."""
+        start = self.start_s + delay_s
+        if self.kind == "tonic":
+            return _pulse(t, start, TONIC_RAMP_S, self.hold_s, TONIC_RAMP_S)
+        level = np.zeros_like(t)
+        for onset in self.twitch_onsets_s:
+            pulse = _pulse(t, start + onset, self.twitch_rise_s, 0.0, self.twitch_fall_s)
+            np.maximum(level, pulse, out=level)
+        return level
 
     def to_event(self) -> Event:
+        """The true burst, as the detector should report it."""
         n = len(self.twitch_onsets_s) if self.kind == "clonic" else 1
         return Event(
-            self.start_s, self.end_s, self.side, self.regions, self.kind, n, self.amplitude, 1.0
-        )
+            round(self.start_s, 4), round(self.end_s, 4), self.side, self.regions, self.kind, n,
+            self.amplitude, 1.0,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Blink:
-    """A normal bilateral blink (a distractor): both eyes, ~250 ms."""
+    """A bilateral blink (a distractor), even or uneven.
+
+    ``depth`` closes both eyes; ``depth_left``/``depth_right`` override it
+    per eye (an uneven blink: one eye shut, the other 40-80%). An eye with a
+    ``reopen_lag_s`` reopens that much later than the other.
+    """
 
     start_s: float
     duration_s: float = 0.25
     depth: float = 1.0
+    depth_left: float | None = None
+    depth_right: float | None = None
+    lag_left_s: float = 0.0
+    lag_right_s: float = 0.0
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s + max(self.lag_left_s, self.lag_right_s)
+
+    def closure(self, t: np.ndarray, side: str) -> np.ndarray:
+        """One eye's closure at times ``t``."""
+        depth = {"left": self.depth_left, "right": self.depth_right}[side]
+        lag = {"left": self.lag_left_s, "right": self.lag_right_s}[side]
+        half = self.duration_s / 2
+        depth = self.depth if depth is None else depth
+        return depth * _pulse(t, self.start_s, half * 0.8, half * 0.4 + lag, half * 0.8)
 
 
 @dataclass(frozen=True)
@@ -81,11 +201,131 @@ class Smile:
     start_s: float
     duration_s: float = 1.5
     amplitude: float = 0.8
+    eye_narrowing: float = 0.0  # a real smile narrows both eyes a little (0.1-0.2)
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+
+@dataclass(frozen=True)
+class EyesClosed:
+    """Resting with both eyes closed (a distractor); the eyes may close and open apart."""
+
+    start_s: float
+    duration_s: float
+    depth_left: float = 1.0
+    depth_right: float = 1.0
+    lag_left_s: float = 0.0
+    lag_right_s: float = 0.0
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s + max(self.lag_left_s, self.lag_right_s)
+
+    def closure(self, t: np.ndarray, side: str) -> np.ndarray:
+        depth = self.depth_left if side == "left" else self.depth_right
+        lag = self.lag_left_s if side == "left" else self.lag_right_s
+        return depth * _pulse(t, self.start_s + lag, 0.2, self.duration_s - 0.4, 0.2)
+
+
+@dataclass(frozen=True)
+class Squint:
+    """A voluntary one-sided squint held for a long time (a distractor).
+
+    The lower lid rises and the cheek lifts a little; it sets in over
+    ``onset_s`` and lasts ``duration_s``.
+    """
+
+    start_s: float
+    duration_s: float
+    side: str
+    amount: float = 0.35
+    onset_s: float = 0.4
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+    def level(self, t: np.ndarray) -> np.ndarray:
+        return _pulse(
+            t, self.start_s, self.onset_s, self.duration_s - 2 * self.onset_s, self.onset_s
+        )
+
+
+@dataclass(frozen=True)
+class Droop:
+    """One upper lid drooping slowly and staying down (a distractor: ptosis, fatigue)."""
+
+    start_s: float
+    ramp_s: float
+    side: str
+    amount: float = 0.3
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.ramp_s
+
+    def level(self, t: np.ndarray) -> np.ndarray:
+        return self.amount * np.clip((t - self.start_s) / self.ramp_s, 0, 1)
+
+
+@dataclass(frozen=True)
+class Talk:
+    """Talking (a distractor): the jaw opens and closes irregularly at syllable rate."""
+
+    start_s: float
+    duration_s: float
+    rate_hz: float = 4.0
+    amount: float = 0.6
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+    def level(self, t: np.ndarray, phase: float = 0.0) -> np.ndarray:
+        inside = (t >= self.start_s) & (t < self.end_s)
+        wobble = 0.5 - 0.5 * np.cos(2 * np.pi * self.rate_hz * (t - self.start_s) + phase)
+        syllables = 0.6 + 0.4 * np.sin(2 * np.pi * 0.9 * (t - self.start_s) + 2 * phase)
+        return np.where(inside, self.amount * wobble * syllables, 0.0)
+
+
+@dataclass(frozen=True)
+class HeadTurn:
+    """The head turns by ``yaw_deg`` and back (a distractor)."""
+
+    start_s: float
+    duration_s: float = 2.0
+    yaw_deg: float = 20.0
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+    def level(self, t: np.ndarray) -> np.ndarray:
+        ramp = min(0.6, self.duration_s / 3)
+        return self.yaw_deg * _pulse(t, self.start_s, ramp, self.duration_s - 2 * ramp, ramp)
+
+
+DISTRACTOR_TYPES = {
+    "blinks": Blink,
+    "smiles": Smile,
+    "eyes_closed": EyesClosed,
+    "squints": Squint,
+    "droops": Droop,
+    "talks": Talk,
+    "head_turns": HeadTurn,
+}
+"""The plan's distractor lists and the type each holds."""
 
 
 @dataclass
 class SessionPlan:
-    """What happens in a synthetic session, second by second."""
+    """What happens in a synthetic session, second by second.
+
+    ``pattern`` names what the session tests (a spasm pattern or a
+    distractor); scores are reported per pattern.
+    """
 
     duration_s: float
     fps: float = 30.0
@@ -95,45 +335,129 @@ class SessionPlan:
     sway_deg: float = 1.0
     noise_sd: float = 2.0
     seed: int = 0
+    eyes_closed: list[EyesClosed] = field(default_factory=list)
+    squints: list[Squint] = field(default_factory=list)
+    droops: list[Droop] = field(default_factory=list)
+    talks: list[Talk] = field(default_factory=list)
+    head_turns: list[HeadTurn] = field(default_factory=list)
+    pattern: str = "mixed"
+    cheek_spread: float = 0.15
+    """Reach of the cheek raise in eye widths. 0.15 moves only the skin over the cheek
+    landmarks (the first sets), which MediaPipe hardly sees (its cheek points moved
+    0.002 face units for a 0.1 eye-width shift of the astronaut's cheek). Above 0.15
+    the raise is a contracting zygomaticus: the malar region with the nasolabial
+    fold and the corner of the upper lip (0.35 of the way to the mouth corner); the
+    astronaut's cheek points then rise 0.02 and the mouth corner 0.08 face units."""
+
+    def distractors(self) -> list[tuple[str, float, float]]:
+        """Every distractor as ``(kind, start_s, end_s)``; an uneven blink is ``uneven_blink``."""
+        found = []
+        for name in DISTRACTOR_TYPES:
+            for item in getattr(self, name):
+                kind = name.rstrip("s") if name != "eyes_closed" else name
+                if isinstance(item, Blink) and (
+                    item.depth_left is not None or item.depth_right is not None
+                    or item.lag_left_s or item.lag_right_s
+                ):  # fmt: skip
+                    kind = "uneven_blink"
+                found.append((kind, item.start_s, item.end_s))
+        return sorted(found, key=lambda d: d[1])
+
+    def to_dict(self) -> dict:
+        """The whole plan as plain data (JSON)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SessionPlan:
+        """The inverse of :meth:`to_dict`."""
+        data = dict(data)
+        data["spasms"] = [
+            Spasm(**{**s, "regions": tuple(s["regions"]),
+                     "twitch_onsets_s": tuple(s["twitch_onsets_s"])})
+            for s in data.get("spasms", [])
+        ]  # fmt: skip
+        for name, kind in DISTRACTOR_TYPES.items():
+            data[name] = [kind(**item) for item in data.get(name, [])]
+        return cls(**data)
 
 
 def _pulse(t: np.ndarray, start: float, rise: float, hold: float, fall: float) -> np.ndarray:
     """Smooth 0-1-0 pulse: raised-cosine rise, flat hold, raised-cosine fall."""
-    up = np.clip((t - start) / rise, 0, 1)
-    down = np.clip((t - start - rise - hold) / fall, 0, 1)
+    up = np.clip((t - start) / max(rise, 1e-6), 0, 1)
+    down = np.clip((t - start - rise - hold) / max(fall, 1e-6), 0, 1)
     return 0.5 - 0.5 * np.cos(np.pi * up) - (0.5 - 0.5 * np.cos(np.pi * down))
 
 
-def activation(plan: SessionPlan, t: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
-    """Per side, the eye closure, cheek rise and mouth pull (0-1) at times ``t``.
+def activation(plan: SessionPlan, t: np.ndarray) -> dict:
+    """Per-frame amounts at times ``t``.
 
-    Blinks add to the eye closure of both sides.
+    Returns
+    -------
+    dict
+        ``out[side][channel]`` for each side and channel of :data:`CHANNELS`
+        (0-1; ``upper + lower`` is the eye's closure, at most 1), plus
+        ``out["eye"][side]`` (the closure), ``out["jaw"]`` (mouth opening)
+        and ``out["yaw_deg"]`` (head turn).
     """
     t = np.asarray(t, float)
-    out = {side: {r: np.zeros_like(t) for r in ("eye", "cheek", "mouth")} for side in SIDES}
+    zero = np.zeros_like(t)
+    out: dict = {side: {c: zero.copy() for c in CHANNELS} for side in SIDES}
+    spasm_eye = {side: zero.copy() for side in SIDES}
+    spasm_lower = {side: zero.copy() for side in SIDES}
     for spasm in plan.spasms:
-        if spasm.kind == "clonic":
-            level = np.zeros_like(t)
-            for onset in spasm.twitch_onsets_s:
-                level = np.maximum(
-                    level, _pulse(t, spasm.start_s + onset, TWITCH_RISE_S, 0.0, TWITCH_FALL_S)
-                )
-        else:
-            level = _pulse(t, spasm.start_s, TONIC_RAMP_S, spasm.hold_s, TONIC_RAMP_S)
-        for region in ("eye", "cheek", "mouth"):
+        delays = spasm._delays
+        side, other = spasm.side, _other(spasm.side)
+        if "eye" in spasm.regions:
+            level = spasm.amplitude * spasm.level(t, delays["eye"])
+            lower = np.where(level > spasm_eye[side], spasm.lower_share, spasm_lower[side])
+            spasm_lower[side] = lower
+            np.maximum(spasm_eye[side], level, out=spasm_eye[side])
+            if spasm.other_eye > 0:
+                follow = spasm.other_eye * spasm.amplitude
+                follow = follow * spasm.level(t, delays["eye"] + spasm.other_lag_s)
+                np.maximum(spasm_eye[other], follow, out=spasm_eye[other])
+        lower_face = spasm.amplitude if spasm.lower_face_amplitude is None else (
+            spasm.lower_face_amplitude
+        )  # fmt: skip
+        for region in ("cheek", "mouth"):
             if region in spasm.regions:
-                target = out[spasm.side][region]
-                np.maximum(target, spasm.amplitude * level, out=target)
+                level = lower_face * spasm.level(t, delays[region])
+                np.maximum(out[side][region], level, out=out[side][region])
+    eye = {side: spasm_eye[side].copy() for side in SIDES}
+    lower_part = {side: spasm_eye[side] * spasm_lower[side] for side in SIDES}
+    for squint in plan.squints:
+        level = squint.amount * squint.level(t)
+        eye[squint.side] += level
+        lower_part[squint.side] += 0.6 * level  # a squint lifts the lower lid
+        np.maximum(out[squint.side]["cheek"], 0.2 * squint.level(t), out=out[squint.side]["cheek"])
+    for droop in plan.droops:
+        eye[droop.side] += droop.level(t)
     for smile in plan.smiles:
         level = smile.amplitude * _pulse(t, smile.start_s, 0.3, smile.duration_s - 0.6, 0.3)
         for side in SIDES:
             for region in ("cheek", "mouth"):
                 np.maximum(out[side][region], level, out=out[side][region])
-    for blink in plan.blinks:
-        half = blink.duration_s / 2
-        level = blink.depth * _pulse(t, blink.start_s, half * 0.8, half * 0.4, half * 0.8)
+            eye[side] += smile.eye_narrowing * level
+    for closure in (*plan.blinks, *plan.eyes_closed):
         for side in SIDES:
-            out[side]["eye"] = np.minimum(out[side]["eye"] + level, 1.0)
+            level = closure.closure(t, side)
+            eye[side] += level
+            lower_part[side] += 0.15 * level  # the lower lid's usual share of a blink
+    for side in SIDES:
+        total = np.clip(eye[side], 0.0, 1.0)
+        lower = np.clip(np.minimum(lower_part[side], total), 0.0, None)
+        scale = np.where(eye[side] > 1.0, 1.0 / np.maximum(eye[side], 1e-9), 1.0)
+        out[side]["lower"] = lower * scale
+        out[side]["upper"] = total - out[side]["lower"]
+    out["eye"] = {side: out[side]["upper"] + out[side]["lower"] for side in SIDES}
+    jaw = zero.copy()
+    for k, talk in enumerate(plan.talks):
+        np.maximum(jaw, talk.level(t, phase=1.7 * k), out=jaw)
+    out["jaw"] = jaw
+    yaw = zero.copy()
+    for turn in plan.head_turns:
+        yaw += turn.level(t)
+    out["yaw_deg"] = yaw
     return out
 
 
@@ -148,12 +472,12 @@ def plan_session(
     fps: float = 30.0,
     seed: int = 0,
 ) -> SessionPlan:
-    """A random but reproducible session plan.
+    """A random but reproducible mixed session (the first synthetic sets' plan).
 
     Parameters
     ----------
     duration_s : float
-        Length of the session.
+        Length of the session (at least 6 s).
     side : {'left', 'right'} or None
         Side of the spasms; None for a session without spasm.
     n_spasms : int
@@ -169,7 +493,7 @@ def plan_session(
     seed : int
         Same seed, same plan.
     """
-    check_number("duration_s", duration_s, minimum=2.0)
+    check_number("duration_s", duration_s, minimum=6.0)
     if side is not None:
         check_option("side", side, SIDES)
     rng = np.random.default_rng(seed)
@@ -219,101 +543,41 @@ def plan_session(
     return SessionPlan(duration_s, fps, spasms, blinks, smiles, seed=seed)
 
 
+def write_truth(plan: SessionPlan, out_truth: str | os.PathLike) -> Path:
+    """Write the true bursts (``events.csv`` format) and, beside them, the plan as JSON.
+
+    The plan goes to ``<stem>.plan.json`` where the truth is ``<stem>.events.csv``.
+    """
+    out_truth = Path(out_truth)
+    with atomic_path(out_truth) as tmp:
+        events_to_frame([s.to_event() for s in plan.spasms]).to_csv(
+            tmp, index=False, float_format="%.4f"
+        )
+    stem = out_truth.name.removesuffix(".csv").removesuffix(".events")
+    write_text_atomic(
+        out_truth.with_name(f"{stem}.plan.json"), json.dumps(plan.to_dict(), indent=1)
+    )
+    return out_truth
+
+
 def face_points(image: np.ndarray, model_path: str | os.PathLike | None = None) -> np.ndarray:
     """The face's 478 landmarks in pixels ``(478, 2)``, from MediaPipe."""
-    from .landmarks import Landmarker
-    from .sources import Frame
+    from .synth_render import face_points as _face_points
 
-    with Landmarker(model_path, max_faces=1) as landmarker:
-        found = landmarker.detect(Frame(0, 0.0, np.ascontiguousarray(image)))
-    if found.landmarks is None:
-        raise HFSDetectError("no face found in the picture given to the synthesiser")
-    return found.landmarks[:, :2].astype(np.float64) * [image.shape[1], image.shape[0]]
+    return _face_points(image, model_path)
 
 
 def warp_face(
     image: np.ndarray, points_px: np.ndarray, state: dict[str, dict[str, float]]
 ) -> np.ndarray:
     """Apply one frame's contraction ``state`` (per side: eye, cheek, mouth 0-1)."""
-    height, width = image.shape[:2]
-    map_x, map_y = identity_maps(height, width)
-    eye_w = np.linalg.norm(points_px[263] - points_px[33])  # outer canthi: face scale
-    sigma = 0.15 * eye_w
-    for side in SIDES:
-        amounts = state.get(side, {})
-        close_eye_map(map_y, points_px, side, amounts.get("eye", 0.0))
-        toward_eye = 1.0 if side == "left" else -1.0  # the patient's left is image right
-        if amounts.get("cheek", 0.0) > 0:
-            shift = np.array([0.0, -0.10 * eye_w]) * amounts["cheek"]
-            shift_map(map_x, map_y, region_anchor(points_px, side, "cheek"), shift, sigma)
-        if amounts.get("mouth", 0.0) > 0:
-            shift = np.array([0.05 * toward_eye * eye_w, -0.10 * eye_w]) * amounts["mouth"]
-            shift_map(map_x, map_y, region_anchor(points_px, side, "mouth"), shift, 0.8 * sigma)
-    return apply_maps(image, map_x, map_y)
+    from .synth_render import warp_face as _warp_face
+
+    return _warp_face(image, points_px, state)
 
 
-def render_session(
-    image: np.ndarray,
-    plan: SessionPlan,
-    out_video: str | os.PathLike,
-    *,
-    out_truth: str | os.PathLike | None = None,
-    model_path: str | os.PathLike | None = None,
-) -> Path:
-    """Render ``plan`` on a still face picture to an MP4 and its truth table.
+def render_session(image, plan: SessionPlan, out_video, **options) -> Path:
+    """Render ``plan`` on a face (see :func:`hfs_detect.synth_render.render_session`)."""
+    from .synth_render import render_session as _render_session
 
-    Parameters
-    ----------
-    image : (h, w, 3) uint8 RGB
-        A picture with one frontal face.
-    plan : SessionPlan
-        What happens when.
-    out_video : path-like
-        The ``.mp4`` to write (MPEG-4 Part 2, readable by FFmpeg).
-    out_truth : path-like, optional
-        Where to write the true events (default: ``<video stem>.events.csv``
-        beside the video).
-    model_path : path-like, optional
-        Landmark model used to find the face in ``image``.
-
-    Returns
-    -------
-    pathlib.Path
-        The video written.
-    """
-    import cv2
-
-    out_video = Path(out_video)
-    points = face_points(image, model_path)
-    height, width = image.shape[:2]
-    n = int(round(plan.duration_s * plan.fps))
-    t = np.arange(n) / plan.fps
-    act = activation(plan, t)
-    rng = np.random.default_rng(plan.seed + 1)
-    sway_phase = rng.uniform(0, 2 * np.pi, 2)
-    with atomic_path(out_video) as tmp:
-        writer = cv2.VideoWriter(
-            str(tmp.with_suffix(".mp4")), cv2.VideoWriter_fourcc(*"mp4v"), plan.fps, (width, height)
-        )
-        if not writer.isOpened():
-            raise HFSDetectError(f"cannot write video {out_video}: no MPEG-4 encoder")
-        center = points.mean(axis=0)
-        for i in range(n):
-            state = {side: {r: float(act[side][r][i]) for r in act[side]} for side in SIDES}
-            frame = warp_face(image, points, state)
-            angle = plan.sway_deg * np.sin(2 * np.pi * 0.13 * t[i] + sway_phase[0])
-            shift = 0.01 * width * np.sin(2 * np.pi * 0.07 * t[i] + sway_phase[1])
-            m = cv2.getRotationMatrix2D((float(center[0]), float(center[1])), float(angle), 1.0)
-            m[0, 2] += shift
-            frame = cv2.warpAffine(frame, m, (width, height), borderMode=cv2.BORDER_REFLECT)
-            noisy = frame.astype(np.float32) + rng.normal(0, plan.noise_sd, frame.shape)
-            frame = np.clip(noisy, 0, 255).astype(np.uint8)
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        writer.release()
-        tmp.with_suffix(".mp4").replace(tmp)
-    truth = Path(out_truth) if out_truth else out_video.with_suffix(".events.csv")
-    with atomic_path(truth) as tmp:
-        events_to_frame([s.to_event() for s in plan.spasms]).to_csv(
-            tmp, index=False, float_format="%.4f"
-        )
-    return out_video
+    return _render_session(image, plan, out_video, **options)

@@ -28,7 +28,13 @@ from ._checks import Parameters
 from .events import Event
 from .face_mesh import REGIONS
 
-__all__ = ["VerdictParams", "session_statistics", "methods_paragraph", "DISCLAIMER"]
+__all__ = [
+    "VerdictParams",
+    "session_statistics",
+    "verdict_sentence",
+    "methods_paragraph",
+    "DISCLAIMER",
+]
 
 DISCLAIMER = "Screening aid, not a diagnosis."
 LONG_CLOSURE_S = 0.5
@@ -83,7 +89,11 @@ def _long_bilateral_closures(frames, rest: np.ndarray, closure: float = 0.5) -> 
 
 
 def session_statistics(
-    frames, rest: np.ndarray, events: list[Event], params: VerdictParams | None = None
+    frames,
+    rest: np.ndarray,
+    events: list[Event],
+    params: VerdictParams | None = None,
+    asymmetries=(),
 ) -> dict:
     """The detector's summary keys for ``summary.json``.
 
@@ -97,13 +107,16 @@ def session_statistics(
         The bursts found.
     params : VerdictParams, optional
         Verdict thresholds; defaults when omitted.
+    asymmetries : list of Asymmetry
+        Lasting one-sided changes the detector re-learned as rest.
 
     Returns
     -------
     dict
         ``rest_s``, ``n_events``, ``events_per_rest_min``, ``spasm_fraction``,
         ``dominant_side``, ``dominant_side_share``, ``regions``,
-        ``kinds``, ``n_long_bilateral_closures``, ``verdict``.
+        ``kinds``, ``n_long_bilateral_closures``, ``persistent_asymmetry``,
+        ``verdict`` and ``verdict_text`` (the verdict in a sentence).
     """
     p = params or VerdictParams()
     time_s = frames["time_s"].to_numpy()
@@ -137,8 +150,57 @@ def session_statistics(
         "kinds": {k: sum(e.kind == k for e in events) for k in ("clonic", "tonic")},
         "n_brow_raised": sum(e.brow_raised for e in events),
         "n_long_bilateral_closures": long_closures,
+        "persistent_asymmetry": [
+            {
+                "start_s": a.start_s,
+                "side": a.side,
+                "regions": "+".join(a.regions),
+                "size_z": a.size_z,
+            }
+            for a in asymmetries
+        ],  # fmt: skip
         "verdict": verdict,
+        "verdict_text": verdict_sentence(verdict, events, dominant, rest_s, p, asymmetries),
     }
+
+
+def verdict_sentence(
+    verdict: str,
+    events: list[Event],
+    dominant_side: str | None,
+    rest_s: float,
+    params: VerdictParams | None = None,
+    asymmetries=(),
+) -> str:
+    """The verdict in a sentence a clinician reads, with what to do when it cannot say more."""
+    p = params or VerdictParams()
+    if verdict == "unilateral_bursts":
+        text = f"one-sided contraction bursts at rest, on the patient's {dominant_side} side"
+    elif verdict == "bilateral_pattern":
+        text = "repeated bilateral eye closures beyond normal blinking (blepharospasm-like)"
+    elif verdict == "insufficient_data":
+        text = (
+            f"too little rest or face to judge ({rest_s:.0f} s of rest, "
+            f"{p.min_rest_s:.0f} s needed)"
+        )
+    else:
+        text = "no pattern of one-sided bursts at rest"
+    if verdict != "unilateral_bursts" and 0 < len(events) < p.min_events:
+        sides = Counter(e.side for e in events)
+        found = " and ".join(f"{n} on the {side}" for side, n in sides.most_common())
+        plural = "burst" if len(events) == 1 else "bursts"
+        text += (
+            f"; only {len(events)} clear one-sided {plural} ({found}), fewer than the "
+            f"{p.min_events} a pattern needs: record longer"
+        )
+    elif verdict == "insufficient_data":
+        text += ": record longer at rest"
+    for a in asymmetries:
+        text += (
+            f"; a lasting asymmetry (the {a.side} side's {'+'.join(a.regions)}) from "
+            f"{a.start_s:.0f} s was taken as the new rest, not as a spasm"
+        )
+    return text
 
 
 def methods_paragraph(summary: dict) -> str:

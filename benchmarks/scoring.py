@@ -1,0 +1,149 @@
+"""Scores of a synthetic set: per pattern, per distractor, overall; ours and the peers'.
+
+Used by ``eval_synthetic.py``; the truth folder holds ``<name>.events.csv``
+and ``<name>.plan.json`` for each session, the prediction folder
+``<name>/events.csv`` (with ``summary.json``, ``frames.parquet`` and the
+landmark cache, from which the peers are run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hfs_detect.evaluate import false_by_distractor, matched_pairs
+from hfs_detect.synth import SessionPlan
+
+METHODS = ("hfs-detect", "blendshape", "nomura-sakai")
+
+
+def _peer_events(pred: Path) -> dict[str, pd.DataFrame]:
+    from peers import blendshape_events, nomura_sakai_events
+
+    from hfs_detect.track import load_track
+
+    frames = pd.read_parquet(pred / "frames.parquet")
+    track = load_track(pred / "landmarks.npz")
+    ns, _ = nomura_sakai_events(
+        track.time_s, track.landmarks, track.meta["width"], track.meta["height"]
+    )
+    return {"blendshape": blendshape_events(frames), "nomura-sakai": ns}
+
+
+def score_set(sessions, truth_dir: Path, pred_dir: Path, summaries: dict, *, peers=False) -> dict:
+    """Per-session counts and the pooled scores of each method."""
+    rows = []
+    for s in sessions:
+        name = s["name"]
+        truth = pd.read_csv(truth_dir / f"{name}.events.csv")
+        plan_file = truth_dir / f"{name}.plan.json"
+        plan = (
+            SessionPlan.from_dict(json.loads(plan_file.read_text())) if plan_file.exists() else None
+        )
+        distractors = plan.distractors() if plan else []
+        predicted = {"hfs-detect": pd.read_csv(pred_dir / name / "events.csv")}
+        if peers:
+            predicted.update(_peer_events(pred_dir / name))
+        for method, events in predicted.items():
+            matched, near = matched_pairs(events, truth)
+            rows.append({
+                "session": name, "pattern": s["pattern"], "side": s["side"], "method": method,
+                "n_true": len(truth), "n_pred": len(events), "n_matched": len(matched),
+                "n_near": len(near), "rest_s": summaries[name]["rest_s"],
+                "false": false_by_distractor(events, truth, distractors),
+                "onsets": [abs(events.start_s.iloc[j] - truth.start_s.iloc[i]) for i, j in matched],
+                "verdict": summaries[name]["verdict"] if method == "hfs-detect" else None,
+                "verdict_side": summaries[name]["side"] if method == "hfs-detect" else None,
+            })  # fmt: skip
+    return {"sessions": rows, "methods": {m: _pool(rows, m) for m in METHODS if any(
+        r["method"] == m for r in rows)}}  # fmt: skip
+
+
+def _prf(rows) -> dict:
+    t = sum(r["n_true"] for r in rows)
+    p = sum(r["n_pred"] for r in rows)
+    m = sum(r["n_matched"] for r in rows)
+    precision = m / p if p else 1.0
+    recall = m / t if t else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"n_true": t, "n_pred": p, "n_matched": m, "precision": round(precision, 3),
+            "recall": round(recall, 3), "f1": round(f1, 3)}  # fmt: skip
+
+
+def _pool(rows, method: str) -> dict:
+    mine = [r for r in rows if r["method"] == method]
+    per_pattern = {}
+    for pattern in dict.fromkeys(r["pattern"] for r in mine):
+        per_pattern[pattern] = _prf([r for r in mine if r["pattern"] == pattern])
+    false = defaultdict(int)
+    for r in mine:
+        for kind, n in r["false"].items():
+            false[kind] += n
+    rest_s = sum(r["rest_s"] or 0 for r in mine)
+    near = sum(r["n_near"] for r in mine)
+    onsets = [o for r in mine for o in r["onsets"]]
+    verdicts = [r for r in mine if r["n_true"] >= 3]
+    no_spasm = [r for r in mine if r["n_true"] == 0]
+    out = {
+        "overall": _prf(mine),
+        "per_pattern": per_pattern,
+        "false_by_distractor": dict(false),
+        "false_per_rest_min": round(sum(false.values()) / (rest_s / 60), 3) if rest_s else None,
+        "side_accuracy": round(sum(r["n_matched"] for r in mine) / near, 3) if near else None,
+        "median_onset_error_s": round(float(np.median(onsets)), 3) if onsets else None,
+    }
+    if method == "hfs-detect":
+        right = [r for r in verdicts if r["verdict"] == "unilateral_bursts"
+                 and r["verdict_side"] == r["side"]]  # fmt: skip
+        out["verdicts_3plus"] = f"{len(right)}/{len(verdicts)}"
+        out["wrong_verdicts"] = [r["session"] for r in verdicts if r not in right] + [
+            r["session"] for r in no_spasm if r["verdict"] == "unilateral_bursts"
+        ]
+    return out
+
+
+def print_scores(result: dict) -> None:
+    """The tables a reader wants: sessions, patterns, distractors, overall per method."""
+    ours = [r for r in result["sessions"] if r["method"] == "hfs-detect"]
+    print(f"{'session':<40} {'true':>4} {'pred':>4} {'hit':>4}  false  verdict")
+    for r in ours:
+        false = ",".join(f"{k}:{n}" for k, n in r["false"].items()) or "-"
+        print(f"{r['session']:<40} {r['n_true']:>4} {r['n_pred']:>4} {r['n_matched']:>4}  "
+              f"{false:<14} {r['verdict']}/{r['verdict_side']}")  # fmt: skip
+    methods = result["methods"]
+    names = list(methods)
+    print(f"\n{'pattern (recall / precision)':<30}" + "".join(f"{m:>22}" for m in names))
+    patterns = list(methods[names[0]]["per_pattern"])
+    for pattern in patterns:
+        cells = []
+        for m in names:
+            s = methods[m]["per_pattern"].get(pattern)
+            cells.append(
+                f"{s['recall']:.2f} / {s['precision']:.2f} ({s['n_true']})"
+                if s and s["n_true"]
+                else f"- / {s['precision']:.2f}"
+                if s
+                else ""
+            )
+        print(f"{pattern:<30}" + "".join(f"{c:>22}" for c in cells))
+    kinds = sorted({k for m in names for k in methods[m]["false_by_distractor"]})
+    print(f"\n{'false bursts by distractor':<30}" + "".join(f"{m:>22}" for m in names))
+    for kind in kinds:
+        print(
+            f"{kind:<30}"
+            + "".join(f"{methods[m]['false_by_distractor'].get(kind, 0):>22}" for m in names)
+        )
+    print(f"\n{'overall':<30}" + "".join(f"{m:>22}" for m in names))
+    for key in ("precision", "recall", "f1"):
+        print(f"{key:<30}" + "".join(f"{methods[m]['overall'][key]:>22.3f}" for m in names))
+    for key in ("side_accuracy", "median_onset_error_s", "false_per_rest_min"):
+        print(f"{key:<30}" + "".join(f"{str(methods[m][key]):>22}" for m in names))
+    ours = methods["hfs-detect"]
+    print(
+        f"\nverdicts right in sessions with 3+ bursts: {ours['verdicts_3plus']}; "
+        f"wrong: {', '.join(ours['wrong_verdicts']) or 'none'}"
+    )
