@@ -129,7 +129,7 @@ class DetectorParams(Parameters):
     Attributes
     ----------
     threshold_z : float
-        Eye departure, in robust z units, that makes a frame active (4).
+        Eye departure, in robust z units, that makes a frame active (3.5).
     region_z : float
         Departure at which a region counts as involved in a burst (3).
     lower_face_z : float
@@ -174,7 +174,7 @@ class DetectorParams(Parameters):
         How often the baseline is recomputed once learned (0.5 s).
     """
 
-    threshold_z: float = 4.0
+    threshold_z: float = 3.5
     region_z: float = 3.0
     lower_face_z: float = 6.0
     min_eye_closure: float = 0.05
@@ -272,10 +272,13 @@ class BurstDetector:
         self._pending: deque[_Frame] = deque()
         self._last_judged: _Frame | None = None
         self._last_bilateral_s = -math.inf
+        self._last_both_closed_s = -math.inf  # both eyes more than blink_closure closed
         self._run: dict = {"left": None, "right": None}  # start of each eye's closure run
         self._run_shares = {"left": 0.0, "right": 0.0}  # the other eye's largest share in it
-        self._quiet_s = {"left": -math.inf, "right": -math.inf}  # last frame at rest level
+        self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
+                         for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
         self._last_noted_s = -math.inf
+        self._last_guarded = False
         self._burst: list[_Frame] = []
         self._last_active_s = -math.inf
         self.active_side: str | None = None
@@ -434,6 +437,18 @@ class BurstDetector:
             end = later.time_s
         return end - start >= self.params.min_hold_s - 1e-9
 
+    def _held_ahead(self, frame: _Frame, side: str) -> bool:
+        """The eye of ``side`` stays closed ``min_hold_s`` from ``frame`` on (a held
+        closure, not a lid reopening late after a blink)."""
+        if not self._eye_candidate(frame, side):
+            return False
+        end = frame.time_s
+        for later in self._pending:
+            if not self._eye_candidate(later, side):
+                break
+            end = later.time_s
+        return end - frame.time_s >= self.params.min_hold_s - 1e-9
+
     def _bilateral_ahead(self, frame: _Frame, side: str) -> bool:
         """A bilateral closure follows within the guard, and this eye's closure led into it.
 
@@ -481,9 +496,13 @@ class BurstDetector:
                 self._run_shares[s] = max(self._run_shares[s], share)
             else:
                 self._run[s], self._run_shares[s] = None, 0.0
+        both_closed = min(closure) > p.blink_closure
+        if both_closed:
+            self._last_both_closed_s = frame.time_s
         frame.guarded = (
             frame.bilateral
             or frame.time_s - self._last_bilateral_s <= p.reopen_guard_s
+            or (not both_closed and frame.time_s - self._last_both_closed_s <= p.reopen_guard_s)
             or self._bilateral_ahead(frame, side)
         )
         if frame.guarded or not frame.usable:
@@ -510,8 +529,8 @@ class BurstDetector:
             frame.z = frame.features["z"]
             frame.eye_valid, eye_side = self._eye_verdict(frame)
             frame.evidence = self._evidence(frame, eye_side)
-            frame.side = self._active_side(frame) if frame.usable else None
             self._note_quiet(frame)
+            frame.side = self._active_side(frame) if frame.usable else None
         ended: list[Event] = []
         quiet = frame.usable and frame.side is None and not frame.guarded and not self._burst
         if quiet:
@@ -545,7 +564,8 @@ class BurstDetector:
         out = {}
         for side in ("left", "right"):
             eye = self._closing_z(frame, side) if frame.eye_valid and eye_side == side else 0.0
-            if not frame.guarded:
+            lids_only = max(frame.features["closure"]) < _CLEAR_CLOSURE  # no clear closure
+            if not frame.guarded and (frame.eye_valid or lids_only):
                 eye = max(eye, self._lower_face(frame, side, ("lid",)))
             out[side] = (eye, self._lower_face(frame, side))
         return out
@@ -554,39 +574,46 @@ class BurstDetector:
         p = self.params
         active = {}
         for side, (eye, lower) in frame.evidence.items():
+            onset = {part: self._onset_ok(frame, side, part) for part in ("eye", "lower")}
+            continuing = side == self.active_side
             if eye >= p.threshold_z or (eye >= p.region_z and lower >= p.region_z):
-                active[side] = max(eye, lower)
-            elif lower >= p.lower_face_z:
+                if continuing or onset["eye"]:
+                    active[side] = max(eye, lower)
+            if side not in active and lower >= p.lower_face_z and (continuing or onset["lower"]):
                 active[side] = lower
-        if not active:
-            return None
-        side = max(active, key=active.get)
-        if side != self.active_side and frame.time_s - self._quiet_s[side] > p.max_onset_s:
-            return None  # no onset: a slow drift, or a departure carried over from a movement
-        return side
+        return max(active, key=active.get) if active else None
+
+    def _onset_ok(self, frame: _Frame, side: str, part: str) -> bool:
+        """The part was at its rest level at most ``max_onset_s`` before: an onset, not a
+        slow drift or a departure carried over from a movement or a blink."""
+        return frame.time_s - self._quiet_s[side, part] <= self.params.max_onset_s
 
     def _note_quiet(self, frame: _Frame) -> None:
-        """Note when each side was last at its rest level, for the onset test.
+        """Note when each side's eye and lower face were last at their rest level.
 
-        A side departing at the active level outside rest (a movement, an
-        expression) is not at rest level again until it has come back.
+        A part departing at the active level outside rest (a movement, an
+        expression) is not at rest level again until it has come back. The
+        eye cannot be read during a blink: its clock stands still, and an eye
+        already departing when the blink is over did not set in at rest.
         """
         p = self.params
-        if frame.guarded:  # the eye cannot be read during a blink: the clock stands still
-            step = frame.time_s - self._last_noted_s if math.isfinite(self._last_noted_s) else 0.0
-            for side in ("left", "right"):
-                self._quiet_s[side] += step
-            self._last_noted_s = frame.time_s
-            return
+        previous_guarded, self._last_guarded = self._last_guarded, frame.guarded
+        step = frame.time_s - self._last_noted_s if math.isfinite(self._last_noted_s) else 0.0
         self._last_noted_s = frame.time_s
         for side in ("left", "right"):
             sign = SIDE_SIGN[side]
-            if max(sign * frame.z[name] for name in _NAMES if name != "brow") < p.region_z:
-                self._quiet_s[side] = frame.time_s
-            elif not frame.usable:
-                eye = self._closing_z(frame, side)
-                if max(eye, self._lower_face(frame, side, ("lid", *_LOWER_FACE))) >= p.threshold_z:
-                    self._quiet_s[side] = -math.inf
+            lower = max(sign * frame.z[name] for name in _LOWER_FACE)
+            eye = max(sign * frame.z["eye"], sign * frame.z["lid"])
+            if lower < p.region_z:
+                self._quiet_s[side, "lower"] = frame.time_s
+            elif not frame.usable and self._lower_face(frame, side) >= p.threshold_z:
+                self._quiet_s[side, "lower"] = -math.inf
+            if frame.guarded:
+                self._quiet_s[side, "eye"] += step
+            elif eye < p.region_z:
+                self._quiet_s[side, "eye"] = frame.time_s
+            elif not frame.usable or (previous_guarded and not self._held_ahead(frame, side)):
+                self._quiet_s[side, "eye"] = -math.inf  # carried in, or a lid lagging after a blink
 
     def _burst_start_s(self) -> float:
         return next(f.time_s for f in self._burst if f.side is not None)
@@ -644,19 +671,25 @@ class BurstDetector:
         if not active:
             return []
         p = self.params
-        if all(f.guarded for f in active):
-            return []  # only during a blink: the mesh jumps with the lids, the mouth seems to move
+        if all(f.guarded for f in active) and sum(not f.bilateral for f in active) < 3:
+            return []  # a blink's jolt: the mesh jumps with the lids, the mouth seems to move
         start_s, end_s = active[0].time_s, active[-1].time_s
         steps = np.diff([f.time_s for f in frames]) if len(frames) > 1 else np.array([0.0])
         frame_s = float(np.median(steps)) if len(steps) else 0.0
         end_s += frame_s  # the last active frame lasts one frame
         if end_s - start_s < p.min_duration_s:
             return []
-        twitches, previous = 0, None
-        for f in active:
-            if previous is None or f.time_s - previous > p.twitch_gap_s + frame_s:
-                twitches += 1
-            previous = f.time_s
+        # a twitch ends where the side relaxes for twitch_gap_s; a blink's frames do not count
+        twitches, relaxed_since = 0, None
+        for f in frames:
+            if f.side is not None:
+                if twitches == 0 or (
+                    relaxed_since is not None and f.time_s - relaxed_since > p.twitch_gap_s
+                ):
+                    twitches += 1
+                relaxed_since = None
+            elif not f.guarded and relaxed_since is None:
+                relaxed_since = f.time_s
         regions = self._regions(active, side)
         peak = max(max(f.evidence[side]) for f in active)
         brow = [f.z["brow"] * SIDE_SIGN[side] for f in active]

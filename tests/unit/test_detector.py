@@ -239,15 +239,6 @@ def test_a_departure_carried_into_rest_is_not_an_onset():
     assert detect_bursts(frames)[1] == []
 
 
-def test_a_smirk_led_by_the_mouth_is_not_a_burst_but_an_eye_led_spasm_is():
-    smirk = pull_mouth(quiet_face(), "left", 8.0, 0.8, ramp_s=0.1)
-    smirk = close_eyes(smirk, 8.1, 0.7, 0.35, 0.0, ramp_s=0.1)  # the eye 100 ms after
-    assert detect_bursts(smirk)[1] == []
-    spasm = close_eyes(quiet_face(), 8.0, 0.8, 0.35, 0.0, ramp_s=0.1)
-    spasm = pull_mouth(spasm, "left", 8.1, 0.7, ramp_s=0.1)  # the mouth 100 ms after
-    assert sides(detect_bursts(spasm)[1]) == ["left"]
-
-
 def test_a_held_contraction_is_tonic_and_a_train_of_twitches_clonic():
     tonic = close_eyes(quiet_face(), 8.0, 2.0, 0.7, 0.0)
     clonic = quiet_face()
