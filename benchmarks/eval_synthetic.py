@@ -88,12 +88,6 @@ V1_FACES = {
 V1_SEED_BASE = {"v1-eval": 0, "v1-dev": 1000}
 
 
-def astronaut():
-    from skimage import data
-
-    return data.astronaut()[16:304, 104:376].copy()
-
-
 def read_frame(video: Path, index: int):
     from hfs_detect.sources import open_video
 
@@ -136,6 +130,7 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
     from hfs_detect.synth_patterns import SPASM_PATTERNS, plan_pattern, session_length_s
     from hfs_detect.synth_render import (
         StillFace,
+        astronaut_face,
         face_points,
         prepare_video_face,
         render_session,
@@ -155,7 +150,7 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
         return
     video, mode, index = FACES[which][face]
     if video is None:
-        image = astronaut()
+        image = astronaut_face()
         source = StillFace(image, face_points(image))
     else:
         prepared = prepare_video_face(DATA / video)

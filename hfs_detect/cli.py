@@ -136,20 +136,40 @@ def _add_analyze(sub) -> None:
 
 
 def _add_synth(sub) -> None:
+    from .synth_patterns import DISTRACTOR_PATTERNS, SPASM_PATTERNS
+
+    patterns = "\n".join(
+        f"  {name:<20} {text}" for name, text in {**SPASM_PATTERNS, **DISTRACTOR_PATTERNS}.items()
+    )
     p = sub.add_parser(
         "synth",
         help="make a synthetic spasm video with its true events",
         formatter_class=_formatter,
         description=textwrap.dedent(
             """\
-            Make a synthetic session from a real face picture: one side's eyelids close,
-            its cheek rises and its mouth corner is pulled towards the eye in clonic
-            twitch trains and tonic holds, with bilateral blinks and slight head sway
-            as distractors. Writes VIDEO and VIDEO's stem + .events.csv (the truth, in
-            the events.csv format). The same seed gives the same session.
+            Make a synthetic session on a real face: one side's eyelids close, its cheek
+            rises and its mouth corner is pulled towards the eye, in clonic twitch trains
+            and tonic holds, among distractors that must not be flagged. Writes VIDEO,
+            VIDEO's stem + .events.csv (the truth, in the events.csv format) and
+            .plan.json (everything that happens, distractors included). The same seed
+            gives the same session.
+
+            The face is a still picture (--face, default the astronaut) or a real video
+            (--source-video), played forward and backward and warped frame by frame so
+            the spasms meet the person's own micro-motion and blinks. Strong closures
+            paste the person's own closed eye from one of their real blinks (a warp
+            alone narrows an eye only about a quarter, as MediaPipe measures it).
+
+            --pattern makes a session of one named pattern (spasms on --side) or
+            distractor (no spasm); without it, a mixed session (--spasms, --blinks,
+            --smiles).
             """
-        ),
-        epilog="example:\n  hfs-detect synth out/left.mp4 --side left --seed 3",
+        )
+        + "\npatterns:\n"
+        + patterns,
+        epilog="examples:\n  hfs-detect synth out/left.mp4 --side left --seed 3\n"
+        "  hfs-detect synth out/d3like.mp4 --pattern full_closure_other --side right \\\n"
+        "      --source-video my_rest_clip.mp4",
     )
     p.add_argument("video", type=Path, help="the .mp4 to write")
     p.add_argument(
@@ -159,16 +179,31 @@ def _add_synth(sub) -> None:
         help="a picture with one frontal face (default: scikit-image's astronaut)",
     )
     p.add_argument(
+        "--source-video",
+        type=Path,
+        metavar="VIDEO",
+        help="draw on this real video of one face instead of a still picture",
+    )
+    p.add_argument(
+        "--pattern",
+        choices=[*SPASM_PATTERNS, *DISTRACTOR_PATTERNS],
+        metavar="NAME",
+        help="one named spasm pattern or distractor (listed above)",
+    )
+    p.add_argument(
         "--side",
         default="left",
         choices=["left", "right", "none"],
         help="patient's side of the spasms, or none (default left)",
     )
-    p.add_argument("--duration-s", type=float, default=30.0, help="length (default 30 s)")
+    p.add_argument("--duration-s", type=float, help="length (default 30 s; 45 s for tonic_hold)")
     p.add_argument("--spasms", type=int, default=4, help="bursts to place (default 4)")
     p.add_argument("--blinks", type=int, default=6, help="bilateral blinks (default 6)")
     p.add_argument("--smiles", type=int, default=0, help="bilateral smiles (default 0)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--no-real-lids", action="store_true", help="warp the lids only, paste no closed eye"
+    )
 
 
 def _add_evaluate(sub) -> None:
@@ -651,18 +686,11 @@ def _run_compare(args: argparse.Namespace) -> int:
 
 
 def _run_synth(args: argparse.Namespace) -> int:
-    from .synth import plan_session, render_session
+    from .synth_patterns import SPASM_PATTERNS
+    from .synth_render import synthesize
 
-    if args.face == "astronaut":
-        try:
-            from skimage import data
-        except ImportError:
-            raise HFSDetectError(
-                "the default face needs scikit-image (pip install scikit-image), "
-                "or give --face IMAGE"
-            ) from None
-        face = data.astronaut()[16:304, 104:376].copy()
-    else:
+    face = None
+    if args.source_video is None and args.face != "astronaut":
         import cv2
 
         image = cv2.imread(str(args.face))
@@ -671,19 +699,23 @@ def _run_synth(args: argparse.Namespace) -> int:
         face = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     if args.video.suffix.lower() != ".mp4":
         raise HFSDetectError(f"the synthetic video must be an .mp4, got {args.video.name}")
+    side = None if args.side == "none" else args.side
+    if args.pattern in SPASM_PATTERNS and side is None:
+        raise HFSDetectError(f"the pattern {args.pattern} needs a side: --side left or right")
+    if args.duration_s is not None and args.duration_s < (12.0 if args.pattern else 6.0):
+        raise HFSDetectError(
+            f"--duration-s must be at least {12 if args.pattern else 6} s, got {args.duration_s}"
+        )
     args.video.parent.mkdir(parents=True, exist_ok=True)
-    plan = plan_session(
-        args.duration_s,
-        side=None if args.side == "none" else args.side,
-        n_spasms=args.spasms,
-        n_blinks=args.blinks,
-        n_smiles=args.smiles,
-        seed=args.seed,
-    )
-    render_session(face, plan, args.video)
+    plan = synthesize(
+        args.video, pattern=args.pattern, side=side, face=face, source_video=args.source_video,
+        duration_s=args.duration_s, seed=args.seed, n_spasms=args.spasms,
+        n_blinks=args.blinks, n_smiles=args.smiles, real_lids=not args.no_real_lids,
+    )  # fmt: skip
+    distractors = len(plan.distractors())
     print(
-        f"wrote {args.video} ({len(plan.spasms)} bursts, {len(plan.blinks)} blinks) "
-        f"and {args.video.with_suffix('.events.csv')}"
+        f"wrote {args.video} ({len(plan.spasms)} bursts, {distractors} distractors) "
+        f"and {args.video.with_suffix('.events.csv')}, {args.video.with_suffix('.plan.json')}"
     )
     return EXIT_OK
 

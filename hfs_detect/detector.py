@@ -35,7 +35,9 @@ closing eye's narrowing counts: the other eye opening wider does not.
 *Any region can start a burst.* A frame is active on side S when the eye
 (its aperture, or its lower lid rising) departs ``threshold_z`` towards S;
 or ``region_z`` while the cheek or the mouth corner does too; or when the
-cheek or the mouth corner alone departs ``lower_face_z``. A cheek or corner
+cheek or the mouth corner alone departs ``lower_face_z`` and the corner moves
+at least ``region_z`` (a contracting zygomaticus lifts it; MediaPipe's cheek
+points alone follow the face's shape more than its skin). A cheek or corner
 counts only when the other side's did not move the opposite way (a mouth
 shifted sideways, a tilted head). Blink guards silence only the eye. A burst
 starts only where the side was at its rest level at most ``max_onset_s``
@@ -277,6 +279,7 @@ class BurstDetector:
         self._run_shares = {"left": 0.0, "right": 0.0}  # the other eye's largest share in it
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
+        self._quiet_at_rest = dict.fromkeys(self._quiet_s, False)  # ...and was it at rest
         self._last_noted_s = -math.inf
         self._last_guarded = False
         self._burst: list[_Frame] = []
@@ -579,8 +582,10 @@ class BurstDetector:
             if eye >= p.threshold_z or (eye >= p.region_z and lower >= p.region_z):
                 if continuing or onset["eye"]:
                     active[side] = max(eye, lower)
-            if side not in active and lower >= p.lower_face_z and (continuing or onset["lower"]):
-                active[side] = lower
+            mouth = self._lower_face(frame, side, ("mouth", "corner"))
+            if side not in active and lower >= p.lower_face_z and mouth >= p.region_z:
+                if continuing or onset["lower"]:  # the lower face alone: the corner must move
+                    active[side] = lower
         return max(active, key=active.get) if active else None
 
     def _onset_ok(self, frame: _Frame, side: str, part: str) -> bool:
@@ -591,10 +596,12 @@ class BurstDetector:
     def _note_quiet(self, frame: _Frame) -> None:
         """Note when each side's eye and lower face were last at their rest level.
 
-        A part departing at the active level outside rest (a movement, an
-        expression) is not at rest level again until it has come back. The
-        eye cannot be read during a blink: its clock stands still, and an eye
-        already departing when the blink is over did not set in at rest.
+        A part that set in outside rest (a movement, an expression) and
+        departs at the active level there is not at rest level again until it
+        has come back; one that set in at rest keeps its onset through a brief
+        lapse of rest (the spasm itself may lift the lip). The eye cannot be
+        read during a blink: its clock stands still, and an eye still
+        departing when the blink is over, but not held, is a lid reopening late.
         """
         p = self.params
         previous_guarded, self._last_guarded = self._last_guarded, frame.guarded
@@ -606,14 +613,19 @@ class BurstDetector:
             eye = max(sign * frame.z["eye"], sign * frame.z["lid"])
             if lower < p.region_z:
                 self._quiet_s[side, "lower"] = frame.time_s
+                self._quiet_at_rest[side, "lower"] = frame.usable
             elif not frame.usable and self._lower_face(frame, side) >= p.threshold_z:
-                self._quiet_s[side, "lower"] = -math.inf
+                if not self._quiet_at_rest[side, "lower"]:
+                    self._quiet_s[side, "lower"] = -math.inf  # it set in outside rest
             if frame.guarded:
                 self._quiet_s[side, "eye"] += step
             elif eye < p.region_z:
                 self._quiet_s[side, "eye"] = frame.time_s
-            elif not frame.usable or (previous_guarded and not self._held_ahead(frame, side)):
-                self._quiet_s[side, "eye"] = -math.inf  # carried in, or a lid lagging after a blink
+                self._quiet_at_rest[side, "eye"] = frame.usable
+            elif previous_guarded and not self._held_ahead(frame, side):
+                self._quiet_s[side, "eye"] = -math.inf  # a lid reopening late after a blink
+            elif not frame.usable and not self._quiet_at_rest[side, "eye"]:
+                self._quiet_s[side, "eye"] = -math.inf  # it set in outside rest
 
     def _burst_start_s(self) -> float:
         return next(f.time_s for f in self._burst if f.side is not None)

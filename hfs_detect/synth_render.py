@@ -51,6 +51,8 @@ __all__ = [
     "REAL_LID_FROM",
     "prepare_video_face",
     "still_from_video",
+    "astronaut_face",
+    "synthesize",
 ]
 
 REAL_LID_FROM = 0.35
@@ -435,3 +437,84 @@ def still_from_video(face: VideoFace, index: int) -> StillFace:
     if np.isnan(points[0, 0]):
         raise HFSDetectError(f"no face in frame {index} of the source video")
     return StillFace(image, points, face.donors, fps=face.fps)
+
+
+def astronaut_face() -> np.ndarray:
+    """scikit-image's astronaut picture (Eileen Collins, NASA, public domain), cropped
+    to head and shoulders (288 x 272 px): the default face of ``hfs-detect synth``."""
+    try:
+        from skimage import data
+    except ImportError:
+        raise HFSDetectError(
+            "the default face needs scikit-image (pip install scikit-image), or give a face"
+        ) from None
+    return data.astronaut()[16:304, 104:376].copy()
+
+
+def synthesize(
+    out_video: str | os.PathLike,
+    *,
+    pattern: str | None = None,
+    side: str | None = "left",
+    face: np.ndarray | None = None,
+    source_video: str | os.PathLike | None = None,
+    duration_s: float | None = None,
+    seed: int = 0,
+    n_spasms: int = 4,
+    n_blinks: int = 6,
+    n_smiles: int = 0,
+    real_lids: bool = True,
+) -> SessionPlan:
+    """Plan and render one synthetic session with its truth (what ``hfs-detect synth`` does).
+
+    Parameters
+    ----------
+    out_video : path-like
+        The ``.mp4`` to write; the truth goes beside it.
+    pattern : str, optional
+        A named pattern or distractor (:data:`hfs_detect.synth_patterns.PATTERNS`);
+        without one, a mixed session of ``n_spasms`` bursts, ``n_blinks``
+        blinks and ``n_smiles`` smiles (the first synthetic sets' plan).
+    side : {'left', 'right'} or None
+        The spasms' side (None: no spasm, mixed sessions only).
+    face : (h, w, 3) uint8 RGB, optional
+        A still face picture (default: the astronaut), when no ``source_video``.
+    source_video : path-like, optional
+        A real video with one face to draw on frame by frame; its own closed
+        eyes become the real lids.
+    duration_s : float, optional
+        Length (default 30 s; 45 s for tonic holds).
+    seed : int
+        Same seed, same session.
+    n_spasms, n_blinks, n_smiles : int
+        For a mixed session.
+    real_lids : bool
+        Paste real closed lids into strong closures (when the source has any).
+
+    Returns
+    -------
+    SessionPlan
+    """
+    from .synth import plan_session
+    from .synth_patterns import SPASM_PATTERNS, plan_pattern, session_length_s
+
+    if source_video is not None:
+        prepared = prepare_video_face(source_video)
+        source: FaceSource = prepared.quiet_part() if pattern in SPASM_PATTERNS else prepared
+    else:
+        image = astronaut_face() if face is None else np.ascontiguousarray(face)
+        source = StillFace(image, face_points(image))
+    fps = source.fps
+    if pattern is None:
+        plan = plan_session(
+            duration_s or 30.0, side=side, n_spasms=n_spasms, n_blinks=n_blinks,
+            n_smiles=n_smiles, fps=fps, seed=seed,
+        )  # fmt: skip
+    else:
+        duration_s = duration_s or session_length_s(pattern)
+        quiet = source.quiet_times(duration_s) if isinstance(source, VideoFace) else None
+        plan = plan_pattern(
+            pattern, side=side, duration_s=duration_s, fps=fps, seed=seed, quiet=quiet
+        )
+    render_session(source, plan, out_video, real_lids=real_lids)
+    return plan

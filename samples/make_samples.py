@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skimage import data
-
 from hfs_detect.synth import plan_session, render_session
+from hfs_detect.synth_render import astronaut_face
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = {
@@ -25,16 +24,11 @@ SAMPLES = {
 }
 
 
-def face_crop():
-    """The astronaut picture cropped to head and shoulders (288 x 272 px)."""
-    return data.astronaut()[16:304, 104:376].copy()
-
-
 def main() -> None:
     for stem, (side, seed) in SAMPLES.items():
         plan = plan_session(20.0, side=side, n_spasms=4, n_blinks=5, seed=seed)
         plan.noise_sd = 1.0
-        video = render_session(face_crop(), plan, HERE / f"{stem}.mp4")
+        video = render_session(astronaut_face(), plan, HERE / f"{stem}.mp4")
         print(f"wrote {video.relative_to(HERE.parent)} and its events.csv")
 
 

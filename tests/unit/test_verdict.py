@@ -1,0 +1,93 @@
+"""Each session verdict, and the sentence a clinician reads with it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfs_detect.detector import Asymmetry
+from hfs_detect.events import Event
+from hfs_detect.verdict import VerdictParams, session_statistics
+
+FPS = 30.0
+
+
+def frames_at_rest(duration_s=60.0, face=True):
+    """A frames table: the face found in every frame (or none), eyes open."""
+    n = int(duration_s * FPS)
+    return pd.DataFrame(
+        {
+            "time_s": np.arange(n) / FPS,
+            "face": np.full(n, face),
+            "eye_aperture_left": np.full(n, 0.30),
+            "eye_aperture_right": np.full(n, 0.30),
+        }
+    )
+
+
+def burst(start_s, side="left"):
+    return Event(start_s, start_s + 0.4, side, ("eye",), "clonic", 2, 9.0, 0.6)
+
+
+def statistics(frames, events, rest=None, asymmetries=()):
+    rest = np.ones(len(frames), bool) if rest is None else rest
+    return session_statistics(frames, rest, events, VerdictParams(), asymmetries)
+
+
+def test_three_bursts_on_one_side_at_rest_are_unilateral_bursts():
+    s = statistics(frames_at_rest(), [burst(5), burst(20), burst(40)])
+    assert (s["verdict"], s["dominant_side"]) == ("unilateral_bursts", "left")
+    assert "patient's left side" in s["verdict_text"]
+
+
+def test_bursts_split_between_the_sides_are_no_unilateral_pattern():
+    s = statistics(frames_at_rest(), [burst(5), burst(20, "right"), burst(40), burst(50, "right")])
+    assert s["verdict"] == "none"
+
+
+def test_repeated_long_bilateral_closures_are_a_bilateral_pattern():
+    frames = frames_at_rest()
+    for start_s in (10, 25, 40):  # both eyes shut for 1.5 s, three times
+        shut = frames.time_s.between(start_s, start_s + 1.5)
+        frames.loc[shut, ["eye_aperture_left", "eye_aperture_right"]] = 0.05
+    s = statistics(frames, [])
+    assert s["verdict"] == "bilateral_pattern"
+    assert s["n_long_bilateral_closures"] == 3
+    assert "blepharospasm" in s["verdict_text"]
+
+
+def test_a_quiet_session_is_none():
+    s = statistics(frames_at_rest(), [])
+    assert s["verdict"] == "none"
+    assert s["verdict_text"] == "no pattern of one-sided bursts at rest"
+
+
+@pytest.mark.parametrize("case", ["little rest", "face lost"])
+def test_too_little_rest_or_face_is_insufficient_data(case):
+    frames = frames_at_rest(60.0)
+    rest = np.zeros(len(frames), bool)
+    if case == "little rest":
+        rest[: int(5 * FPS)] = True  # 5 s of rest, 10 s needed
+    else:
+        frames["face"] = frames.time_s < 20  # the face in a third of the frames
+        rest = frames.face.to_numpy()
+    s = statistics(frames, [burst(2), burst(3), burst(4)], rest)
+    assert s["verdict"] == "insufficient_data"
+    assert "record longer" in s["verdict_text"]
+
+
+@pytest.mark.parametrize("n_bursts", [1, 2])
+def test_one_or_two_clear_bursts_say_record_longer(n_bursts):
+    s = statistics(frames_at_rest(), [burst(10 + 10 * k) for k in range(n_bursts)])
+    assert s["verdict"] == "none"  # the contract's value, unchanged
+    assert f"only {n_bursts} clear one-sided burst" in s["verdict_text"]
+    assert s["verdict_text"].endswith("record longer")
+
+
+def test_a_lasting_asymmetry_is_reported_not_counted():
+    asym = Asymmetry(12.0, "right", ("eye",), 9.5)
+    s = statistics(frames_at_rest(), [], asymmetries=[asym])
+    assert s["n_events"] == 0
+    assert s["persistent_asymmetry"] == [
+        {"start_s": 12.0, "side": "right", "regions": "eye", "size_z": 9.5}
+    ]
+    assert "lasting asymmetry" in s["verdict_text"]
