@@ -70,6 +70,7 @@ SESSIONS_PER_FACE = 7
 # the first sets (issue 3): mixed sessions on still pictures
 V1_FACES = {
     "v1-eval": {
+        "astronaut": (None, None),
         "evm": ("evm_face_rest.mp4", 10),
         "webcam": ("webcam_rest_mounish.mp4", 10),
         "talkingface": ("talkingface_franck_200s.mp4", 30),
@@ -142,7 +143,7 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
         return
     if which in V1_FACES:
         video, index = V1_FACES[which][face]
-        image = read_frame(DATA / video, index)
+        image = astronaut_face() if video is None else read_frame(DATA / video, index)
         for s in todo:
             plan = plan_session(30.0, side=s["side"], n_spasms=4, n_blinks=6, n_smiles=2,
                                 seed=s["seed"])  # fmt: skip
@@ -185,7 +186,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--peers", action="store_true", help="also score the peer methods")
     args = parser.parse_args()
-    from scoring import print_scores, score_set
+    from scoring import lid_depths, print_lid_depths, print_scores, score_set
 
     root = args.out / args.set
     truth_dir, pred_dir = root / "truth", root / "pred"
@@ -202,6 +203,9 @@ def main() -> None:
         summaries = dict(zip([s["name"] for s in sessions], pool.map(analyse, jobs), strict=True))
     result = score_set(sessions, truth_dir, pred_dir, summaries, peers=args.peers)
     print_scores(result)
+    depths = lid_depths(sessions, truth_dir, pred_dir)
+    print_lid_depths(depths)
+    result["lid_depths"] = depths
     (root / "scores.json").write_text(json.dumps(result, indent=1, default=str))
 
 

@@ -147,3 +147,52 @@ def print_scores(result: dict) -> None:
         f"\nverdicts right in sessions with 3+ bursts: {ours['verdicts_3plus']}; "
         f"wrong: {', '.join(ours['wrong_verdicts']) or 'none'}"
     )
+
+
+def lid_depths(sessions, truth_dir: Path, pred_dir: Path) -> list[dict]:
+    """How MediaPipe saw the strong closures: the closing eye's depth, the other eye's.
+
+    For every tonic spasm of the ``full_closure`` patterns, the median
+    closure of each eye over its hold (blinks of the plan left out), against
+    the session's median before its first spasm.
+    """
+    rows = []
+    for s in sessions:
+        if s["pattern"] not in ("full_closure", "full_closure_other"):
+            continue
+        plan = SessionPlan.from_dict(json.loads((truth_dir / f"{s['name']}.plan.json").read_text()))
+        frames = pd.read_parquet(pred_dir / s["name"] / "frames.parquet")
+        t = frames.time_s.to_numpy()
+        blink = np.zeros(len(t), bool)
+        for b in plan.blinks:
+            blink |= (t >= b.start_s - 0.3) & (t <= b.end_s + 0.4)
+        first = min((sp.start_s for sp in plan.spasms), default=t[-1])
+        before = frames[(t < first) & ~blink].median(numeric_only=True)
+        for spasm in plan.spasms:
+            if spasm.kind != "tonic":
+                continue
+            other = "right" if spasm.side == "left" else "left"
+            hold = (t >= spasm.start_s + 0.2) & (t <= spasm.end_s - 0.2) & ~blink
+            if hold.sum() < 3:
+                continue
+            depth = 1 - frames.loc[hold, f"eye_aperture_{spasm.side}"].median() / before[
+                f"eye_aperture_{spasm.side}"]  # fmt: skip
+            coupled = 1 - frames.loc[hold, f"eye_aperture_{other}"].median() / before[
+                f"eye_aperture_{other}"]  # fmt: skip
+            rows.append({"face": s["face"], "pattern": s["pattern"], "amplitude": spasm.amplitude,
+                         "other_eye": spasm.other_eye, "closing": round(float(depth), 3),
+                         "other": round(float(coupled), 3)})  # fmt: skip
+    return rows
+
+
+def print_lid_depths(rows: list[dict]) -> None:
+    """Per face: how closed MediaPipe measured the closing eye, and the untouched one."""
+    if not rows:
+        return
+    table = pd.DataFrame(rows)
+    print("\nstrong closures as MediaPipe measures them (median over the holds, 0 open, 1 shut)")
+    header = ("face", "pattern", "n", "closing eye", "other eye", "share")
+    print("{:<14} {:<20} {:>3} {:>12} {:>10} {:>6}".format(*header))
+    for (face, pattern), g in table.groupby(["face", "pattern"], sort=False):
+        print(f"{face:<14} {pattern:<20} {len(g):>3} {g.closing.median():>12.2f} "
+              f"{g.other.median():>10.2f} {(g.other / g.closing).median():>6.2f}")  # fmt: skip

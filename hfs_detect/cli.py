@@ -61,13 +61,16 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_detector_options(p: argparse.ArgumentParser) -> None:
+    from .detector import DetectorParams
+
+    default = DetectorParams().threshold_z
     p.add_argument(
         "--threshold-z",
         type=float,
-        default=4.0,
+        default=default,
         metavar="Z",
         help="one-sided eye departure, in robust z units against the patient's own rest "
-        "baseline, that starts a burst (default 4; higher = fewer, surer)",
+        f"baseline, that starts a burst (default {default:g}; higher = fewer, surer)",
     )
 
 

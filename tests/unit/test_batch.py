@@ -11,7 +11,7 @@ from hfs_detect.batch import find_videos, normalized_options, output_names
 
 
 def test_equal_settings_spelled_differently_are_the_same_options():
-    spelled_out = {"detector": {"threshold_z": 4}, "max_faces": 4, "mirrored": False}
+    spelled_out = {"detector": {"threshold_z": 3.5}, "max_faces": 4, "mirrored": False}
     assert normalized_options(None) == normalized_options(spelled_out)
     assert normalized_options({"detector": {"threshold_z": 5}}) != normalized_options(None)
 
