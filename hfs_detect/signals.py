@@ -66,8 +66,8 @@ import numpy as np
 
 from .face_mesh import (
     BLENDSHAPE_PAIRS,
-    HEAD_POINTS,
     BLENDSHAPE_SINGLES,
+    HEAD_POINTS,
     INNER_LIPS,
     RIGID,
     SIDE_INDICES,
