@@ -194,18 +194,25 @@ class Blink:
         return depth * _pulse(t, self.start_s, half * 0.8, half * 0.4 + lag, half * 0.8)
 
 
+class _Span:
+    """A distractor lasting ``duration_s`` from ``start_s``."""
+
+    start_s: float
+    duration_s: float
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+
 @dataclass(frozen=True)
-class Smile:
+class Smile(_Span):
     """A voluntary bilateral smile (a distractor): both mouth corners and cheeks."""
 
     start_s: float
     duration_s: float = 1.5
     amplitude: float = 0.8
     eye_narrowing: float = 0.0  # a real smile narrows both eyes a little (0.1-0.2)
-
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s
 
 
 @dataclass(frozen=True)
@@ -230,7 +237,7 @@ class EyesClosed:
 
 
 @dataclass(frozen=True)
-class Squint:
+class Squint(_Span):
     """A voluntary one-sided squint held for a long time (a distractor).
 
     The lower lid rises and the cheek lifts a little; it sets in over
@@ -242,10 +249,6 @@ class Squint:
     side: str
     amount: float = 0.35
     onset_s: float = 0.4
-
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s
 
     def level(self, t: np.ndarray) -> np.ndarray:
         return _pulse(
@@ -271,17 +274,13 @@ class Droop:
 
 
 @dataclass(frozen=True)
-class Talk:
+class Talk(_Span):
     """Talking (a distractor): the jaw opens and closes irregularly at syllable rate."""
 
     start_s: float
     duration_s: float
     rate_hz: float = 4.0
     amount: float = 0.6
-
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s
 
     def level(self, t: np.ndarray, phase: float = 0.0) -> np.ndarray:
         inside = (t >= self.start_s) & (t < self.end_s)
@@ -291,16 +290,12 @@ class Talk:
 
 
 @dataclass(frozen=True)
-class HeadTurn:
+class HeadTurn(_Span):
     """The head turns by ``yaw_deg`` and back (a distractor)."""
 
     start_s: float
     duration_s: float = 2.0
     yaw_deg: float = 20.0
-
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s
 
     def level(self, t: np.ndarray) -> np.ndarray:
         ramp = min(0.6, self.duration_s / 3)

