@@ -649,7 +649,8 @@ class BurstDetector:
     # -- bursts ------------------------------------------------------------
     @property
     def spread(self) -> dict:
-        """Per region, the robust spread of the measure shown for it (for a live view)."""
+        """Per measure (``eye``, ``lid``, ``cheek``, ``mouth``, ``corner``, ``brow``), the
+        robust spread its departures are measured in (for a live view)."""
         scale = self._baseline["scale"]
         return {name: float(scale[k]) for k, name in enumerate(_NAMES)}
 

@@ -164,13 +164,41 @@ class Spasm:
         )  # fmt: skip
 
 
+class _Span:
+    """A distractor lasting ``duration_s`` from ``start_s``."""
+
+    start_s: float
+    duration_s: float
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+
+class _TwoEyes(_Span):
+    """A closure of both eyes; each eye may close to its own depth and reopen late."""
+
+    lag_left_s: float
+    lag_right_s: float
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s + max(self.lag_left_s, self.lag_right_s)
+
+    def _eye(self, side: str) -> tuple[float | None, float]:
+        """``(depth, lag_s)`` of one eye."""
+        if side == "left":
+            return self.depth_left, self.lag_left_s
+        return self.depth_right, self.lag_right_s
+
+
 @dataclass(frozen=True)
-class Blink:
+class Blink(_TwoEyes):
     """A bilateral blink (a distractor), even or uneven.
 
     ``depth`` closes both eyes; ``depth_left``/``depth_right`` override it
     per eye (an uneven blink: one eye shut, the other 40-80%). An eye with a
-    ``reopen_lag_s`` reopens that much later than the other.
+    ``lag_left_s``/``lag_right_s`` reopens that much later than the other.
     """
 
     start_s: float
@@ -181,28 +209,12 @@ class Blink:
     lag_left_s: float = 0.0
     lag_right_s: float = 0.0
 
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s + max(self.lag_left_s, self.lag_right_s)
-
     def closure(self, t: np.ndarray, side: str) -> np.ndarray:
         """One eye's closure at times ``t``."""
-        depth = {"left": self.depth_left, "right": self.depth_right}[side]
-        lag = {"left": self.lag_left_s, "right": self.lag_right_s}[side]
+        depth, lag = self._eye(side)
         half = self.duration_s / 2
         depth = self.depth if depth is None else depth
         return depth * _pulse(t, self.start_s, half * 0.8, half * 0.4 + lag, half * 0.8)
-
-
-class _Span:
-    """A distractor lasting ``duration_s`` from ``start_s``."""
-
-    start_s: float
-    duration_s: float
-
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s
 
 
 @dataclass(frozen=True)
@@ -216,7 +228,7 @@ class Smile(_Span):
 
 
 @dataclass(frozen=True)
-class EyesClosed:
+class EyesClosed(_TwoEyes):
     """Resting with both eyes closed (a distractor); the eyes may close and open apart."""
 
     start_s: float
@@ -226,13 +238,9 @@ class EyesClosed:
     lag_left_s: float = 0.0
     lag_right_s: float = 0.0
 
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.duration_s + max(self.lag_left_s, self.lag_right_s)
-
     def closure(self, t: np.ndarray, side: str) -> np.ndarray:
-        depth = self.depth_left if side == "left" else self.depth_right
-        lag = self.lag_left_s if side == "left" else self.lag_right_s
+        """One eye's closure at times ``t``."""
+        depth, lag = self._eye(side)
         return depth * _pulse(t, self.start_s + lag, 0.2, self.duration_s - 0.4, 0.2)
 
 
