@@ -25,12 +25,16 @@ has closed at least ``blink_share`` as far as the other: a blink closes both
 eyes together and to similar depths. Eye frames from ``blink_guard_s`` before
 (when the eye's closure led into the blink) to ``reopen_guard_s`` after a
 bilateral closure are not judged. Outside those, the closing eye counts when
-the other eye closed at most ``coupling_share`` as far (MediaPipe couples
-the eyes: a real closed lid on one side reads 10-25% closed on the other),
-or, for a closure in between (a forceful closure narrows the other eye too),
-when the closing eye stays closed ``min_hold_s`` or longer, or the same
-side's cheek or mouth corner moves with it (a blink does neither). Only the
-closing eye's narrowing counts: the other eye opening wider does not.
+the other eye's deepest closure over the run was at most ``coupling_share``
+of the closing eye's deepest (peak to peak, so an eye that lags does not
+count as closing with it; MediaPipe couples the eyes: a real closed lid on
+one side reads 10-25% closed on the other), or at most ``open_eye_closure``
+whatever the closing eye did; or, for a closure in between (a forceful
+closure narrows the other eye too), when the closing eye stays closed
+``min_hold_s`` or longer, or the same side's cheek or mouth corner moves with
+it (a blink does neither). Only the closing eye's narrowing counts: the other
+eye opening wider does not, and neither does an eye narrowing while only the
+other side's cheek or mouth rises (a head turn).
 
 *Any region can start a burst.* A frame is active on side S when the eye
 (its aperture, or its lower lid rising) departs ``threshold_z`` towards S;
@@ -38,19 +42,23 @@ or ``region_z`` while the cheek or the mouth corner does too; or when the
 cheek or the mouth corner alone departs ``lower_face_z`` and the corner moves
 at least ``region_z`` (a contracting zygomaticus lifts it; MediaPipe's cheek
 points alone follow the face's shape more than its skin). A cheek or corner
-counts only when the other side's did not move the opposite way (a mouth
-shifted sideways, a tilted head). Blink guards silence only the eye. A burst
+counts only when the other side's did not move the opposite way since this
+side was last at rest level (a mouth shifted sideways, a tilted head). Blink
+guards silence only the eye. A burst
 starts only where the side was at its rest level at most ``max_onset_s``
 before: a spasm sets in within a fraction of a second; a slow drift, or a
 departure carried into rest from a movement or expression, is not an onset.
 
 *Bursts.* Active frames closer than ``merge_gap_s`` (a blink inside a burst
-does not end it) form one burst; a burst with two or more separate twitches
-is ``clonic``, a single contraction held ``tonic_min_s`` or longer
-``tonic``. A departure that lasts longer than ``max_burst_s`` is not a spasm
-but a lasting change (a squint held, a drooping lid, an old palsy): it is
-re-learned as the new resting asymmetry and reported as persistent
-asymmetry (:class:`Asymmetry`), not as a burst.
+does not end it, a run of blinks longer than a second does) form one burst;
+a burst with two or more separate twitches is ``clonic``, a single
+contraction held ``tonic_min_s`` or longer ``tonic``. A departure that lasts
+longer than ``max_burst_s`` is not a spasm but a lasting change (a squint
+held, a drooping lid, an old palsy): it is re-learned as the new resting
+asymmetry and reported as persistent asymmetry (:class:`Asymmetry`), not as
+a burst. So is a single faint contraction (never ``weak_z``) held longer
+than ``max_weak_hold_s``: a tonic spasm is forceful, a squint or a lid at
+half-mast is not.
 
 The detector sees each frame once, in order, and decides it
 ``max(blink_guard_s, min_hold_s)`` later; a burst is reported
@@ -120,8 +128,11 @@ _DIRECTION = np.array([m.direction for m in MEASURES])
 _PRIOR = np.array([m.prior_spread for m in MEASURES])
 _FLOOR = np.array([m.floor for m in MEASURES])
 _LOWER_FACE = ("cheek", "mouth", "corner")
+_MAX_BRIDGE_S = 1.0  # longest blink stretch (with its guards) bridged inside a burst
 _CLEAR_CLOSURE = 0.2  # closure from which the other eye's share over a run is read
+_LAG_S = 0.1  # an eye closing this soon after the other reopens lags behind it
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
+_OTHER = {"left": "right", "right": "left"}
 
 
 @dataclass(frozen=True)
@@ -140,9 +151,13 @@ class DetectorParams(Parameters):
         Fraction of its rest aperture the closing eye must lose (0.05).
     coupling_share : float
         The other eye closing at most this share of the closing eye: a
-        one-sided closure, whatever its length (0.4).
+        one-sided closure, whatever its length (0.35; an uneven blink closes
+        the other eye 40% or more).
     blink_share : float
         The other eye closing at least this share: both eyes alike (0.75).
+    open_eye_closure : float
+        The other eye closing at most this fraction over the closure: it stayed
+        open, and the closure is one-sided however shallow (0.12).
     blink_closure : float
         Both eyes closed alike and more than this fraction: a bilateral closure (0.3).
     min_hold_s : float
@@ -167,6 +182,11 @@ class DetectorParams(Parameters):
         A single contraction held this long or longer is tonic (0.5 s).
     max_burst_s : float
         A departure lasting longer is a lasting asymmetry, not a burst (12 s).
+    max_weak_hold_s : float
+        A single contraction that never reaches ``weak_z`` and is held longer
+        is a lasting asymmetry too (a squint, a lid at half-mast; 2.5 s).
+    weak_z : float
+        Peak departure below which a held contraction is faint (7).
     baseline_window_s : float
         Rest history the baseline is taken from (60 s).
     prior_s : float
@@ -180,8 +200,9 @@ class DetectorParams(Parameters):
     region_z: float = 3.0
     lower_face_z: float = 6.0
     min_eye_closure: float = 0.05
-    coupling_share: float = 0.4
+    coupling_share: float = 0.35
     blink_share: float = 0.75
+    open_eye_closure: float = 0.12
     blink_closure: float = 0.3
     min_hold_s: float = 0.35
     opposite_share: float = 0.3
@@ -193,6 +214,8 @@ class DetectorParams(Parameters):
     min_duration_s: float = 0.05
     tonic_min_s: float = 0.5
     max_burst_s: float = 12.0
+    max_weak_hold_s: float = 2.5
+    weak_z: float = 7.0
     baseline_window_s: float = 60.0
     prior_s: float = 0.5
     update_every_s: float = 0.5
@@ -276,14 +299,18 @@ class BurstDetector:
         self._last_bilateral_s = -math.inf
         self._last_both_closed_s = -math.inf  # both eyes more than blink_closure closed
         self._run: dict = {"left": None, "right": None}  # start of each eye's closure run
-        self._run_shares = {"left": 0.0, "right": 0.0}  # the other eye's largest share in it
+        self._run_peaks = {"left": (0.0, 0.0), "right": (0.0, 0.0)}  # deepest closures in it
+        self._lagging = {"left": False, "right": False}  # it began as the other's ended
+        self._run_ended_s = {"left": -math.inf, "right": -math.inf}  # a clear closure's end
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
         self._quiet_at_rest = dict.fromkeys(self._quiet_s, False)  # ...and was it at rest
+        self._quiet_raw = {"left": None, "right": None}  # the face when each lower side was
         self._last_noted_s = -math.inf
         self._last_guarded = False
         self._burst: list[_Frame] = []
-        self._last_active_s = -math.inf
+        self._last_active_s = -math.inf  # last active frame, or a blink bridging to it
+        self._last_side_s = -math.inf  # last active frame
         self.active_side: str | None = None
         self.latest: dict | None = None
         self.asymmetries: list[Asymmetry] = []
@@ -412,23 +439,32 @@ class BurstDetector:
             and closing >= self.params.min_eye_closure
         )
 
-    def _run_share(self, frame: _Frame, side: str) -> float:
-        """The largest share the other eye closed of this eye's closure over the run so far
-        and the frames already seen after ``frame``."""
-
-        def share(f: _Frame) -> float:
-            closure = f.features["closure"]
-            closing, other = (
-                (closure[0], closure[1]) if side == "left" else (closure[1], closure[0])
-            )
-            return max(other, 0.0) / closing if closing >= _CLEAR_CLOSURE else 0.0
-
-        largest = max(self._run_shares[side], share(frame))
-        for later in self._pending:
-            if not self._eye_candidate(later, side):
+    def _run_share(self, frame: _Frame, side: str) -> float | None:
+        """How far the other eye closed, as a share of this eye's closure: the two eyes'
+        deepest closures over the run so far and the frames already seen after
+        ``frame`` (peak to peak, so that an eye lagging the other does not count as
+        closing with it). None while this eye has not closed clearly."""
+        own, other = self._run_peaks[side]
+        k = 0 if side == "left" else 1
+        for f in (frame, *self._pending):
+            if f is not frame and not self._eye_candidate(f, side):
                 break
-            largest = max(largest, share(later))
-        return largest
+            closure = f.features["closure"]
+            own, other = max(own, closure[k]), max(other, closure[1 - k])
+        return max(other, 0.0) / own if own >= _CLEAR_CLOSURE else None
+
+    def _other_open(self, frame: _Frame, side: str) -> bool:
+        """The other eye stayed open (at most ``open_eye_closure`` closed) over this
+        eye's closure run, however shallow the run."""
+        if self._run[side] is None:
+            return False
+        other = self._run_peaks[side][1]
+        k = 1 if side == "left" else 0
+        for f in (frame, *self._pending):
+            if f is not frame and not self._eye_candidate(f, side):
+                break
+            other = max(other, f.features["closure"][k])
+        return other <= self.params.open_eye_closure
 
     def _held(self, frame: _Frame, side: str) -> bool:
         """The closure run through ``frame`` lasts ``min_hold_s`` (looking ahead)."""
@@ -472,7 +508,11 @@ class BurstDetector:
         """The largest one-sided departure towards ``side`` among ``names`` (z units)."""
         sign = SIDE_SIGN[side]
         k, other = (0, 1) if side == "left" else (1, 0)
-        moved = frame.features["moved"]
+        moved = dict(frame.features["moved"])
+        before = self._quiet_raw[side]
+        if before is not None:  # the lower face since this side's was last at rest level
+            since = _DIRECTION[:, None] * (frame.raw - before)
+            moved.update({name: since[_INDEX[name]] for name in _LOWER_FACE})
         share = self.params.opposite_share
 
         def opposite(name: str) -> bool:  # the other side moved the opposite way
@@ -494,11 +534,17 @@ class BurstDetector:
         for s, (mine, theirs) in (("left", closure), ("right", closure[::-1])):
             if self._eye_candidate(frame, s):  # closure runs, for the hold and share tests
                 if self._run[s] is None:
-                    self._run[s], self._run_shares[s] = frame.time_s, 0.0
-                share = max(theirs, 0.0) / mine if mine >= _CLEAR_CLOSURE else 0.0
-                self._run_shares[s] = max(self._run_shares[s], share)
+                    self._run[s], self._run_peaks[s] = frame.time_s, (0.0, 0.0)
+                    o = _OTHER[s]  # it began while the other closed, or just after
+                    self._lagging[s] = (
+                        self._run[o] is not None and self._run_peaks[o][0] > mine
+                    ) or frame.time_s - self._run_ended_s[o] <= _LAG_S
+                own, other = self._run_peaks[s]
+                self._run_peaks[s] = (max(own, mine), max(other, theirs))
             else:
-                self._run[s], self._run_shares[s] = None, 0.0
+                if self._run[s] is not None and self._run_peaks[s][0] >= _CLEAR_CLOSURE:
+                    self._run_ended_s[s] = frame.time_s  # a clear closure just ended
+                self._run[s], self._run_peaks[s] = None, (0.0, 0.0)
         both_closed = min(closure) > p.blink_closure
         if both_closed:
             self._last_both_closed_s = frame.time_s
@@ -511,12 +557,12 @@ class BurstDetector:
         if frame.guarded or not frame.usable:
             return False, side
         closing, other = (closure[0], closure[1]) if side == "left" else (closure[1], closure[0])
-        if closing < p.min_eye_closure:
-            return False, side
-        share = max(other, 0.0) / closing
-        if self._run[side] is not None:  # the other eye catching up later in the run counts
-            share = max(share, self._run_share(frame, side))
-        if share <= p.coupling_share:
+        if closing < p.min_eye_closure or self._lagging[side]:
+            return False, side  # too shallow, or the other eye's closure, lagging behind it
+        share = self._run_share(frame, side) if self._run[side] is not None else None
+        if share is None:
+            share = max(other, 0.0) / closing
+        if share <= p.coupling_share or self._other_open(frame, side):
             return True, side  # the other eye no more than coupled: one-sided at any length
         if share < p.blink_share:  # a forceful closure narrows the other eye too
             moving = self._lower_face(frame, side) >= p.region_z
@@ -550,14 +596,16 @@ class BurstDetector:
             if self._burst and frame.side != self.active_side:
                 ended += self._close()
             self._burst.append(frame)
-            self._last_active_s = frame.time_s
+            self._last_active_s = self._last_side_s = frame.time_s
             self.active_side = frame.side
-            if frame.time_s - self._burst_start_s() > p.max_burst_s:
+            if frame.time_s - self._burst_start_s() > p.max_burst_s or self._weak_hold():
                 self._relearn()
         elif self._burst:
             self._burst.append(frame)
-            if frame.guarded:  # a blink inside a burst does not end it
+            bridging = frame.time_s - self._last_side_s <= _MAX_BRIDGE_S
+            if frame.guarded and bridging:  # a blink inside a burst does not end it...
                 self._last_active_s = max(self._last_active_s, frame.time_s - p.merge_gap_s / 2)
+                # ...but a run of blinks does not hold it open
             if frame.time_s - self._last_active_s > p.merge_gap_s:
                 ended += self._close()
         return ended
@@ -579,7 +627,9 @@ class BurstDetector:
         for side, (eye, lower) in frame.evidence.items():
             onset = {part: self._onset_ok(frame, side, part) for part in ("eye", "lower")}
             continuing = side == self.active_side
-            if eye >= p.threshold_z or (eye >= p.region_z and lower >= p.region_z):
+            # the other side's lower face rising while this eye narrows: a turn, not a spasm
+            contrary = lower < p.region_z <= frame.evidence[_OTHER[side]][1]
+            if eye >= p.threshold_z and not contrary or (eye >= p.region_z and lower >= p.region_z):
                 if continuing or onset["eye"]:
                     active[side] = max(eye, lower)
             mouth = self._lower_face(frame, side, ("mouth", "corner"))
@@ -613,6 +663,7 @@ class BurstDetector:
             eye = max(sign * frame.z["eye"], sign * frame.z["lid"])
             if lower < p.region_z:
                 self._quiet_s[side, "lower"] = frame.time_s
+                self._quiet_raw[side] = frame.raw
                 self._quiet_at_rest[side, "lower"] = frame.usable
             elif not frame.usable and self._lower_face(frame, side) >= p.threshold_z:
                 if not self._quiet_at_rest[side, "lower"]:
@@ -639,12 +690,13 @@ class BurstDetector:
         self.asymmetries.append(
             Asymmetry(round(active[0].time_s, 4), side, regions, round(size, 2))
         )
-        keep_after = active[-1].time_s - self.params.max_burst_s / 2
+        # the new rest: the change itself (its latest half for a long one)
+        keep_after = max(active[-1].time_s - self.params.max_burst_s / 2, active[0].time_s)
         self._history = deque(h for h in self._recent if h[0] >= keep_after)
         self._update_baseline(active[-1].time_s, own_only=True)
         self._burst, self.active_side = [], None
         self._run = {"left": None, "right": None}
-        self._run_shares = {"left": 0.0, "right": 0.0}
+        self._run_peaks = {"left": (0.0, 0.0), "right": (0.0, 0.0)}
 
     # -- bursts ------------------------------------------------------------
     @property
@@ -677,6 +729,38 @@ class BurstDetector:
             regions.append("brow")
         return tuple(regions) or ("eye",)
 
+    def _twitches(self, frames: list[_Frame]) -> int:
+        """Twitches in a burst's frames: a twitch ends where the side relaxes for
+        ``twitch_gap_s``; a blink's frames do not count."""
+        gap_s = self.params.twitch_gap_s
+        twitches, relaxed_since = 0, None
+        for f in frames:
+            if f.side is not None:
+                relaxed = relaxed_since is not None and f.time_s - relaxed_since > gap_s
+                if twitches == 0 or relaxed:
+                    twitches += 1
+                relaxed_since = None
+            elif not f.guarded and relaxed_since is None:
+                relaxed_since = f.time_s
+        return twitches
+
+    def _weak_hold(self) -> bool:
+        """The burst in progress is one faint contraction held ``max_weak_hold_s``, active
+        nearly throughout: a squint or a lid at half-mast, not a spasm (a tonic spasm
+        is forceful)."""
+        p = self.params
+        active = [f for f in self._burst if f.side is not None]
+        if active[-1].time_s - active[0].time_s <= p.max_weak_hold_s:
+            return False
+        side = self.active_side
+        peak = max(max(f.evidence[side]) for f in active)
+        if peak >= p.weak_z:
+            return False
+        since = [f for f in self._burst[self._burst.index(active[0]) :] if f.evidence]
+        departed = [max(f.evidence[side]) >= p.region_z / 2 for f in since if not f.guarded]
+        held = np.mean(departed) >= 0.9  # never back near rest level: no twitches
+        return bool(held)
+
     def _close(self) -> list[Event]:
         frames, self._burst = self._burst, []
         side, self.active_side = self.active_side, None
@@ -692,17 +776,7 @@ class BurstDetector:
         end_s += frame_s  # the last active frame lasts one frame
         if end_s - start_s < p.min_duration_s:
             return []
-        # a twitch ends where the side relaxes for twitch_gap_s; a blink's frames do not count
-        twitches, relaxed_since = 0, None
-        for f in frames:
-            if f.side is not None:
-                if twitches == 0 or (
-                    relaxed_since is not None and f.time_s - relaxed_since > p.twitch_gap_s
-                ):
-                    twitches += 1
-                relaxed_since = None
-            elif not f.guarded and relaxed_since is None:
-                relaxed_since = f.time_s
+        twitches = self._twitches(frames)
         regions = self._regions(active, side)
         peak = max(max(f.evidence[side]) for f in active)
         brow = [f.z["brow"] * SIDE_SIGN[side] for f in active]
