@@ -13,11 +13,21 @@ from pathlib import Path
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place on success.
 
+    The folder of ``path`` is made if it does not exist.
+
     If the block raises (or the process dies), ``path`` is left as it was and
     the temporary file is removed (or, after a kill, left with a ``.tmp``
     name that no reader takes for output).
     """
     path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as analyze makes its folder
+    except (FileExistsError, NotADirectoryError):
+        from ._checks import HFSDetectError  # here: _checks imports this module
+
+        raise HFSDetectError(
+            f"cannot write {path}: a file stands where a folder is needed"
+        ) from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)

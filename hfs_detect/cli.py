@@ -657,9 +657,11 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_sessions, plot_comparison
+    from .compare import compare_sessions, plot_comparison, plot_format
     from .outputs import to_json
 
+    if args.plot:
+        plot_format(args.plot)  # refuse an unknown format before any work
     result = compare_sessions(args.before, args.after)
     a, b = result["before"], result["after"]
     print(f"{'':<34} {'before':>10} {'after':>10} {'change':>10}")

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from ._atomic import atomic_path
+from ._checks import HFSDetectError
 from .face_mesh import REGIONS, SIDES
 from .report import SIDE_COLOURS, load_session
 
@@ -81,12 +82,37 @@ def compare_sessions(before: str | os.PathLike, after: str | os.PathLike) -> dic
     return {"before": a, "after": b, "changes": changes, "side": side_note}
 
 
+def plot_format(path: str | os.PathLike) -> str:
+    """The image format a plot path asks for (by its suffix; none is PNG).
+
+    Raises
+    ------
+    HFSDetectError
+        Matplotlib cannot write that format.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    kind = Path(path).suffix.lstrip(".").lower() or "png"
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if kind not in supported:
+        raise HFSDetectError(
+            f"cannot write a plot as .{kind} ({path}); use one of .{', .'.join(sorted(supported))}"
+        )
+    return kind
+
+
 def plot_comparison(result: dict, path: str | os.PathLike) -> Path:
     """A PNG or SVG: bursts per rest-minute by side, spasm fraction, regions, before and after."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    path = Path(path)
+    kind = plot_format(path)
 
     a, b = result["before"], result["after"]
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
@@ -111,9 +137,8 @@ def plot_comparison(result: dict, path: str | os.PathLike) -> Path:
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(f"rest: {a['rest_s'] or 0:.0f} s before, {b['rest_s'] or 0:.0f} s after")
     fig.tight_layout()
-    path = Path(path)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=path.suffix.lstrip(".").lower() or "png", dpi=120)
+    fig.savefig(buffer, format=kind, dpi=120)
     plt.close(fig)
     with atomic_path(path) as tmp:
         tmp.write_bytes(buffer.getvalue())

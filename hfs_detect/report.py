@@ -27,6 +27,7 @@ import pandas as pd
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError
 from .annotations import rest_segments
+from .events import EVENT_COLUMNS
 from .face_mesh import SIDES
 from .verdict import frame_durations
 
@@ -37,17 +38,54 @@ MAX_POINTS = 6000  # per trace in the SVG (longer sessions are thinned evenly)
 
 
 def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The frames table, events table and summary of an analysis output folder."""
+    """The frames table, events table and summary of an analysis output folder.
+
+    Raises
+    ------
+    HFSDetectError
+        The folder is not an analysis, or one of its files is missing, damaged
+        or not in the output contract's format (rerunning ``analyze`` remakes it).
+    """
     out_dir = Path(out_dir)
     summary_path = out_dir / "summary.json"
     if not summary_path.is_file():
         raise HFSDetectError(f"not an analysis folder (no summary.json): {out_dir}")
-    summary = json.loads(summary_path.read_text())
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise HFSDetectError(
+            f"{summary_path} is damaged or cut short ({exc}); rerun analyze"
+        ) from None
+    if not isinstance(summary, dict):
+        raise HFSDetectError(f"{summary_path} is not a session summary; rerun analyze")
     parquet, csv = out_dir / "frames.parquet", out_dir / "frames.csv"
-    frames = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(csv)
-    events = pd.read_csv(out_dir / "events.csv")
+    if parquet.is_file():
+        frames = _read_table(parquet, pd.read_parquet)
+    elif csv.is_file():
+        frames = _read_table(csv, pd.read_csv)
+    else:
+        raise HFSDetectError(f"{out_dir} has no frames.csv (the per-frame table); rerun analyze")
+    missing = {"time_s", "face"} - set(frames.columns)
+    if missing:
+        raise HFSDetectError(f"{csv} is not a frames table: no {', '.join(sorted(missing))}")
+    events_path = out_dir / "events.csv"
+    if not events_path.is_file():
+        raise HFSDetectError(f"{out_dir} has no events.csv; rerun analyze")
+    events = _read_table(events_path, pd.read_csv)
+    missing = set(EVENT_COLUMNS[:9]) - set(events.columns)
+    if missing:
+        raise HFSDetectError(
+            f"{events_path} is not an events table: missing column(s) {', '.join(sorted(missing))}"
+        )
     events["regions"] = events["regions"].fillna("").astype(str)
     return frames, events, summary
+
+
+def _read_table(path: Path, reader) -> pd.DataFrame:
+    try:
+        return reader(path)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise HFSDetectError(f"cannot read {path} ({exc}); rerun analyze") from None
 
 
 def region_traces(frames: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:

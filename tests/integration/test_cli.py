@@ -169,3 +169,59 @@ def test_bad_rest_intervals_get_a_one_line_error(tmp_path):
         "analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path, "--rest", "2:00-1:00"
     )
     assert_one_line_error(result, "rest interval", "2:00-1:00")
+
+
+def damaged(folder):
+    """Ways an analysis folder gets damaged: name -> what is done to the folder."""
+    return {
+        "no frames table": lambda: [(folder / n).unlink(missing_ok=True)
+                                    for n in ("frames.csv", "frames.parquet")],
+        "summary cut short": lambda: (folder / "summary.json").write_text(
+            (folder / "summary.json").read_text()[:200]),
+        "events with wrong columns": lambda: (folder / "events.csv").write_text("a,b\n1,2\n"),
+    }  # fmt: skip
+
+
+FRAMES_GONE = ("no frames table", ["frames.csv", "rerun analyze"])
+SUMMARY_CUT = ("summary cut short", ["summary.json", "cut short"])
+EVENTS_WRONG = ("events with wrong columns", ["events.csv", "not an events table"])
+
+
+@pytest.mark.parametrize(
+    ("command", "damage"),
+    [("report", FRAMES_GONE), ("report", SUMMARY_CUT), ("report", EVENTS_WRONG),
+     ("compare", SUMMARY_CUT), ("compare", EVENTS_WRONG),
+     ("export", SUMMARY_CUT), ("export", EVENTS_WRONG)],
+)  # fmt: skip
+def test_a_damaged_analysis_folder_gets_a_one_line_error(tmp_path, archive, command, damage):
+    folder = tmp_path / "visit"
+    shutil.copytree(archive[0] / "synthetic_hfs_left", folder)
+    name, words = damage
+    damaged(folder)[name]()
+    args = {"report": [folder], "compare": [folder, folder], "export": [folder, tmp_path / "r.eaf"]}
+    result = run(command, *args[command])
+    assert_one_line_error(result, *words)
+    assert "internal error" not in result.stderr
+
+
+def test_outputs_go_into_new_folders_and_a_file_in_the_way_is_named(tmp_path, archive):
+    folder = archive[0] / "synthetic_hfs_left"
+    for args, made in (
+        (["compare", folder, folder, "--plot", tmp_path / "new" / "change.png"], "change.png"),
+        (["export", folder, tmp_path / "new2" / "review.eaf"], "review.eaf"),
+        (["evaluate", folder, folder / "events.csv", "--json", tmp_path / "new3" / "s.json"],
+         "s.json"),
+    ):  # fmt: skip
+        result = run(*args)
+        assert result.returncode == 0, result.stderr
+        assert (args[-1]).name == made and args[-1].is_file()
+    (tmp_path / "a_file").write_text("in the way")
+    result = run("export", folder, tmp_path / "a_file" / "review.eaf")
+    assert_one_line_error(result, "a_file", "a file stands where a folder is needed")
+
+
+def test_an_unknown_plot_format_is_refused_before_any_work(tmp_path, archive):
+    folder = archive[0] / "synthetic_hfs_left"
+    result = run("compare", folder, folder, "--plot", tmp_path / "change.xyz")
+    assert_one_line_error(result, "cannot write a plot as .xyz", ".png")
+    assert result.stdout == ""
