@@ -486,6 +486,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
         detector_params=DetectorParams(threshold_z=args.threshold_z),
     )
     s = analysis.summary
+    for warning in s.get("warnings", []):
+        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
     cached = " (landmarks from cache)" if s["landmarks_from_cache"] else ""
     print(
         f"{args.video.name}: {s['n_frames']} frames, {s['duration_s']:.1f} s, "

@@ -112,6 +112,11 @@ def resolve_model(model_path: str | os.PathLike | None = None) -> ModelInfo:
     """
     chosen = model_path or os.environ.get(MODEL_ENV_VAR) or None
     path = Path(chosen) if chosen else default_model_path()
+    if path.is_dir():
+        raise HFSDetectError(
+            f"the face landmark model must be a .task file, not a folder: {path} "
+            f"(for example {path / default_model_path().name})"
+        )
     if not path.is_file():
         where = "" if chosen else f" (set --model or {MODEL_ENV_VAR})"
         raise HFSDetectError(f"face landmark model not found: {path}{where}")

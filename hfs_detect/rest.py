@@ -213,6 +213,12 @@ def parse_intervals(text: str) -> list[tuple[float, float]]:
                 f"invalid rest interval {part!r}: expected START-END in seconds or m:ss, "
                 "for example 0:10-1:30"
             )
+        for minutes, seconds in (match.group(1, 2), match.group(3, 4)):
+            if minutes is not None and float(seconds) >= 60:
+                raise HFSDetectError(
+                    f"invalid rest interval {part!r}: {minutes}:{seconds} has {seconds} seconds;"
+                    " in m:ss the seconds run 0-59"
+                )
         start, end = _seconds(*match.group(1, 2)), _seconds(*match.group(3, 4))
         if end <= start:
             raise HFSDetectError(f"invalid rest interval {part!r}: the end is not after the start")

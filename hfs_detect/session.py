@@ -206,56 +206,80 @@ def analyze_video(
     HFSDetectError
         On bad input: a missing or undecodable video, an unwritable folder.
     """
+    created = out_dir is not None and not Path(out_dir).exists()
     if out_dir is not None:
         out_dir = check_output_dir(out_dir)
-    model = resolve_model(model_path)
-    with open_video(path) as source:
-        key = _cache_key(
-            video_fingerprint(source.path), model.sha256, mirrored, max_faces, min_confidence
-        )
-        cache_path = Path(out_dir) / CACHE_NAME if out_dir is not None else None
-        track = (
-            load_track(cache_path) if (use_cache and cache_path and cache_path.exists()) else None
-        )
-        from_cache = track is not None and track.meta.get("key") == key
-        if not from_cache:
-            track = extract_landmarks(
-                source,
-                mirrored=mirrored,
-                model_path=model.path if model_path else None,
-                max_faces=max_faces,
-                min_confidence=min_confidence,
-                progress=progress,
-                progress_position=progress_position,
+    try:
+        model = resolve_model(model_path)
+        with open_video(path) as source:
+            key = _cache_key(
+                video_fingerprint(source.path), model.sha256, mirrored, max_faces, min_confidence
             )
-            track.meta["key"] = key
-            track.meta["video"] = str(source.path)
-    if len(track) == 0:
-        raise HFSDetectError(f"cannot read {path}: no frame could be decoded")
-    frames = frames_table(track)
-    rest_params = rest_params or RestParams()
-    detector_params = detector_params or DetectorParams()
-    verdict_params = verdict_params or VerdictParams()
-    rest, events, asymmetries = detect_bursts(
-        frames, rest_params, detector_params, rest_intervals_s
-    )
-    parameters = {
-        "mirrored": bool(mirrored),
-        "max_faces": int(max_faces),
-        "min_confidence": float(min_confidence),
-        "rest_intervals_s": rest_intervals_s,
-        "rest": rest_params.to_dict(),
-        "detector": detector_params.to_dict(),
-        "verdict": verdict_params.to_dict(),
-    }
-    analysis = assemble_analysis(
-        track, frames, rest, events, parameters, model=model, video=Path(path),
-        from_cache=from_cache, verdict_params=verdict_params, asymmetries=asymmetries,
-    )  # fmt: skip
-    analysis.summary.update(summary_extra or {})
-    if out_dir is not None:
-        analysis.write(out_dir, parquet=parquet)
-    return analysis
+            cache_path = Path(out_dir) / CACHE_NAME if out_dir is not None else None
+            cached = use_cache and cache_path is not None and cache_path.exists()
+            track = load_track(cache_path) if cached else None
+            from_cache = track is not None and track.meta.get("key") == key
+            if not from_cache:
+                track = extract_landmarks(
+                    source,
+                    mirrored=mirrored,
+                    model_path=model.path if model_path else None,
+                    max_faces=max_faces,
+                    min_confidence=min_confidence,
+                    progress=progress,
+                    progress_position=progress_position,
+                )
+                track.meta["key"] = key
+                track.meta["video"] = str(source.path)
+        if len(track) == 0:
+            raise HFSDetectError(f"cannot read {path}: no frame could be decoded")
+        frames = frames_table(track)
+        rest_params = rest_params or RestParams()
+        detector_params = detector_params or DetectorParams()
+        verdict_params = verdict_params or VerdictParams()
+        rest, events, asymmetries = detect_bursts(
+            frames, rest_params, detector_params, rest_intervals_s
+        )
+        parameters = {
+            "mirrored": bool(mirrored),
+            "max_faces": int(max_faces),
+            "min_confidence": float(min_confidence),
+            "rest_intervals_s": rest_intervals_s,
+            "rest": rest_params.to_dict(),
+            "detector": detector_params.to_dict(),
+            "verdict": verdict_params.to_dict(),
+        }
+        analysis = assemble_analysis(
+            track, frames, rest, events, parameters, model=model, video=Path(path),
+            from_cache=from_cache, verdict_params=verdict_params, asymmetries=asymmetries,
+        )  # fmt: skip
+        analysis.summary.update(summary_extra or {})
+        analysis.summary["warnings"] = input_warnings(frames, rest, rest_intervals_s)
+        if out_dir is not None:
+            analysis.write(out_dir, parquet=parquet)
+        return analysis
+    except BaseException:
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a failed run leaves no empty folder behind
+        raise
+
+
+def input_warnings(frames: pd.DataFrame, rest: np.ndarray, rest_intervals_s=None) -> list[str]:
+    """What a user should know about the input that is not an error (``summary["warnings"]``).
+
+    Rest intervals given by hand that lie past the end of the video, or that
+    hold no frame at all.
+    """
+    warnings = []
+    if rest_intervals_s:
+        end_s = float(frames["time_s"].iloc[-1]) if len(frames) else 0.0
+        for start, stop in rest_intervals_s:
+            if start > end_s:
+                late = f"rest interval {start:g}-{stop:g} s starts after the video ends"
+                warnings.append(f"{late} ({end_s:.1f} s)")
+        if not np.any(rest):
+            warnings.append("no frame falls in the rest intervals given: 0 s of rest")
+    return warnings
 
 
 def assemble_analysis(

@@ -113,8 +113,11 @@ def test_a_bad_value_names_the_option(tmp_path):
 
 def test_a_failed_run_leaves_no_partial_outputs(tmp_path):
     (tmp_path / "notes.mp4").write_text("not a video\n")
+    (tmp_path / "kept").mkdir()
     run("analyze", tmp_path / "notes.mp4", "-o", tmp_path / "out")
-    assert list((tmp_path / "out").iterdir()) == []
+    run("analyze", tmp_path / "notes.mp4", "-o", tmp_path / "kept")
+    assert not (tmp_path / "out").exists()  # the folder it made is gone
+    assert list((tmp_path / "kept").iterdir()) == []  # the user's own folder stays
 
 
 def test_help_teaches_the_sides_and_the_outputs():
@@ -169,6 +172,29 @@ def test_bad_rest_intervals_get_a_one_line_error(tmp_path):
         "analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path, "--rest", "2:00-1:00"
     )
     assert_one_line_error(result, "rest interval", "2:00-1:00")
+    result = run(
+        "analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path, "--rest", "0:75-0:80"
+    )
+    assert_one_line_error(result, "0:75", "seconds run 0-59")
+
+
+def test_rest_intervals_past_the_end_of_the_video_are_warned_about(tmp_path, archive):
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(archive[0] / "synthetic_hfs_left" / "landmarks.npz", out)  # MediaPipe ran there
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", out, "--rest", "1:00-2:00")
+    assert result.returncode == 0, result.stderr
+    assert "warning: rest interval 60-120 s starts after the video ends (20.0 s)" in result.stderr
+    warnings = json.loads((out / "summary.json").read_text())["warnings"]
+    assert any("0 s of rest" in w for w in warnings), warnings
+
+
+def test_a_model_folder_gets_a_one_line_error_naming_the_file_wanted(tmp_path):
+    models = SAMPLES.parent / "models"
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "o", "--model",
+                 models)  # fmt: skip
+    assert_one_line_error(result, "must be a .task file, not a folder", "face_landmarker.task")
+    assert not (tmp_path / "o").exists()
 
 
 def damaged(folder):
