@@ -649,6 +649,9 @@ def _run_export(args: argparse.Namespace) -> int:
     events = events_from_frame(events_table)
     rest = rest_segments(frames["time_s"].to_numpy(), frames["rest"].to_numpy(bool))
     video = args.video or Path(summary["video"])
+    if not video.is_file():
+        print(f"hfs-detect: warning: the video {video} is not there: the link will not open "
+              "until it is (give it with --video)", file=sys.stderr)  # fmt: skip
     if suffix == ".eaf":
         write_elan(args.file, events, rest, video=video)
     else:

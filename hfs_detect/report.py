@@ -65,7 +65,7 @@ def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame
         frames = _read_table(csv, pd.read_csv)
     else:
         raise HFSDetectError(f"{out_dir} has no frames.csv (the per-frame table); rerun analyze")
-    missing = {"time_s", "face"} - set(frames.columns)
+    missing = {"time_s", "face", "rest"} - set(frames.columns)
     if missing:
         raise HFSDetectError(f"{csv} is not a frames table: no {', '.join(sorted(missing))}")
     events_path = out_dir / "events.csv"

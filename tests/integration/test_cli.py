@@ -251,3 +251,15 @@ def test_an_unknown_plot_format_is_refused_before_any_work(tmp_path, archive):
     result = run("compare", folder, folder, "--plot", tmp_path / "change.xyz")
     assert_one_line_error(result, "cannot write a plot as .xyz", ".png")
     assert result.stdout == ""
+
+
+def test_export_warns_when_the_video_it_links_is_gone(tmp_path, archive):
+    folder = tmp_path / "visit"
+    shutil.copytree(archive[0] / "synthetic_hfs_left", folder)
+    summary = json.loads((folder / "summary.json").read_text())
+    summary["video"] = str(tmp_path / "moved_away.mp4")
+    (folder / "summary.json").write_text(json.dumps(summary))
+    result = run("export", folder, tmp_path / "review.eaf")
+    assert result.returncode == 0, result.stderr
+    assert "warning: the video" in result.stderr and "moved_away.mp4" in result.stderr
+    assert (tmp_path / "review.eaf").is_file()
