@@ -39,7 +39,7 @@ COHORT_COLUMNS = (
     "video", "name", "verdict", "dominant_side", "dominant_side_share", "n_events",
     "events_per_rest_min", "spasm_fraction", "rest_s", "duration_s", "face_fraction",
     "n_frames", "fps", "regions_eye", "regions_cheek", "regions_mouth", "regions_brow",
-    "n_clonic", "n_tonic", "n_brow_raised",
+    "n_clonic", "n_tonic", "n_brow_raised", "warnings",
 )  # fmt: skip
 FAILURE_COLUMNS = ("video", "reason")
 
@@ -124,9 +124,11 @@ def batch_key(video: Path, options: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _is_done(folder: Path, key: str) -> bool:
+def _is_done(folder: Path, key: str, report: bool = True) -> bool:
+    """Every output the options ask for is there, from the same video bytes, model and
+    options (``batch_key``): ``report.html`` too when a report is asked for."""
     summary = folder / "summary.json"
-    if not summary.is_file():
+    if not summary.is_file() or (report and not (folder / "report.html").is_file()):
         return False
     try:
         return json.loads(summary.read_text()).get("batch_key") == key
@@ -158,7 +160,7 @@ def process_video(video: str, out_dir: str, options: dict, position: int = 0) ->
     video_path, folder = Path(video), Path(out_dir)
     try:
         key = batch_key(video_path, options)
-        if _is_done(folder, key):
+        if _is_done(folder, key, report=options.get("report", True)):
             return {"status": "kept", "video": video, "seconds": 0.0}
         _clean_stale_temporaries(folder)
         analysis_options = {k: v for k, v in options.items() if k not in ("report", "progress")}
@@ -231,6 +233,7 @@ def _cohort_row(video: Path, name: str, summary: dict) -> dict:
         video=str(video), name=name,
         **{f"regions_{r}": regions.get(r, 0) for r in ("eye", "cheek", "mouth", "brow")},
         n_clonic=kinds.get("clonic", 0), n_tonic=kinds.get("tonic", 0),
+        warnings="; ".join(summary.get("warnings") or []),
     )  # fmt: skip
     return row
 

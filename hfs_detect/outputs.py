@@ -40,6 +40,10 @@ def _clean(value):
     return value
 
 
+DERIVED_FILES = ("report.html", "annotated.mp4")
+"""Files made from an analysis folder's outputs, stale once they are rewritten."""
+
+
 def to_json(data: dict) -> str:
     """Pretty, strict JSON (no NaN) for summaries."""
     return json.dumps(_clean(data), indent=2, allow_nan=False) + "\n"
@@ -50,9 +54,18 @@ def write_outputs(
 ) -> list[Path]:
     """Write ``landmarks.npz``, ``frames.csv`` (+ ``.parquet``), ``events.csv``, ``summary.json``.
 
-    Returns the paths written, in the order written.
+    An earlier run's set is never mixed with this one: its ``summary.json``
+    (which marks a finished set, and is written last) goes first, and so do
+    the files made from it (``report.html``, ``annotated.mp4``, a
+    ``frames.parquet`` this run does not write) and the temporaries of a run
+    that was killed. Returns the paths written, in the order written.
     """
     out_dir = check_output_dir(out_dir)
+    stale = ["summary.json", *DERIVED_FILES] + ([] if parquet else ["frames.parquet"])
+    for name in stale:
+        (out_dir / name).unlink(missing_ok=True)
+    for temporary in out_dir.glob(".*.tmp"):
+        temporary.unlink(missing_ok=True)
     written = []
     cache = out_dir / "landmarks.npz"
     if not analysis.summary.get("landmarks_from_cache") or not cache.exists():

@@ -352,6 +352,23 @@ Parameters are in summary.json beside this file.</p>
     return target
 
 
+def _check_same_video(video: Path, key: dict, out_dir: Path) -> None:
+    """Refuse to draw one video's landmarks on another (size and first bytes differ)."""
+    from .track import video_fingerprint
+
+    if not video.is_file() or "video_head_sha256" not in key:
+        return  # opening it names a missing file; an old cache has no fingerprint
+    fingerprint = video_fingerprint(video)
+    if (fingerprint["size_bytes"], fingerprint["head_sha256"]) != (
+        key.get("video_size_bytes"),
+        key["video_head_sha256"],
+    ):
+        raise HFSDetectError(
+            f"{video} is not the video {out_dir} was analysed from (its size or first bytes "
+            "differ): its landmarks would be drawn on another face; give that video with --video"
+        )
+
+
 def write_annotated_video(
     out_dir: str | os.PathLike,
     *,
@@ -389,7 +406,9 @@ def write_annotated_video(
     )
     target = Path(path) if path else out_dir / "annotated.mp4"
     counts = {"left": 0, "right": 0}
-    with open_video(video or summary["video"]) as source:
+    chosen = Path(video or summary["video"])
+    _check_same_video(chosen, track.meta.get("key") or {}, out_dir)
+    with open_video(chosen) as source:
         view = LiveView(source.width, source.height, mirror=False)
         fps = source.fps if np.isfinite(source.fps) else 30.0
         with atomic_path(target) as tmp:

@@ -215,6 +215,7 @@ def analyze_video(
             key = _cache_key(
                 video_fingerprint(source.path), model.sha256, mirrored, max_faces, min_confidence
             )
+            declared_frames = source.n_frames_hint
             cache_path = Path(out_dir) / CACHE_NAME if out_dir is not None else None
             cached = use_cache and cache_path is not None and cache_path.exists()
             track = load_track(cache_path) if cached else None
@@ -254,7 +255,9 @@ def analyze_video(
             from_cache=from_cache, verdict_params=verdict_params, asymmetries=asymmetries,
         )  # fmt: skip
         analysis.summary.update(summary_extra or {})
-        analysis.summary["warnings"] = input_warnings(frames, rest, rest_intervals_s)
+        analysis.summary["warnings"] = input_warnings(
+            frames, rest, rest_intervals_s, declared_frames
+        )
         if out_dir is not None:
             analysis.write(out_dir, parquet=parquet)
         return analysis
@@ -264,13 +267,26 @@ def analyze_video(
         raise
 
 
-def input_warnings(frames: pd.DataFrame, rest: np.ndarray, rest_intervals_s=None) -> list[str]:
+def input_warnings(
+    frames: pd.DataFrame,
+    rest: np.ndarray,
+    rest_intervals_s=None,
+    declared_frames: int | None = None,
+) -> list[str]:
     """What a user should know about the input that is not an error (``summary["warnings"]``).
 
-    Rest intervals given by hand that lie past the end of the video, or that
-    hold no frame at all.
+    Fewer frames decoded than the file declares (a file cut short whose index
+    survived), and rest intervals given by hand that lie past the end of the
+    video or hold no frame at all.
     """
     warnings = []
+    decoded = len(frames)
+    if declared_frames and decoded < 0.9 * declared_frames and declared_frames - decoded >= 5:
+        end_s = float(frames["time_s"].iloc[-1]) if decoded else 0.0
+        warnings.append(
+            f"only {decoded} of the {declared_frames} frames the file declares could be decoded"
+            f" (cut short or damaged?): the analysis covers {end_s:.1f} s"
+        )
     if rest_intervals_s:
         end_s = float(frames["time_s"].iloc[-1]) if len(frames) else 0.0
         for start, stop in rest_intervals_s:

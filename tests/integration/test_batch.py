@@ -169,3 +169,16 @@ def test_same_stem_in_two_folders_gets_two_output_folders(tmp_path):
     cohort = pd.read_csv(out / "cohort.csv")
     assert len(cohort) == 2 and cohort.name.nunique() == 2
     assert all(name.startswith(("visit1_patient", "visit2_patient")) for name in cohort.name)
+
+
+def test_a_rerun_finishes_a_video_whose_report_was_never_written(tmp_path):
+    """Killed (or the disk full) between a video's summary.json and its report.html."""
+    from hfs_detect.batch import run_batch
+
+    video = SAMPLES / "synthetic_hfs_left.mp4"
+    run_batch([video], tmp_path)
+    (tmp_path / "synthetic_hfs_left" / "report.html").unlink()
+    result = run_batch([video], tmp_path)
+    assert result.n_done == 1
+    assert (tmp_path / "synthetic_hfs_left" / "report.html").is_file()
+    assert run_batch([video], tmp_path).n_done == 0  # now complete: kept

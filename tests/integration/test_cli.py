@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -263,3 +264,60 @@ def test_export_warns_when_the_video_it_links_is_gone(tmp_path, archive):
     assert result.returncode == 0, result.stderr
     assert "warning: the video" in result.stderr and "moved_away.mp4" in result.stderr
     assert (tmp_path / "review.eaf").is_file()
+
+
+def faststart(data: bytes) -> bytes:
+    """The MP4 with its index (``moov``) moved before the frames, as streaming tools write it."""
+    boxes, i = [], 0
+    while i < len(data):
+        size, kind = struct.unpack(">I4s", data[i : i + 8])
+        boxes.append((kind, data[i : i + size]))
+        i += size
+    moov = bytearray(dict(boxes)[b"moov"])
+    at = moov.find(b"stco")  # chunk offsets move by the index's size
+    while at != -1:
+        for k in range(struct.unpack(">I", moov[at + 8 : at + 12])[0]):
+            p = at + 12 + 4 * k
+            offset = struct.unpack(">I", moov[p : p + 4])[0]
+            moov[p : p + 4] = struct.pack(">I", offset + len(moov))
+        at = moov.find(b"stco", at + 4)
+    head = b"".join(b for k, b in boxes if k in (b"ftyp", b"free"))
+    rest = b"".join(b for k, b in boxes if k not in (b"ftyp", b"free", b"moov"))
+    return head + bytes(moov) + rest
+
+
+def test_a_video_cut_short_with_its_index_intact_is_warned_about(tmp_path):
+    data = faststart((SAMPLES / "synthetic_hfs_left.mp4").read_bytes())
+    video = tmp_path / "videos" / "cut.mp4"
+    video.parent.mkdir()
+    video.write_bytes(data[: len(data) // 3])
+    result = run("analyze", video, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "warning: only" in result.stderr and "of the 600 frames" in result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["warnings"] and "cut short" in summary["warnings"][0]
+    result = run("batch", video.parent, "-o", tmp_path / "batch")
+    cohort = pd.read_csv(tmp_path / "batch" / "cohort.csv")
+    assert "of the 600 frames" in cohort.loc[0, "warnings"]
+
+
+def test_an_annotated_video_of_another_video_is_refused(tmp_path, archive):
+    folder = tmp_path / "visit"
+    shutil.copytree(archive[0] / "synthetic_hfs_left", folder)
+    other = SAMPLES / "synthetic_hfs_right.mp4"
+    result = run("report", folder, "--annotated-video", "--video", other)
+    assert_one_line_error(result, "synthetic_hfs_right.mp4", "is not the video")
+    assert not (folder / "annotated.mp4").exists()
+
+
+def test_a_rerun_leaves_no_file_of_the_earlier_run_behind(tmp_path, archive):
+    folder = tmp_path / "visit"
+    shutil.copytree(archive[0] / "synthetic_hfs_left", folder)
+    (folder / "annotated.mp4").write_bytes(b"an earlier run's video")
+    (folder / ".summary.json.k1ll3d.tmp").write_bytes(b"")
+    assert (folder / "report.html").is_file() and (folder / "frames.parquet").is_file()
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", folder, "--no-parquet")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "events.csv", "frames.csv", "landmarks.npz", "summary.json"
+    ]  # fmt: skip
