@@ -31,7 +31,13 @@ from .events import EVENT_COLUMNS
 from .face_mesh import SIDES
 from .verdict import frame_durations
 
-__all__ = ["load_session", "write_report", "write_annotated_video", "region_traces"]
+__all__ = [
+    "load_session",
+    "write_report",
+    "write_annotated_video",
+    "annotated_frames",
+    "region_traces",
+]
 
 SIDE_COLOURS = {"left": "#e8871e", "right": "#1f9bd1"}
 MAX_POINTS = 6000  # per trace in the SVG (longer sessions are thinned evenly)
@@ -369,6 +375,80 @@ def _check_same_video(video: Path, key: dict, out_dir: Path) -> None:
         )
 
 
+def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None = None):
+    """The frames of the annotated video, before drawing, in order.
+
+    Runs the same per-frame chain as ``live`` and ``analyze`` over the folder's
+    landmark cache, with the analysis's rest intervals, and never calls rest a
+    frame the analysis did not (a live protocol's task steps). A mirrored
+    recording's frames are flipped back as they were for the analysis, so the
+    landmarks fall on the face.
+
+    Yields
+    ------
+    rgb : (h, w, 3) uint8
+        The frame as analysed.
+    landmarks : (478, 3) array or None
+        Its landmarks in pixels.
+    state : ViewState
+        What the view shows: rest, the burst flag, counts.
+    ended : list of Event
+        Bursts that ended with this frame.
+    """
+    from .detector import DetectorParams
+    from .landmarks import FaceFrame
+    from .live_view import ViewState
+    from .rest import RestParams
+    from .sources import open_video
+    from .stream import SessionStream
+    from .track import load_track
+
+    out_dir = Path(out_dir)
+    frames, _, summary = load_session(out_dir)
+    track = load_track(out_dir / "landmarks.npz")
+    if track is None:
+        raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
+    params = summary.get("parameters", {})
+    stream = SessionStream(
+        RestParams(**params.get("rest", {})),
+        DetectorParams(**params.get("detector", {})),
+        params.get("rest_intervals_s"),
+        width=track.meta["width"],
+        height=track.meta["height"],
+        blendshape_names=track.meta.get("blendshape_names"),
+    )
+    mirrored = bool(summary.get("mirrored", params.get("mirrored", False)))
+    rest_allowed = frames["rest"].to_numpy(bool)
+    counts = {"left": 0, "right": 0}
+    chosen = Path(video or summary["video"])
+    _check_same_video(chosen, track.meta.get("key") or {}, out_dir)
+    with open_video(chosen) as source:
+        for i, frame in enumerate(source):
+            if i >= len(track):
+                break
+            face = bool(track.face[i])
+            face_frame = FaceFrame(
+                int(track.index[i]), float(track.time_s[i]),
+                track.landmarks[i] if face else None,
+                track.blendshapes[i] if face else None,
+                track.matrices[i] if face else None, int(track.n_faces[i]),
+            )  # fmt: skip
+            allowed = bool(rest_allowed[i]) if i < len(rest_allowed) else True
+            row, ended = stream.process_face_frame(face_frame, allowed)
+            for event in ended:
+                counts[event.side] += 1
+            state = ViewState(
+                status="recorded", at_rest=bool(row["rest"]), face=face,
+                flag_side=stream.detector.active_side,
+                flag_regions=stream.detector.current_regions(), n_events=dict(counts),
+                step_name=f"t = {frame.time_s:.1f} s",
+            )  # fmt: skip
+            rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if mirrored else frame.rgb
+            trace = (frame.time_s, stream.detector.latest, stream.detector.spread)
+            yield rgb, (track.landmarks[i] if face else None), state, ended, trace
+        yield None, None, None, stream.finish(), None
+
+
 def write_annotated_video(
     out_dir: str | os.PathLike,
     *,
@@ -377,68 +457,33 @@ def write_annotated_video(
 ) -> Path:
     """Write the video with the live view drawn on it (``annotated.mp4``).
 
-    The landmarks come from the folder's landmark cache; the traces, rest state
-    and flag come from running the same per-frame chain as ``live`` over them.
+    The frames, rest state and flag come from :func:`annotated_frames`.
     """
     import cv2
 
-    from .landmarks import FaceFrame
-    from .live_view import LiveView, ViewState
+    from .live_view import LiveView
     from .sources import open_video
-    from .stream import SessionStream
-    from .track import load_track
 
     out_dir = Path(out_dir)
-    frames, events, summary = load_session(out_dir)
-    track = load_track(out_dir / "landmarks.npz")
-    if track is None:
-        raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
-    params = summary.get("parameters", {})
-    from .detector import DetectorParams
-    from .rest import RestParams
-
-    stream = SessionStream(
-        RestParams(**params.get("rest", {})),
-        DetectorParams(**params.get("detector", {})),
-        width=track.meta["width"],
-        height=track.meta["height"],
-        blendshape_names=track.meta.get("blendshape_names"),
-    )
+    summary = load_session(out_dir)[2]
     target = Path(path) if path else out_dir / "annotated.mp4"
-    counts = {"left": 0, "right": 0}
-    chosen = Path(video or summary["video"])
-    _check_same_video(chosen, track.meta.get("key") or {}, out_dir)
-    with open_video(chosen) as source:
-        view = LiveView(source.width, source.height, mirror=False)
+    with open_video(video or summary["video"]) as source:
+        width, height = source.width, source.height
         fps = source.fps if np.isfinite(source.fps) else 30.0
-        with atomic_path(target) as tmp:
-            partial = tmp.with_suffix(".mp4")
-            writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps,
-                                     (view.size[1], view.size[0]))  # fmt: skip
-            try:
-                for i, frame in enumerate(source):
-                    if i >= len(track):
-                        break
-                    face = bool(track.face[i])
-                    face_frame = FaceFrame(
-                        int(track.index[i]), float(track.time_s[i]),
-                        track.landmarks[i] if face else None,
-                        track.blendshapes[i] if face else None,
-                        track.matrices[i] if face else None, int(track.n_faces[i]),
-                    )  # fmt: skip
-                    row, ended = stream.process_face_frame(face_frame)
-                    for event in ended:
-                        counts[event.side] += 1
-                    view.add_trace(frame.time_s, stream.detector.latest, stream.detector.spread)
-                    state = ViewState(
-                        status="recorded", at_rest=bool(row["rest"]), face=face,
-                        flag_side=stream.detector.active_side,
-                        flag_regions=stream.detector.current_regions(), n_events=dict(counts),
-                        step_name=f"t = {frame.time_s:.1f} s",
-                    )  # fmt: skip
-                    landmarks = track.landmarks[i] if face else None
-                    writer.write(view.render(frame.rgb, landmarks, state))
-            finally:
-                writer.release()
+    view = LiveView(width, height, mirror=False)
+    with atomic_path(target) as tmp:
+        partial = tmp.with_suffix(".mp4")
+        writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                 (view.size[1], view.size[0]))  # fmt: skip
+        try:
+            for rgb, landmarks, state, _, trace in annotated_frames(out_dir, video):
+                if rgb is None:
+                    break
+                view.add_trace(*trace)
+                writer.write(view.render(rgb, landmarks, state))
+            writer.release()
             partial.replace(tmp)
+        finally:
+            writer.release()
+            partial.unlink(missing_ok=True)
     return target

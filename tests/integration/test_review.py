@@ -144,3 +144,54 @@ def test_export_to_an_unknown_format_gives_one_line(session, tmp_path, capsys):
     assert capsys.readouterr().err.strip() == (
         "hfs-detect: error: export to .eaf (ELAN) or .boris (BORIS), not review.txt"
     )
+
+
+def _frame(path, index):
+    from hfs_detect.sources import open_video
+
+    with open_video(path) as source:
+        for i, frame in enumerate(source):
+            if i == index:
+                return frame.rgb.astype(float)
+
+
+def test_the_annotated_video_of_a_mirrored_recording_draws_the_landmarks_on_the_face(
+    tmp_path, archive
+):
+    """A selfie recording (every frame flipped) analysed with --mirrored: the annotated
+    video shows the frames flipped back, with the landmarks of the ordinary recording."""
+    import numpy as np
+
+    from hfs_detect import analyze_video
+    from hfs_detect.report import annotated_frames
+    from hfs_detect.sources import open_video
+    from hfs_detect.track import load_track
+    from tests.conftest import write_video
+
+    sample = SAMPLES / "synthetic_hfs_left.mp4"
+    with open_video(sample) as source:
+        flipped = write_video(tmp_path / "selfie.mp4", (f.rgb[:, ::-1] for f in source))
+    analyze_video(flipped, tmp_path / "out", mirrored=True)
+    plain = load_track(archive[0] / "synthetic_hfs_left" / "landmarks.npz")
+    original = _frame(sample, 100)
+    for i, (rgb, landmarks, _, _, _) in enumerate(annotated_frames(tmp_path / "out")):
+        if i == 100:
+            assert np.abs(rgb - original).mean() < 8  # the image as recorded, codec aside
+            shift_px = np.linalg.norm(landmarks[:, :2] - plain.landmarks[100][:, :2], axis=1)
+            assert np.median(shift_px) < 3, np.median(shift_px)
+            break
+
+
+def test_the_annotated_video_with_rest_intervals_shows_the_bursts_of_events_csv(tmp_path, archive):
+    from hfs_detect.report import annotated_frames, load_session
+
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(archive[0] / "synthetic_hfs_left" / "landmarks.npz", out)
+    assert main(["analyze", str(SAMPLES / "synthetic_hfs_left.mp4"), "-o", str(out),
+                 "--rest", "0:05-0:12"]) == 0  # fmt: skip
+    events = load_session(out)[1]
+    assert 0 < len(events) < 3  # the intervals leave out a burst the judged rest has
+    shown = [e for *_, ended, _ in annotated_frames(out) for e in ended]
+    expected = list(zip(events.start_s, events.side, strict=True))
+    assert [(e.start_s, e.side) for e in shown] == expected
