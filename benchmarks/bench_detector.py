@@ -34,8 +34,8 @@ def best_of(n, fn):
 
 def main() -> None:
     from hfs_detect import analyze_video
-    from hfs_detect.session import frames_table
-    from hfs_detect.stream import detect_bursts
+    from hfs_detect.detector import detect_bursts
+    from hfs_detect.signals import frames_table
 
     videos = [Path(v) for v in sys.argv[1:]] or DEFAULT_VIDEOS
     print(

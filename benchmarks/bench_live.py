@@ -41,7 +41,8 @@ def make_video(path: Path, duration_s: float) -> None:
     import cv2
     from skimage import data
 
-    from hfs_detect.synth import plan_session, render_session
+    from hfs_detect.synth import plan_session
+    from hfs_detect.synth_render import render_session
 
     face = cv2.resize(data.astronaut()[0:384, 0:512], (640, 480), interpolation=cv2.INTER_CUBIC)
     plan = plan_session(duration_s, side="left", n_spasms=8, n_blinks=12, seed=42)

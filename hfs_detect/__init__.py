@@ -30,7 +30,7 @@ __all__ = [
 _LAZY = {
     "HFSDetectError": "._checks",
     "analyze_video": ".session",
-    "Analysis": ".session",
+    "Analysis": ".outputs",
     "Event": ".events",
     "open_video": ".sources",
     "open_camera": ".sources",

@@ -21,28 +21,15 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError
 from .events import KINDS, Event, events_to_frame
 from .face_mesh import REGIONS, SIDES
 
-__all__ = ["write_elan", "read_elan", "write_boris", "read_boris", "read_review", "rest_segments"]
+__all__ = ["write_elan", "read_elan", "write_boris", "read_boris", "read_review"]
 
 BURST_TIERS = {side: f"burst_{side}" for side in SIDES}
 REST_TIER = "rest"
-
-
-def rest_segments(time_s: np.ndarray, rest: np.ndarray) -> list[tuple[float, float]]:
-    """Rest as ``(start_s, end_s)`` runs of consecutive rest frames."""
-    time_s, rest = np.asarray(time_s, float), np.asarray(rest, bool)
-    if not len(time_s) or not rest.any():
-        return []
-    step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 0.0
-    edges = np.diff(np.r_[0, rest.astype(int), 0])
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return [(float(time_s[a]), float(time_s[b] + step)) for a, b in zip(starts, ends, strict=True)]
 
 
 def _value(event: Event) -> str:

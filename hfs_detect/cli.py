@@ -638,9 +638,10 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from .annotations import rest_segments, write_boris, write_elan
+    from .annotations import write_boris, write_elan
     from .events import events_from_frame
-    from .report import load_session
+    from .outputs import load_session
+    from .rest import rest_segments
 
     frames, events_table, summary = load_session(args.folder)
     suffix = args.file.suffix.lower()

@@ -16,7 +16,8 @@ from pathlib import Path
 from ._atomic import atomic_path
 from ._checks import HFSDetectError
 from .face_mesh import REGIONS, SIDES
-from .report import SIDE_COLOURS, load_session
+from .outputs import load_session
+from .report import SIDE_COLOURS
 
 __all__ = ["compare_sessions", "plot_comparison"]
 

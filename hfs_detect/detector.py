@@ -70,13 +70,25 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import Parameters, check_number
 from .events import Event
 
-__all__ = ["DetectorParams", "BurstDetector", "Asymmetry", "Measure", "MEASURES"]
+if TYPE_CHECKING:
+    from .rest import RestParams
+
+__all__ = [
+    "DetectorParams",
+    "BurstDetector",
+    "Asymmetry",
+    "Measure",
+    "MEASURES",
+    "detect_bursts",
+    "burst_labels",
+]
 
 
 @dataclass(frozen=True)
@@ -798,3 +810,41 @@ class BurstDetector:
                 brow_raised=bool(brow and max(brow) >= p.region_z and "eye" in regions),
             )
         ]
+
+
+def detect_bursts(
+    frames,
+    rest_params: RestParams | None = None,
+    detector_params: DetectorParams | None = None,
+    rest_intervals_s=None,
+) -> tuple[np.ndarray, list[Event], list[Asymmetry]]:
+    """Run the per-frame chain over a whole frames table.
+
+    Returns
+    -------
+    rest : (n,) bool
+        Each frame's rest state.
+    events : list of Event
+        The bursts.
+    asymmetries : list of Asymmetry
+        Lasting one-sided changes, re-learned as rest (not bursts).
+    """
+    from .rest import RestSegmenter
+
+    segmenter = RestSegmenter(rest_params, rest_intervals_s)
+    detector = BurstDetector(detector_params)
+    rest = np.zeros(len(frames), dtype=bool)
+    events: list[Event] = []
+    for i, row in enumerate(frames.to_dict("records")):
+        rest[i] = segmenter.update(row)
+        events += detector.update(row, rest[i])
+    events += detector.finish()
+    return rest, events, list(detector.asymmetries)
+
+
+def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:
+    """Per frame, the side of the burst it falls in, or ``""``."""
+    labels = np.full(len(time_s), "", dtype=object)
+    for event in events:
+        labels[(time_s >= event.start_s) & (time_s < event.end_s)] = event.side
+    return labels

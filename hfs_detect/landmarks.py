@@ -29,8 +29,10 @@ from pathlib import Path
 import numpy as np
 
 from ._checks import HFSDetectError, check_number
+from ._lazy import preload_in_background
 from .face_mesh import N_LANDMARKS
-from .sources import Frame
+from .sources import Frame, VideoFileSource, prefetch
+from .track import FaceFrame, LandmarkTrack, TrackBuilder
 
 __all__ = [
     "MODEL_SHA256",
@@ -40,6 +42,7 @@ __all__ = [
     "ModelInfo",
     "default_model_path",
     "resolve_model",
+    "extract_landmarks",
 ]
 
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
@@ -47,7 +50,6 @@ MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff
 
 MODEL_ENV_VAR = "HFS_DETECT_MODEL"
 MODEL_FILENAME = "face_landmarker.task"
-N_BLENDSHAPES = 52
 
 
 @dataclass(frozen=True)
@@ -151,40 +153,6 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
-
-
-@dataclass(frozen=True)
-class FaceFrame:
-    """The landmark stage's result for one frame.
-
-    Attributes
-    ----------
-    index : int
-    time_s : float
-    landmarks : numpy.ndarray or None
-        ``(478, 3)`` float32: x, y normalised to the image width and height,
-        z in the same scale as x (MediaPipe's convention). None if the subject
-        was not found in this frame.
-    blendshapes : numpy.ndarray or None
-        ``(52,)`` float32 scores in MediaPipe's category order.
-    matrix : numpy.ndarray or None
-        ``(4, 4)`` facial transformation matrix (canonical face -> camera).
-    n_faces : int
-        Faces seen: 1 where the subject was simply tracked, every face in
-        view where a search for the subject ran (see :class:`Landmarker`).
-    """
-
-    index: int
-    time_s: float
-    landmarks: np.ndarray | None
-    blendshapes: np.ndarray | None
-    matrix: np.ndarray | None
-    n_faces: int
-
-    @property
-    def face(self) -> bool:
-        """Whether the subject was found."""
-        return self.landmarks is not None
 
 
 @dataclass(frozen=True)
@@ -386,3 +354,56 @@ class Landmarker:
             self.close()
         except Exception:
             pass
+
+
+def _frames(source: VideoFileSource, mirrored: bool) -> Iterator[Frame]:
+    """The source's frames, un-mirrored when the recording is a mirror image."""
+    if not mirrored:
+        yield from source
+        return
+    import cv2
+
+    for frame in source:
+        yield Frame(frame.index, frame.time_s, cv2.flip(frame.rgb, 1))
+
+
+def _progress(total: int | None, name: str, enabled: bool, position: int = 0):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, desc=name, unit="frame", disable=not enabled, leave=False,
+        dynamic_ncols=True, position=position,
+    )  # fmt: skip
+
+
+def extract_landmarks(
+    source: VideoFileSource,
+    *,
+    mirrored: bool = False,
+    model_path: str | os.PathLike | None = None,
+    max_faces: int = 4,
+    min_confidence: float = 0.5,
+    progress: bool = False,
+    progress_position: int = 0,
+) -> LandmarkTrack:
+    """Run the landmarker over every frame of ``source`` and return the track."""
+    builder = TrackBuilder()
+    with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
+        # after MediaPipe's import (they would queue on the import lock), during inference
+        preload_in_background("pandas", "pyarrow.parquet")
+        with _progress(source.n_frames_hint, source.name, progress, progress_position) as bar:
+            for frame in prefetch(_frames(source, mirrored)):
+                builder.append(landmarker.detect(frame))
+                bar.update()
+        names = landmarker.blendshape_names or []
+        model = landmarker.model
+    meta = {
+        "width": source.width,
+        "height": source.height,
+        "fps_nominal": source.fps,
+        "rotation_deg": source.rotation_deg,
+        "n_timestamps_repaired": source.n_timestamps_repaired,
+        "blendshape_names": names,
+        "model_path": str(model.path),
+    }
+    return builder.build(meta)

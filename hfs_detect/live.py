@@ -33,9 +33,11 @@ from .detector import DetectorParams
 from .events import Event
 from .landmarks import Landmarker, resolve_model
 from .live_view import WINDOW_TITLE, LiveView, ViewState
+from .outputs import Analysis
 from .protocol import FREE_SESSION, Protocol, step_statistics
 from .rest import RestParams
-from .session import Analysis, assemble_analysis, frames_table
+from .session import assemble_analysis
+from .signals import frames_table
 from .sources import Frame
 from .track import TrackBuilder
 from .verdict import VerdictParams

@@ -1,8 +1,10 @@
-"""Writing the output contract of one analysed video.
+"""The output contract of one analysed video: its type, its writer and its reader.
 
-Every file is written to a temporary name and moved into place, so a killed
-run never leaves a half-written file; ``summary.json`` is written last, so its
-presence means the folder is complete.
+:class:`Analysis` is what an analysis gives; :func:`write_outputs` writes it
+(``landmarks.npz``, ``frames.csv`` and ``.parquet``, ``events.csv``, ``summary.json``)
+and :func:`load_session` reads a folder back. Every file is written to a temporary name
+and moved into place, so a killed run never leaves a half-written file; ``summary.json``
+is written last, so its presence means the folder is complete.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ from __future__ import annotations
 import json
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._atomic import atomic_path, write_text_atomic
-from ._checks import check_output_dir
+from ._checks import HFSDetectError, check_output_dir
+from .events import EVENT_COLUMNS
 from .track import save_track
 
 if TYPE_CHECKING:
-    from .session import Analysis
+    import pandas as pd
 
-__all__ = ["write_outputs", "to_json"]
+    from .track import LandmarkTrack
+
+__all__ = ["Analysis", "write_outputs", "load_session", "to_json"]
 
 CSV_FLOAT_FORMAT = "%.7g"
 
@@ -88,3 +94,84 @@ def write_outputs(
     write_text_atomic(summary, to_json(analysis.summary))
     written.append(summary)
     return written
+
+
+@dataclass
+class Analysis:
+    """The result of analysing one video.
+
+    Attributes
+    ----------
+    frames : pandas.DataFrame
+        One row per decoded frame (the per-frame table).
+    events : pandas.DataFrame
+        One row per burst, the ``events.csv`` columns.
+    summary : dict
+        What ``summary.json`` holds.
+    track : LandmarkTrack
+        The landmarks behind the table.
+    """
+
+    frames: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict
+    track: LandmarkTrack
+
+    def write(self, out_dir: str | os.PathLike, *, parquet: bool = True) -> list[Path]:
+        """Write the output contract into ``out_dir`` (:func:`write_outputs`)."""
+        return write_outputs(self, out_dir, parquet=parquet)
+
+
+def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The frames table, events table and summary of an analysis output folder.
+
+    Raises
+    ------
+    HFSDetectError
+        The folder is not an analysis, or one of its files is missing, damaged
+        or not in the output contract's format (rerunning ``analyze`` remakes it).
+    """
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    summary_path = out_dir / "summary.json"
+    if not summary_path.is_file():
+        raise HFSDetectError(f"not an analysis folder (no summary.json): {out_dir}")
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise HFSDetectError(
+            f"{summary_path} is damaged or cut short ({exc}); rerun analyze"
+        ) from None
+    if not isinstance(summary, dict):
+        raise HFSDetectError(f"{summary_path} is not a session summary; rerun analyze")
+    parquet, csv = out_dir / "frames.parquet", out_dir / "frames.csv"
+    if parquet.is_file():
+        frames = _read_table(parquet, pd.read_parquet)
+    elif csv.is_file():
+        frames = _read_table(csv, pd.read_csv)
+    else:
+        raise HFSDetectError(f"{out_dir} has no frames.csv (the per-frame table); rerun analyze")
+    missing = {"time_s", "face", "rest"} - set(frames.columns)
+    if missing:
+        raise HFSDetectError(f"{csv} is not a frames table: no {', '.join(sorted(missing))}")
+    events_path = out_dir / "events.csv"
+    if not events_path.is_file():
+        raise HFSDetectError(f"{out_dir} has no events.csv; rerun analyze")
+    events = _read_table(events_path, pd.read_csv)
+    missing = set(EVENT_COLUMNS[:9]) - set(events.columns)
+    if missing:
+        raise HFSDetectError(
+            f"{events_path} is not an events table: missing column(s) {', '.join(sorted(missing))}"
+        )
+    events["regions"] = events["regions"].fillna("").astype(str)
+    return frames, events, summary
+
+
+def _read_table(path: Path, reader) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        return reader(path)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise HFSDetectError(f"cannot read {path} ({exc}); rerun analyze") from None

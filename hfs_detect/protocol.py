@@ -175,7 +175,7 @@ def step_statistics(
     list of dict
         One dict per step that was reached, in protocol order.
     """
-    from .verdict import frame_durations
+    from .signals import frame_durations
 
     time_s = frames["time_s"].to_numpy()
     durations = frame_durations(time_s)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import os
 from pathlib import Path
 
@@ -26,13 +25,12 @@ import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError
-from .annotations import rest_segments
-from .events import EVENT_COLUMNS
 from .face_mesh import SIDES
-from .verdict import frame_durations
+from .outputs import load_session
+from .rest import rest_segments
+from .signals import frame_durations
 
 __all__ = [
-    "load_session",
     "write_report",
     "write_annotated_video",
     "annotated_frames",
@@ -41,57 +39,6 @@ __all__ = [
 
 SIDE_COLOURS = {"left": "#e8871e", "right": "#1f9bd1"}
 MAX_POINTS = 6000  # per trace in the SVG (longer sessions are thinned evenly)
-
-
-def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The frames table, events table and summary of an analysis output folder.
-
-    Raises
-    ------
-    HFSDetectError
-        The folder is not an analysis, or one of its files is missing, damaged
-        or not in the output contract's format (rerunning ``analyze`` remakes it).
-    """
-    out_dir = Path(out_dir)
-    summary_path = out_dir / "summary.json"
-    if not summary_path.is_file():
-        raise HFSDetectError(f"not an analysis folder (no summary.json): {out_dir}")
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise HFSDetectError(
-            f"{summary_path} is damaged or cut short ({exc}); rerun analyze"
-        ) from None
-    if not isinstance(summary, dict):
-        raise HFSDetectError(f"{summary_path} is not a session summary; rerun analyze")
-    parquet, csv = out_dir / "frames.parquet", out_dir / "frames.csv"
-    if parquet.is_file():
-        frames = _read_table(parquet, pd.read_parquet)
-    elif csv.is_file():
-        frames = _read_table(csv, pd.read_csv)
-    else:
-        raise HFSDetectError(f"{out_dir} has no frames.csv (the per-frame table); rerun analyze")
-    missing = {"time_s", "face", "rest"} - set(frames.columns)
-    if missing:
-        raise HFSDetectError(f"{csv} is not a frames table: no {', '.join(sorted(missing))}")
-    events_path = out_dir / "events.csv"
-    if not events_path.is_file():
-        raise HFSDetectError(f"{out_dir} has no events.csv; rerun analyze")
-    events = _read_table(events_path, pd.read_csv)
-    missing = set(EVENT_COLUMNS[:9]) - set(events.columns)
-    if missing:
-        raise HFSDetectError(
-            f"{events_path} is not an events table: missing column(s) {', '.join(sorted(missing))}"
-        )
-    events["regions"] = events["regions"].fillna("").astype(str)
-    return frames, events, summary
-
-
-def _read_table(path: Path, reader) -> pd.DataFrame:
-    try:
-        return reader(path)
-    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise HFSDetectError(f"cannot read {path} ({exc}); rerun analyze") from None
 
 
 def region_traces(frames: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
@@ -396,12 +343,11 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
         Bursts that ended with this frame.
     """
     from .detector import DetectorParams
-    from .landmarks import FaceFrame
     from .live_view import ViewState
     from .rest import RestParams
     from .sources import open_video
     from .stream import SessionStream
-    from .track import load_track
+    from .track import FaceFrame, load_track
 
     out_dir = Path(out_dir)
     frames, _, summary = load_session(out_dir)

@@ -25,7 +25,14 @@ import numpy as np
 
 from ._checks import HFSDetectError, Parameters
 
-__all__ = ["RestParams", "RestSegmenter", "parse_intervals", "in_intervals", "count_swings"]
+__all__ = [
+    "RestParams",
+    "RestSegmenter",
+    "parse_intervals",
+    "in_intervals",
+    "count_swings",
+    "rest_segments",
+]
 
 
 @dataclass(frozen=True)
@@ -231,3 +238,14 @@ def parse_intervals(text: str) -> list[tuple[float, float]]:
 def in_intervals(time_s: float, intervals_s) -> bool:
     """Whether ``time_s`` falls in one of the ``(start, end)`` intervals."""
     return any(start <= time_s < end for start, end in intervals_s)
+
+
+def rest_segments(time_s: np.ndarray, rest: np.ndarray) -> list[tuple[float, float]]:
+    """Rest as ``(start_s, end_s)`` runs of consecutive rest frames."""
+    time_s, rest = np.asarray(time_s, float), np.asarray(rest, bool)
+    if not len(time_s) or not rest.any():
+        return []
+    step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 0.0
+    edges = np.diff(np.r_[0, rest.astype(int), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    return [(float(time_s[a]), float(time_s[b] + step)) for a, b in zip(starts, ends, strict=True)]

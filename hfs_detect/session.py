@@ -10,30 +10,27 @@ landmark cache ``landmarks.npz``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import HFSDetectError, check_output_dir
-from ._lazy import preload_in_background
-from .detector import DetectorParams
+from .detector import DetectorParams, burst_labels, detect_bursts
 from .events import events_to_frame
-from .landmarks import Landmarker, resolve_model
+from .landmarks import extract_landmarks, resolve_model
+from .outputs import Analysis
 from .provenance import provenance
 from .rest import RestParams
-from .signals import compute_signals
-from .sources import Frame, VideoFileSource, open_video, prefetch
-from .stream import burst_labels, detect_bursts
-from .track import LandmarkTrack, TrackBuilder, load_track, video_fingerprint
+from .signals import frames_table
+from .sources import open_video
+from .track import LandmarkTrack, load_track, video_fingerprint
 from .verdict import DISCLAIMER, VerdictParams, methods_paragraph, session_statistics
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Analysis", "analyze_video", "assemble_analysis", "summarize"]
+__all__ = ["analyze_video", "assemble_analysis", "summarize"]
 
 CACHE_NAME = "landmarks.npz"
 
@@ -48,54 +45,6 @@ DETECTOR_KEYS = (
 """Summary keys the burst detector fills in (see :mod:`hfs_detect.verdict`)."""
 
 
-@dataclass
-class Analysis:
-    """The result of analysing one video.
-
-    Attributes
-    ----------
-    frames : pandas.DataFrame
-        One row per decoded frame (the per-frame table).
-    events : pandas.DataFrame
-        One row per burst, the ``events.csv`` columns.
-    summary : dict
-        What ``summary.json`` holds.
-    track : LandmarkTrack
-        The landmarks behind the table.
-    """
-
-    frames: pd.DataFrame
-    events: pd.DataFrame
-    summary: dict
-    track: LandmarkTrack
-
-    def write(self, out_dir: str | os.PathLike, *, parquet: bool = True) -> list[Path]:
-        """Write the output contract into ``out_dir`` (see :mod:`hfs_detect.outputs`)."""
-        from .outputs import write_outputs
-
-        return write_outputs(self, out_dir, parquet=parquet)
-
-
-def _frames(source: VideoFileSource, mirrored: bool) -> Iterator[Frame]:
-    """The source's frames, un-mirrored when the recording is a mirror image."""
-    if not mirrored:
-        yield from source
-        return
-    import cv2
-
-    for frame in source:
-        yield Frame(frame.index, frame.time_s, cv2.flip(frame.rgb, 1))
-
-
-def _progress(total: int | None, name: str, enabled: bool, position: int = 0):
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total, desc=name, unit="frame", disable=not enabled, leave=False,
-        dynamic_ncols=True, position=position,
-    )  # fmt: skip
-
-
 def _cache_key(
     fingerprint: dict, model_sha256: str, mirrored: bool, max_faces: int, min_confidence: float
 ) -> dict:
@@ -107,39 +56,6 @@ def _cache_key(
         "max_faces": int(max_faces),
         "min_confidence": float(min_confidence),
     }
-
-
-def extract_landmarks(
-    source: VideoFileSource,
-    *,
-    mirrored: bool = False,
-    model_path: str | os.PathLike | None = None,
-    max_faces: int = 4,
-    min_confidence: float = 0.5,
-    progress: bool = False,
-    progress_position: int = 0,
-) -> LandmarkTrack:
-    """Run the landmarker over every frame of ``source`` and return the track."""
-    builder = TrackBuilder()
-    with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
-        # after MediaPipe's import (they would queue on the import lock), during inference
-        preload_in_background("pandas", "pyarrow.parquet")
-        with _progress(source.n_frames_hint, source.name, progress, progress_position) as bar:
-            for frame in prefetch(_frames(source, mirrored)):
-                builder.append(landmarker.detect(frame))
-                bar.update()
-        names = landmarker.blendshape_names or []
-        model = landmarker.model
-    meta = {
-        "width": source.width,
-        "height": source.height,
-        "fps_nominal": source.fps,
-        "rotation_deg": source.rotation_deg,
-        "n_timestamps_repaired": source.n_timestamps_repaired,
-        "blendshape_names": names,
-        "model_path": str(model.path),
-    }
-    return builder.build(meta)
 
 
 def analyze_video(
@@ -351,23 +267,6 @@ def assemble_analysis(
     summary["methods"] = methods_paragraph(summary)
     summary["disclaimer"] = DISCLAIMER
     return Analysis(frames=frames, events=events_to_frame(events), summary=summary, track=track)
-
-
-def frames_table(track: LandmarkTrack) -> pd.DataFrame:
-    """The per-frame table of a track: frame index, signals, quality."""
-    meta = track.meta
-    table = compute_signals(
-        track.time_s,
-        track.landmarks,
-        track.matrices,
-        track.blendshapes,
-        meta["width"],
-        meta["height"],
-        meta.get("blendshape_names"),
-    )
-    table.insert(0, "frame", track.index)
-    table.insert(3, "n_faces", track.n_faces.astype(np.int64))
-    return table
 
 
 def summarize(

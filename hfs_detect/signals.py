@@ -77,6 +77,8 @@ from .face_mesh import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .track import LandmarkTrack
+
 __all__ = [
     "MEASURES",
     "signal_columns",
@@ -85,6 +87,8 @@ __all__ = [
     "head_motion",
     "compute_signals",
     "signal_arrays",
+    "frames_table",
+    "frame_durations",
 ]
 
 MEASURES: tuple[str, ...] = (
@@ -321,3 +325,27 @@ def signal_arrays(
             if single in position:
                 columns[f"bs_{single}"] = blendshapes[:, position[single]].astype(np.float64)
     return columns
+
+
+def frames_table(track: LandmarkTrack) -> pd.DataFrame:
+    """The per-frame table of a track: frame index, signals, quality."""
+    meta = track.meta
+    table = compute_signals(
+        track.time_s,
+        track.landmarks,
+        track.matrices,
+        track.blendshapes,
+        meta["width"],
+        meta["height"],
+        meta.get("blendshape_names"),
+    )
+    table.insert(0, "frame", track.index)
+    table.insert(3, "n_faces", track.n_faces.astype(np.int64))
+    return table
+
+
+def frame_durations(time_s: np.ndarray) -> np.ndarray:
+    """Seconds each frame stands for (gaps longer than 4 frames count as 4 frames)."""
+    steps = np.diff(time_s)
+    typical = float(np.median(steps)) if len(steps) else 0.0
+    return np.append(np.minimum(steps, 4 * typical), typical)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .detector import Asymmetry, BurstDetector, DetectorParams
+from .detector import BurstDetector, DetectorParams
 from .events import Event
-from .landmarks import FaceFrame
 from .rest import RestParams, RestSegmenter
 from .signals import head_motion, signal_arrays
+from .track import FaceFrame
 
-__all__ = ["SessionStream", "detect_bursts", "burst_labels"]
+__all__ = ["SessionStream"]
 
 
 class SessionStream:
@@ -95,38 +95,3 @@ class SessionStream:
 
 def _or_nan(values, shape) -> np.ndarray:
     return np.full(shape, np.nan, np.float32) if values is None else values
-
-
-def detect_bursts(
-    frames,
-    rest_params: RestParams | None = None,
-    detector_params: DetectorParams | None = None,
-    rest_intervals_s=None,
-) -> tuple[np.ndarray, list[Event], list[Asymmetry]]:
-    """Run the per-frame chain over a whole frames table.
-
-    Returns
-    -------
-    rest : (n,) bool
-        Each frame's rest state.
-    events : list of Event
-        The bursts.
-    asymmetries : list of Asymmetry
-        Lasting one-sided changes, re-learned as rest (not bursts).
-    """
-    stream = SessionStream(rest_params, detector_params, rest_intervals_s)
-    rest = np.zeros(len(frames), dtype=bool)
-    events: list[Event] = []
-    for i, row in enumerate(frames.to_dict("records")):
-        rest[i], ended = stream.process_row(row)
-        events += ended
-    events += stream.finish()
-    return rest, events, list(stream.detector.asymmetries)
-
-
-def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:
-    """Per frame, the side of the burst it falls in, or ``""``."""
-    labels = np.full(len(time_s), "", dtype=object)
-    for event in events:
-        labels[(time_s >= event.start_s) & (time_s < event.end_s)] = event.side
-    return labels

@@ -51,9 +51,6 @@ __all__ = [
     "plan_session",
     "activation",
     "write_truth",
-    "render_session",
-    "face_points",
-    "warp_face",
 ]
 
 TWITCH_RISE_S = 0.05
@@ -561,26 +558,3 @@ def write_truth(plan: SessionPlan, out_truth: str | os.PathLike) -> Path:
         out_truth.with_name(f"{stem}.plan.json"), json.dumps(plan.to_dict(), indent=1)
     )
     return out_truth
-
-
-def face_points(image: np.ndarray, model_path: str | os.PathLike | None = None) -> np.ndarray:
-    """The face's 478 landmarks in pixels ``(478, 2)``, from MediaPipe."""
-    from .synth_render import face_points as _face_points
-
-    return _face_points(image, model_path)
-
-
-def warp_face(
-    image: np.ndarray, points_px: np.ndarray, state: dict[str, dict[str, float]]
-) -> np.ndarray:
-    """Apply one frame's contraction ``state`` (per side: eye, cheek, mouth 0-1)."""
-    from .synth_render import warp_face as _warp_face
-
-    return _warp_face(image, points_px, state)
-
-
-def render_session(image, plan: SessionPlan, out_video, **options) -> Path:
-    """Render ``plan`` on a face (see :func:`hfs_detect.synth_render.render_session`)."""
-    from .synth_render import render_session as _render_session
-
-    return _render_session(image, plan, out_video, **options)

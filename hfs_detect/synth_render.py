@@ -393,7 +393,7 @@ def prepare_video_face(
     import cv2
 
     from .landmarks import Landmarker
-    from .session import frames_table
+    from .signals import frames_table
     from .sources import Frame, open_video
     from .track import TrackBuilder
 

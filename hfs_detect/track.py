@@ -20,9 +20,52 @@ import numpy as np
 
 from ._atomic import atomic_path
 from .face_mesh import N_LANDMARKS
-from .landmarks import N_BLENDSHAPES, FaceFrame
 
-__all__ = ["LandmarkTrack", "TrackBuilder", "video_fingerprint", "save_track", "load_track"]
+__all__ = [
+    "FaceFrame",
+    "LandmarkTrack",
+    "TrackBuilder",
+    "video_fingerprint",
+    "save_track",
+    "load_track",
+]
+
+N_BLENDSHAPES = 52
+
+
+@dataclass(frozen=True)
+class FaceFrame:
+    """The landmark stage's result for one frame.
+
+    Attributes
+    ----------
+    index : int
+    time_s : float
+    landmarks : numpy.ndarray or None
+        ``(478, 3)`` float32: x, y normalised to the image width and height,
+        z in the same scale as x (MediaPipe's convention). None if the subject
+        was not found in this frame.
+    blendshapes : numpy.ndarray or None
+        ``(52,)`` float32 scores in MediaPipe's category order.
+    matrix : numpy.ndarray or None
+        ``(4, 4)`` facial transformation matrix (canonical face -> camera).
+    n_faces : int
+        Faces seen: 1 where the subject was simply tracked, every face in
+        view where a search for the subject ran (see :class:`Landmarker`).
+    """
+
+    index: int
+    time_s: float
+    landmarks: np.ndarray | None
+    blendshapes: np.ndarray | None
+    matrix: np.ndarray | None
+    n_faces: int
+
+    @property
+    def face(self) -> bool:
+        """Whether the subject was found."""
+        return self.landmarks is not None
+
 
 CACHE_FORMAT = 1
 HEAD_BYTES = 1 << 20

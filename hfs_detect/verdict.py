@@ -27,6 +27,7 @@ import numpy as np
 from ._checks import Parameters
 from .events import Event
 from .face_mesh import REGIONS
+from .signals import frame_durations
 
 __all__ = [
     "VerdictParams",
@@ -60,13 +61,6 @@ class VerdictParams(Parameters):
     min_face_fraction: float = 0.5
     min_events: int = 3
     min_side_share: float = 0.75
-
-
-def frame_durations(time_s: np.ndarray) -> np.ndarray:
-    """Seconds each frame stands for (gaps longer than 4 frames count as 4 frames)."""
-    steps = np.diff(time_s)
-    typical = float(np.median(steps)) if len(steps) else 0.0
-    return np.append(np.minimum(steps, 4 * typical), typical)
 
 
 def _long_bilateral_closures(frames, rest: np.ndarray, closure: float = 0.5) -> int:

@@ -104,7 +104,7 @@ def astronaut():
 @pytest.fixture(scope="session")
 def astronaut_points(astronaut):
     """MediaPipe's 478 landmarks of the astronaut picture, in pixels."""
-    from hfs_detect.synth import face_points
+    from hfs_detect.synth_render import face_points
 
     return face_points(astronaut)
 

@@ -183,7 +183,8 @@ def test_the_annotated_video_of_a_mirrored_recording_draws_the_landmarks_on_the_
 
 
 def test_the_annotated_video_with_rest_intervals_shows_the_bursts_of_events_csv(tmp_path, archive):
-    from hfs_detect.report import annotated_frames, load_session
+    from hfs_detect.outputs import load_session
+    from hfs_detect.report import annotated_frames
 
     out = tmp_path / "out"
     out.mkdir()

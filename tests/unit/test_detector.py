@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hfs_detect.detector import BurstDetector, DetectorParams
-from hfs_detect.stream import detect_bursts
+from hfs_detect.detector import BurstDetector, DetectorParams, detect_bursts
 
 FPS = 30.0
 PROPERTY = settings(max_examples=30, deadline=None, derandomize=True)
