@@ -88,6 +88,7 @@ __all__ = [
     "MEASURES",
     "detect_bursts",
     "burst_labels",
+    "burst_confidence",
 ]
 
 
@@ -140,6 +141,10 @@ _DIRECTION = np.array([m.direction for m in MEASURES])
 _PRIOR = np.array([m.prior_spread for m in MEASURES])
 _FLOOR = np.array([m.floor for m in MEASURES])
 _LOWER_FACE = ("cheek", "mouth", "corner")
+CONFIDENCE_COEFFICIENTS = (-2.110, 2.619, 2.559)
+"""Logistic coefficients of :func:`burst_confidence` (intercept, log of the peak in
+``threshold_z`` units, eye involved), fitted on the synthetic dev set by
+``benchmarks/calibrate_confidence.py``."""
 _MAX_BRIDGE_S = 1.0  # longest blink stretch (with its guards) bridged inside a burst
 _CLEAR_CLOSURE = 0.2  # closure from which the other eye's share over a run is read
 _LAG_S = 0.1  # an eye closing this soon after the other reopens lags behind it
@@ -793,10 +798,7 @@ class BurstDetector:
         peak = max(max(f.evidence[side]) for f in active)
         brow = [f.z["brow"] * SIDE_SIGN[side] for f in active]
         kind = "clonic" if twitches >= 2 or end_s - start_s < p.tonic_min_s else "tonic"
-        # 0 at the threshold, towards 1 as the peak grows; the eye adds confidence
-        confidence = max(0.0, 1.0 - p.threshold_z / peak) if peak > 0 else 0.0
-        if "eye" not in regions:
-            confidence *= 0.7
+        confidence = burst_confidence(peak, "eye" in regions, p.threshold_z)
         return [
             Event(
                 start_s=round(start_s, 4),
@@ -848,3 +850,17 @@ def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:
     for event in events:
         labels[(time_s >= event.start_s) & (time_s < event.end_s)] = event.side
     return labels
+
+
+def confidence_features(peak: float, eye: bool, threshold_z: float) -> tuple[float, float, float]:
+    """The inputs of :func:`burst_confidence`: 1, log(peak / threshold_z), eye (0 or 1)."""
+    return (1.0, math.log(max(peak, 1e-6) / threshold_z), float(eye))
+
+
+def burst_confidence(peak: float, eye: bool, threshold_z: float) -> float:
+    """The chance that a burst is a true spasm, 0-1: a logistic of its peak departure and
+    of whether the eye took part (:data:`CONFIDENCE_COEFFICIENTS`, calibrated on the
+    synthetic dev set; the README gives its reliability on the test set)."""
+    x = confidence_features(peak, eye, threshold_z)
+    logit = sum(w * v for w, v in zip(CONFIDENCE_COEFFICIENTS, x, strict=True))
+    return 1.0 / (1.0 + math.exp(-logit))

@@ -353,3 +353,12 @@ def test_a_twitch_during_a_blink_is_still_found_by_the_mouth_corner(side, blink_
     frames = close_eyes(frames, 8.0 + blink_offset_s, 0.25, 0.9, 0.9)  # a blink inside it
     frames = pull_mouth(frames, side, 8.0, 0.6)
     assert sides(detect_bursts(frames)[1]) == [side]
+
+
+def test_confidence_runs_from_a_faint_lower_face_burst_to_a_forceful_closure():
+    from hfs_detect.detector import burst_confidence
+
+    faint = burst_confidence(3.6, eye=False, threshold_z=3.5)
+    forceful = burst_confidence(40.0, eye=True, threshold_z=3.5)
+    assert 0.0 < faint < 0.5 < forceful < 1.0
+    assert forceful > 0.99
