@@ -76,6 +76,7 @@ import numpy as np
 
 from ._checks import Parameters, check_number
 from .events import Event
+from .signals import CONTRACTION_SIGN, contraction
 
 if TYPE_CHECKING:
     from .rest import RestParams
@@ -104,8 +105,6 @@ class Measure:
         The frames-table columns ``<column>_left`` and ``<column>_right``.
     region : str
         The region it speaks for in ``events.csv``.
-    direction : float
-        +1 if the measure grows when the side contracts, -1 if it shrinks.
     prior_spread : float
         Spread of the symmetric-face prior: the static left-right asymmetry
         of real resting faces (root mean square over the 19 real videos of the
@@ -118,19 +117,24 @@ class Measure:
     name: str
     column: str
     region: str
-    direction: float
     prior_spread: float
     floor: float
+
+    @property
+    def direction(self) -> float:
+        """+1 if the measure grows when the side contracts, -1 if it shrinks
+        (:data:`hfs_detect.signals.CONTRACTION_SIGN`)."""
+        return CONTRACTION_SIGN[self.column]
 
 
 MEASURES: tuple[Measure, ...] = (
     # the eye in log aperture ratio (static asymmetry rms 0.042); the rest in face units
-    Measure("eye", "eye_aperture", "eye", -1.0, 0.05, 0.02),
-    Measure("lid", "lower_lid_height", "eye", 1.0, 0.005, 0.002),  # rms 0.003
-    Measure("cheek", "cheek_height", "cheek", 1.0, 0.015, 0.004),  # rms 0.022 (0.009 w/o one)
-    Measure("mouth", "mouth_eye_distance", "mouth", -1.0, 0.035, 0.006),  # rms 0.030
-    Measure("corner", "mouth_corner_height", "mouth", 1.0, 0.025, 0.006),  # rms 0.023
-    Measure("brow", "brow_height", "brow", 1.0, 0.02, 0.005),  # rms 0.017
+    Measure("eye", "eye_aperture", "eye", 0.05, 0.02),
+    Measure("lid", "lower_lid_height", "eye", 0.005, 0.002),  # rms 0.003
+    Measure("cheek", "cheek_height", "cheek", 0.015, 0.004),  # rms 0.022 (0.009 w/o one)
+    Measure("mouth", "mouth_eye_distance", "mouth", 0.035, 0.006),  # rms 0.030
+    Measure("corner", "mouth_corner_height", "mouth", 0.025, 0.006),  # rms 0.023
+    Measure("brow", "brow_height", "brow", 0.02, 0.005),  # rms 0.017
 )
 """The measures, in the order of the detector's arrays."""
 
@@ -424,10 +428,9 @@ class BurstDetector:
         level = b["level"] if b["level"] is not None else float(np.log(raw[0]).mean())
         # the open eyes' references, the face's own asymmetry split between them
         ref_eyes = np.exp([level - center_eye / 2, level + center_eye / 2])
-        closure = 1.0 - raw[0] / ref_eyes
+        closure = contraction("eye_aperture", raw[0], ref_eyes)
         ref = b["ref"] if b["ref"] is not None else raw
-        moved = _DIRECTION[:, None] * (raw - ref)  # per side, + = contracting
-        moved[0] = closure
+        moved = np.array([contraction(m.column, raw[k], ref[k]) for k, m in enumerate(MEASURES)])
         return {
             "closure": closure,
             "z": {name: float(z[k]) for k, name in enumerate(_NAMES)},

@@ -29,6 +29,7 @@ import numpy as np
 
 from ._checks import HFSDetectError
 from .events import Event
+from .signals import contraction
 
 __all__ = ["Step", "Protocol", "load_protocol", "step_statistics", "FREE_SESSION"]
 
@@ -224,7 +225,7 @@ def _synkinesis(frames, here: np.ndarray, reference: np.ndarray | None) -> dict:
     values = frames.loc[here, ["eye_aperture_left", "eye_aperture_right"]].to_numpy(float)
     if not np.isfinite(values).any():
         return {"eye_narrowing_left": None, "eye_narrowing_right": None}
-    narrowing = 1.0 - np.nanmedian(values, axis=0) / reference
+    narrowing = contraction("eye_aperture", np.nanmedian(values, axis=0), reference)
     return {
         "eye_narrowing_left": round(float(narrowing[0]), 4),
         "eye_narrowing_right": round(float(narrowing[1]), 4),

@@ -28,7 +28,7 @@ from ._checks import HFSDetectError
 from .face_mesh import SIDES
 from .outputs import load_session
 from .rest import rest_segments
-from .signals import frame_durations
+from .signals import frame_durations, rest_contraction
 
 __all__ = [
     "write_report",
@@ -47,23 +47,15 @@ def region_traces(frames: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     Eye: closure as a fraction of the rest aperture. Cheek: rise. Mouth: how far
     the corner has moved towards the eye. Cheek and mouth in face units.
     """
-    rest = frames["rest"].to_numpy(bool) if "rest" in frames else np.ones(len(frames), bool)
-    if not rest.any():
-        rest = frames["face"].to_numpy(bool)
-
-    def ref(column: str) -> float:
-        values = frames.loc[rest, column].to_numpy(float)
-        return float(np.nanmedian(values)) if np.isfinite(values).any() else np.nan
-
-    out: dict[str, dict[str, np.ndarray]] = {"eye": {}, "cheek": {}, "mouth": {}}
-    for side in SIDES:
-        eye = frames[f"eye_aperture_{side}"].to_numpy(float)
-        out["eye"][side] = 1.0 - eye / ref(f"eye_aperture_{side}")
-        cheek = frames[f"cheek_height_{side}"].to_numpy(float)
-        out["cheek"][side] = cheek - ref(f"cheek_height_{side}")
-        mouth = frames[f"mouth_eye_distance_{side}"].to_numpy(float)
-        out["mouth"][side] = ref(f"mouth_eye_distance_{side}") - mouth
-    return out
+    rest = frames["rest"].to_numpy(bool) if "rest" in frames else None
+    return {
+        region: rest_contraction(frames, measure, rest)
+        for region, measure in (
+            ("eye", "eye_aperture"),
+            ("cheek", "cheek_height"),
+            ("mouth", "mouth_eye_distance"),
+        )
+    }
 
 
 def _svg(fig) -> str:

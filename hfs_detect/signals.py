@@ -89,6 +89,8 @@ __all__ = [
     "signal_arrays",
     "frames_table",
     "frame_durations",
+    "contraction",
+    "rest_contraction",
 ]
 
 MEASURES: tuple[str, ...] = (
@@ -102,6 +104,17 @@ MEASURES: tuple[str, ...] = (
     "ear_2d",
 )
 """Per-side measures; each is a column ``<measure>_left`` and ``<measure>_right``."""
+
+CONTRACTION_SIGN: dict[str, float] = {
+    "eye_aperture": -1.0,
+    "lower_lid_height": 1.0,
+    "brow_height": 1.0,
+    "cheek_height": 1.0,
+    "mouth_corner_height": 1.0,
+    "mouth_eye_distance": -1.0,
+}
+"""+1 if the measure grows when its side contracts (the lid, cheek and corner rise), -1 if
+it shrinks (the eye narrows, the corner comes towards the eye)."""
 
 _RIGID = np.array(RIGID)
 _HEAD = np.array(HEAD_POINTS)
@@ -349,3 +362,31 @@ def frame_durations(time_s: np.ndarray) -> np.ndarray:
     steps = np.diff(time_s)
     typical = float(np.median(steps)) if len(steps) else 0.0
     return np.append(np.minimum(steps, 4 * typical), typical)
+
+
+def contraction(measure: str, values, reference):
+    """How far a side has contracted from its rest value, + = contracting.
+
+    The one definition every stage uses. The eye: the fraction of its rest
+    aperture lost (its *closure*, 0 open, 1 shut); the other measures: the
+    change in face units, signed by :data:`CONTRACTION_SIGN`.
+    """
+    values = np.asarray(values, float)
+    if measure == "eye_aperture":
+        return 1.0 - values / reference
+    return CONTRACTION_SIGN[measure] * (values - reference)
+
+
+def rest_contraction(frames: pd.DataFrame, measure: str, rest=None) -> dict[str, np.ndarray]:
+    """Per side, :func:`contraction` of every frame against the median over ``rest`` frames
+    (all frames with a face if ``rest`` holds none)."""
+    rest = np.ones(len(frames), bool) if rest is None else np.asarray(rest, bool)
+    if not rest.any():
+        rest = frames["face"].to_numpy(bool)
+    out = {}
+    for side in SIDES:
+        values = frames[f"{measure}_{side}"].to_numpy(float)
+        at_rest = values[rest]
+        reference = float(np.nanmedian(at_rest)) if np.isfinite(at_rest).any() else np.nan
+        out[side] = contraction(measure, values, reference)
+    return out

@@ -27,7 +27,7 @@ import numpy as np
 from ._checks import Parameters
 from .events import Event
 from .face_mesh import REGIONS
-from .signals import frame_durations
+from .signals import frame_durations, rest_contraction
 
 __all__ = [
     "VerdictParams",
@@ -65,10 +65,9 @@ class VerdictParams(Parameters):
 
 def _long_bilateral_closures(frames, rest: np.ndarray, closure: float = 0.5) -> int:
     """Bilateral closures at rest lasting at least 0.5 s (longer than a blink)."""
-    left, right = frames["eye_aperture_left"], frames["eye_aperture_right"]
     at_rest = rest & frames["face"].to_numpy(bool)
-    ref_l, ref_r = np.nanmedian(left[at_rest]), np.nanmedian(right[at_rest])
-    closed = ((left / ref_l < 1 - closure) & (right / ref_r < 1 - closure)).to_numpy(bool)
+    eyes = rest_contraction(frames, "eye_aperture", at_rest)
+    closed = (eyes["left"] > closure) & (eyes["right"] > closure)
     time_s = frames["time_s"].to_numpy()
     count, start = 0, None
     for t, c in zip(time_s, closed & at_rest, strict=True):
