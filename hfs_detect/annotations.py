@@ -26,7 +26,14 @@ from ._checks import HFSDetectError
 from .events import KINDS, Event, events_to_frame
 from .face_mesh import REGIONS, SIDES
 
-__all__ = ["write_elan", "read_elan", "write_boris", "read_boris", "read_review"]
+__all__ = [
+    "export_review",
+    "write_elan",
+    "read_elan",
+    "write_boris",
+    "read_boris",
+    "read_review",
+]
 
 BURST_TIERS = {side: f"burst_{side}" for side in SIDES}
 REST_TIER = "rest"
@@ -278,3 +285,42 @@ def read_review(path: str | os.PathLike):
     if suffix == ".boris":
         return read_boris(path)
     raise HFSDetectError(f"not an ELAN or BORIS file: {path}")
+
+
+REVIEW_SUFFIXES = {".eaf": "ELAN", ".boris": "BORIS"}
+
+
+def export_review(
+    out_dir: str | os.PathLike, path: str | os.PathLike, video: str | os.PathLike | None = None
+) -> tuple[Path, int, int, Path]:
+    """Write an analysis folder's bursts and rest as a review file a clinician can correct.
+
+    The format follows ``path``'s suffix: ``.eaf`` (ELAN) or ``.boris`` (BORIS).
+
+    Returns
+    -------
+    (path, n_bursts, n_rest_segments, video)
+        What was written, and the video it links to (the analysed one unless given).
+
+    Raises
+    ------
+    HFSDetectError
+        Another suffix, or a damaged analysis folder.
+    """
+    from .events import events_from_frame
+    from .outputs import load_session
+    from .rest import rest_segments
+
+    path = Path(path)
+    if path.suffix.lower() not in REVIEW_SUFFIXES:
+        raise HFSDetectError(f"export to .eaf (ELAN) or .boris (BORIS), not {path.name}")
+    frames, events_table, summary = load_session(out_dir)
+    events = events_from_frame(events_table)
+    rest = rest_segments(frames["time_s"].to_numpy(), frames["rest"].to_numpy(bool))
+    video = Path(video or summary["video"])
+    if path.suffix.lower() == ".eaf":
+        write_elan(path, events, rest, video=video)
+    else:
+        write_boris(path, events, rest, video=video, duration_s=summary["duration_s"],
+                    fps=summary.get("fps"))  # fmt: skip
+    return path, len(events), len(rest), video

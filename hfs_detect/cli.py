@@ -638,27 +638,13 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from .annotations import write_boris, write_elan
-    from .events import events_from_frame
-    from .outputs import load_session
-    from .rest import rest_segments
+    from .annotations import export_review
 
-    frames, events_table, summary = load_session(args.folder)
-    suffix = args.file.suffix.lower()
-    if suffix not in (".eaf", ".boris"):
-        raise HFSDetectError(f"export to .eaf (ELAN) or .boris (BORIS), not {args.file.name}")
-    events = events_from_frame(events_table)
-    rest = rest_segments(frames["time_s"].to_numpy(), frames["rest"].to_numpy(bool))
-    video = args.video or Path(summary["video"])
+    path, n_bursts, n_rest, video = export_review(args.folder, args.file, args.video)
+    print(f"wrote {path}: {n_bursts} bursts, {n_rest} rest segments, linked to {video}")
     if not video.is_file():
         print(f"hfs-detect: warning: the video {video} is not there: the link will not open "
               "until it is (give it with --video)", file=sys.stderr)  # fmt: skip
-    if suffix == ".eaf":
-        write_elan(args.file, events, rest, video=video)
-    else:
-        write_boris(args.file, events, rest, video=video, duration_s=summary["duration_s"],
-                    fps=summary.get("fps"))  # fmt: skip
-    print(f"wrote {args.file}: {len(events)} bursts, {len(rest)} rest segments, linked to {video}")
     return EXIT_OK
 
 
