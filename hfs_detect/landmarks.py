@@ -43,6 +43,7 @@ __all__ = [
     "default_model_path",
     "resolve_model",
     "extract_landmarks",
+    "track_meta",
 ]
 
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
@@ -397,13 +398,17 @@ def extract_landmarks(
                 bar.update()
         names = landmarker.blendshape_names or []
         model = landmarker.model
-    meta = {
+    return builder.build(track_meta(source, names, model.path))
+
+
+def track_meta(source, blendshape_names: list[str], model_path: str | os.PathLike) -> dict:
+    """What a track records of its source and model (a file or a camera alike)."""
+    return {
         "width": source.width,
         "height": source.height,
         "fps_nominal": source.fps,
-        "rotation_deg": source.rotation_deg,
-        "n_timestamps_repaired": source.n_timestamps_repaired,
-        "blendshape_names": names,
-        "model_path": str(model.path),
+        "rotation_deg": getattr(source, "rotation_deg", 0.0),
+        "n_timestamps_repaired": getattr(source, "n_timestamps_repaired", 0),
+        "blendshape_names": blendshape_names,
+        "model_path": str(model_path),
     }
-    return builder.build(meta)

@@ -31,12 +31,12 @@ import numpy as np
 from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams
 from .events import Event
-from .landmarks import Landmarker, resolve_model
+from .landmarks import Landmarker, resolve_model, track_meta
 from .live_view import WINDOW_TITLE, LiveView, ViewState
 from .outputs import Analysis
 from .protocol import FREE_SESSION, Protocol, step_statistics
 from .rest import RestParams
-from .session import assemble_analysis
+from .session import assemble_analysis, session_parameters
 from .signals import frames_table
 from .sources import Frame
 from .track import TrackBuilder
@@ -319,24 +319,16 @@ def run_live(
         names = landmarker.blendshape_names or []
     analysis = session.finish(
         model=model,
-        meta={
-            "width": source.width,
-            "height": source.height,
-            "fps_nominal": source.fps,
-            "rotation_deg": getattr(source, "rotation_deg", 0.0),
-            "n_timestamps_repaired": getattr(source, "n_timestamps_repaired", 0),
-            "blendshape_names": names,
-            "model_path": str(model.path),
-        },
-        parameters={
-            "mirrored": False,
-            "max_faces": int(max_faces),
-            "min_confidence": float(min_confidence),
-            "rest_intervals_s": None,
-            "rest": rest_params.to_dict(),
-            "detector": detector_params.to_dict(),
-            "verdict": verdict_params.to_dict(),
-        },
+        meta=track_meta(source, names, model.path),
+        parameters=session_parameters(
+            mirrored=False,
+            max_faces=max_faces,
+            min_confidence=min_confidence,
+            rest_intervals_s=None,
+            rest_params=rest_params,
+            detector_params=detector_params,
+            verdict_params=verdict_params,
+        ),  # fmt: skip
         verdict_params=verdict_params,
         live_info={
             "source": source.name,

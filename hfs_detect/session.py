@@ -30,7 +30,7 @@ from .verdict import DISCLAIMER, VerdictParams, methods_paragraph, session_stati
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["analyze_video", "assemble_analysis", "summarize"]
+__all__ = ["analyze_video", "assemble_analysis", "session_parameters", "summarize"]
 
 CACHE_NAME = "landmarks.npz"
 
@@ -157,15 +157,11 @@ def analyze_video(
         rest, events, asymmetries = detect_bursts(
             frames, rest_params, detector_params, rest_intervals_s
         )
-        parameters = {
-            "mirrored": bool(mirrored),
-            "max_faces": int(max_faces),
-            "min_confidence": float(min_confidence),
-            "rest_intervals_s": rest_intervals_s,
-            "rest": rest_params.to_dict(),
-            "detector": detector_params.to_dict(),
-            "verdict": verdict_params.to_dict(),
-        }
+        parameters = session_parameters(
+            mirrored=mirrored, max_faces=max_faces, min_confidence=min_confidence,
+            rest_intervals_s=rest_intervals_s, rest_params=rest_params,
+            detector_params=detector_params, verdict_params=verdict_params,
+        )  # fmt: skip
         analysis = assemble_analysis(
             track, frames, rest, events, parameters, model=model, video=Path(path),
             from_cache=from_cache, verdict_params=verdict_params, asymmetries=asymmetries,
@@ -181,6 +177,28 @@ def analyze_video(
         if created and out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()  # a failed run leaves no empty folder behind
         raise
+
+
+def session_parameters(
+    *,
+    mirrored: bool,
+    max_faces: int,
+    min_confidence: float,
+    rest_intervals_s,
+    rest_params: RestParams,
+    detector_params: DetectorParams,
+    verdict_params: VerdictParams,
+) -> dict:
+    """The ``parameters`` block of ``summary.json``, for a file or a live session alike."""
+    return {
+        "mirrored": bool(mirrored),
+        "max_faces": int(max_faces),
+        "min_confidence": float(min_confidence),
+        "rest_intervals_s": rest_intervals_s,
+        "rest": rest_params.to_dict(),
+        "detector": detector_params.to_dict(),
+        "verdict": verdict_params.to_dict(),
+    }
 
 
 def input_warnings(
