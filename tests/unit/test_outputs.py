@@ -1,0 +1,72 @@
+"""The output contract: Analysis written and read back, never mixed with an earlier run."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfs_detect import HFSDetectError
+from hfs_detect.events import events_to_frame
+from hfs_detect.outputs import Analysis, load_session, write_outputs
+from hfs_detect.track import LandmarkTrack
+from tests.unit.test_events import burst
+
+
+def small_analysis(n=30):
+    rng = np.random.default_rng(0)
+    track = LandmarkTrack(
+        time_s=np.arange(n) / 30, index=np.arange(n),
+        landmarks=rng.random((n, 478, 3)).astype(np.float32),
+        blendshapes=rng.random((n, 52)).astype(np.float32),
+        matrices=rng.random((n, 4, 4)).astype(np.float32),
+        n_faces=np.ones(n, np.int16), meta={"width": 64, "height": 48},
+    )  # fmt: skip
+    frames = pd.DataFrame({"frame": np.arange(n), "time_s": np.arange(n) / 30,
+                           "face": True, "rest": np.arange(n) > 5,
+                           "eye_aperture_left": 0.3, "eye_aperture_right": 0.3})  # fmt: skip
+    summary = {"video": "visit.mp4", "duration_s": 1.0, "fps": 30.0, "n_events": 1,
+               "verdict": "none", "rest_s": 0.8}  # fmt: skip
+    return Analysis(frames, events_to_frame([burst()]), summary, track)
+
+
+def test_an_analysis_is_read_back_as_written(tmp_path):
+    analysis = small_analysis()
+    written = write_outputs(analysis, tmp_path)
+    assert [p.name for p in written][-1] == "summary.json"  # last: it marks a finished set
+    frames, events, summary = load_session(tmp_path)
+    pd.testing.assert_frame_equal(frames, analysis.frames, check_dtype=False)
+    assert list(events.side) == ["left"] and events.regions[0] == "eye+mouth"
+    assert summary == analysis.summary
+
+
+def test_a_rewrite_leaves_nothing_of_the_earlier_run(tmp_path):
+    write_outputs(small_analysis(), tmp_path)
+    (tmp_path / "report.html").write_text("the earlier report")
+    (tmp_path / ".events.csv.x1.tmp").write_text("")
+    write_outputs(small_analysis(), tmp_path, parquet=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "events.csv", "frames.csv", "landmarks.npz", "summary.json"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [(lambda d: (d / "summary.json").write_text('{"video": "vis'), "cut short"),
+     (lambda d: (d / "summary.json").write_text("[1, 2]"), "not a session summary"),
+     (lambda d: (d / "events.csv").write_text("a,b\n"), "not an events table"),
+     (lambda d: [(d / n).unlink() for n in ("frames.csv", "frames.parquet")], "no frames.csv"),
+     (lambda d: (d / "summary.json").unlink(), "not an analysis folder")],
+)  # fmt: skip
+def test_a_damaged_folder_is_named_in_one_error(tmp_path, damage, words):
+    write_outputs(small_analysis(), tmp_path)
+    damage(tmp_path)
+    with pytest.raises(HFSDetectError, match=words):
+        load_session(tmp_path)
+
+
+def test_summary_json_is_strict_json(tmp_path):
+    analysis = small_analysis()
+    analysis.summary["spasm_fraction"] = float("nan")
+    write_outputs(analysis, tmp_path)
+    assert json.loads((tmp_path / "summary.json").read_text())["spasm_fraction"] is None
