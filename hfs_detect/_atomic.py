@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+_CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+"""Errors of the place written to (a full disk, a read-only or forbidden folder), not bugs."""
 
 
 @contextmanager
@@ -17,7 +21,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
     If the block raises (or the process dies), ``path`` is left as it was and
     the temporary file is removed (or, after a kill, left with a ``.tmp``
-    name that no reader takes for output).
+    name that no reader takes for output). A full disk or a folder that
+    cannot be written raises :class:`~hfs_detect.HFSDetectError` naming ``path``.
     """
     path = Path(path)
     try:
@@ -28,15 +33,22 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise HFSDetectError(
             f"cannot write {path}: a file stands where a folder is needed"
         ) from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+    tmp_path = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         yield tmp_path
         os.replace(tmp_path, path)
+    except OSError as exc:
+        if exc.errno not in _CANNOT_WRITE:
+            raise
+        from ._checks import HFSDetectError
+
+        raise HFSDetectError(f"cannot write {path}: {exc.strerror}") from None
     finally:
-        if tmp_path.exists():
+        if tmp_path is not None and tmp_path.exists():
             tmp_path.unlink()
 
 

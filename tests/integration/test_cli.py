@@ -321,3 +321,33 @@ def test_a_rerun_leaves_no_file_of_the_earlier_run_behind(tmp_path, archive):
     assert sorted(p.name for p in folder.iterdir()) == [
         "events.csv", "frames.csv", "landmarks.npz", "summary.json"
     ]  # fmt: skip
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 200 kB filesystem: too small for any analysis (needs the right to mount one)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+                             capture_output=True)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here (needs root and mount rights)")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_gets_a_one_line_error_and_a_batch_goes_on(full_disk, tmp_path):
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", full_disk / "out")
+    assert_one_line_error(result, "No space left on device", "landmarks.npz")
+    assert result.returncode == 1
+    assert list(full_disk.iterdir()) == []  # the folder it made is gone
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("synthetic_hfs_left.mp4", "synthetic_hfs_right.mp4"):
+        shutil.copy(SAMPLES / name, videos)
+    result = run("batch", videos, "-o", full_disk / "batch")
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr
+    assert result.stderr.count("No space left on device") == 2  # each video named, then on
+    failures = pd.read_csv(full_disk / "batch" / "failures.csv")
+    assert len(failures) == 2 and (full_disk / "batch" / "batch.json").is_file()
