@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,40 +61,57 @@ def write_outputs(
 ) -> list[Path]:
     """Write ``landmarks.npz``, ``frames.csv`` (+ ``.parquet``), ``events.csv``, ``summary.json``.
 
-    An earlier run's set is never mixed with this one: its ``summary.json``
-    (which marks a finished set, and is written last) goes first, and so do
-    the files made from it (``report.html``, ``annotated.mp4``, a
-    ``frames.parquet`` this run does not write) and the temporaries of a run
-    that was killed. Returns the paths written, in the order written.
+    The whole set is first written into a hidden staging folder inside
+    ``out_dir``, then moved into place with ``summary.json`` (which marks a
+    finished set) last. A run killed while writing leaves the earlier set as it
+    was; only a kill in the instant of the moves can leave a set without its
+    ``summary.json``, never two runs' files mixed. The files made from the
+    earlier set (``report.html``, ``annotated.mp4``, a ``frames.parquet`` this
+    run does not write) and the leftovers of killed runs are removed. Returns
+    the paths written, in the order written.
     """
     out_dir = check_output_dir(out_dir)
-    stale = ["summary.json", *DERIVED_FILES] + ([] if parquet else ["frames.parquet"])
-    for name in stale:
-        (out_dir / name).unlink(missing_ok=True)
-    for temporary in out_dir.glob(".*.tmp"):
-        temporary.unlink(missing_ok=True)
-    written = []
-    cache = out_dir / "landmarks.npz"
-    if not analysis.summary.get("landmarks_from_cache") or not cache.exists():
-        save_track(cache, analysis.track)
-        written.append(cache)
-    frames_csv = out_dir / "frames.csv"
-    with atomic_path(frames_csv) as tmp:
+    for leftover in [*out_dir.glob(".*.tmp"), *out_dir.glob(f"{_STAGING}*")]:
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    staging = out_dir / f"{_STAGING}{os.getpid()}"
+    staging.mkdir()
+    try:
+        names = _write_set(analysis, staging, out_dir, parquet)
+        stale = ["summary.json", *DERIVED_FILES] + ([] if parquet else ["frames.parquet"])
+        for name in stale:
+            (out_dir / name).unlink(missing_ok=True)
+        for name in names:  # summary.json last
+            os.replace(staging / name, out_dir / name)
+    except HFSDetectError as exc:  # name the user's folder, not the staging one
+        raise HFSDetectError(str(exc).replace(str(staging), str(out_dir))) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in names]
+
+
+_STAGING = ".staging-"
+
+
+def _write_set(analysis: Analysis, staging: Path, out_dir: Path, parquet: bool) -> list[str]:
+    names = []
+    if not analysis.summary.get("landmarks_from_cache") or not (out_dir / CACHE).exists():
+        save_track(staging / CACHE, analysis.track)
+        names.append(CACHE)
+    with atomic_path(staging / "frames.csv") as tmp:
         analysis.frames.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
-    written.append(frames_csv)
+    names.append("frames.csv")
     if parquet:
-        frames_parquet = out_dir / "frames.parquet"
-        with atomic_path(frames_parquet) as tmp:
+        with atomic_path(staging / "frames.parquet") as tmp:
             analysis.frames.to_parquet(tmp, index=False)
-        written.append(frames_parquet)
-    events_csv = out_dir / "events.csv"
-    with atomic_path(events_csv) as tmp:
+        names.append("frames.parquet")
+    with atomic_path(staging / "events.csv") as tmp:
         analysis.events.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
-    written.append(events_csv)
-    summary = out_dir / "summary.json"
-    write_text_atomic(summary, to_json(analysis.summary))
-    written.append(summary)
-    return written
+    names.append("events.csv")
+    write_text_atomic(staging / "summary.json", to_json(analysis.summary))
+    return [*names, "summary.json"]
+
+
+CACHE = "landmarks.npz"
 
 
 @dataclass

@@ -70,3 +70,15 @@ def test_summary_json_is_strict_json(tmp_path):
     analysis.summary["spasm_fraction"] = float("nan")
     write_outputs(analysis, tmp_path)
     assert json.loads((tmp_path / "summary.json").read_text())["spasm_fraction"] is None
+
+
+def test_a_write_that_fails_midway_leaves_the_earlier_set_whole(tmp_path):
+    write_outputs(small_analysis(), tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    broken = small_analysis()
+    broken.frames["mixed"] = [1, "a"] * (len(broken.frames) // 2)  # parquet refuses it
+    broken.summary["verdict"] = "unilateral_bursts"
+    with pytest.raises(Exception):  # noqa: B017 - whatever pyarrow raises
+        write_outputs(broken, tmp_path)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # no staging folder left, nothing of the failed run
