@@ -430,7 +430,9 @@ class BurstDetector:
         ref_eyes = np.exp([level - center_eye / 2, level + center_eye / 2])
         closure = contraction("eye_aperture", raw[0], ref_eyes)
         ref = b["ref"] if b["ref"] is not None else raw
-        moved = np.array([contraction(m.column, raw[k], ref[k]) for k, m in enumerate(MEASURES)])
+        # the same signed change as signals.contraction, for all measures at once
+        moved = _DIRECTION[:, None] * (raw - ref)
+        moved[0] = closure
         return {
             "closure": closure,
             "z": {name: float(z[k]) for k, name in enumerate(_NAMES)},
@@ -459,11 +461,10 @@ class BurstDetector:
             and closing >= self.params.min_eye_closure
         )
 
-    def _run_share(self, frame: _Frame, side: str) -> float | None:
-        """How far the other eye closed, as a share of this eye's closure: the two eyes'
-        deepest closures over the run so far and the frames already seen after
-        ``frame`` (peak to peak, so that an eye lagging the other does not count as
-        closing with it). None while this eye has not closed clearly."""
+    def _run_peaks_ahead(self, frame: _Frame, side: str) -> tuple[float, float]:
+        """The deepest closures of this eye and of the other over the run so far and the
+        frames already seen after ``frame`` (peak to peak, so that an eye lagging the
+        other does not count as closing with it)."""
         own, other = self._run_peaks[side]
         k = 0 if side == "left" else 1
         for f in (frame, *self._pending):
@@ -471,20 +472,7 @@ class BurstDetector:
                 break
             closure = f.features["closure"]
             own, other = max(own, closure[k]), max(other, closure[1 - k])
-        return max(other, 0.0) / own if own >= _CLEAR_CLOSURE else None
-
-    def _other_open(self, frame: _Frame, side: str) -> bool:
-        """The other eye stayed open (at most ``open_eye_closure`` closed) over this
-        eye's closure run, however shallow the run."""
-        if self._run[side] is None:
-            return False
-        other = self._run_peaks[side][1]
-        k = 1 if side == "left" else 0
-        for f in (frame, *self._pending):
-            if f is not frame and not self._eye_candidate(f, side):
-                break
-            other = max(other, f.features["closure"][k])
-        return other <= self.params.open_eye_closure
+        return own, other
 
     def _held(self, frame: _Frame, side: str) -> bool:
         """The closure run through ``frame`` lasts ``min_hold_s`` (looking ahead)."""
@@ -579,10 +567,14 @@ class BurstDetector:
         closing, other = (closure[0], closure[1]) if side == "left" else (closure[1], closure[0])
         if closing < p.min_eye_closure or self._lagging[side]:
             return False, side  # too shallow, or the other eye's closure, lagging behind it
-        share = self._run_share(frame, side) if self._run[side] is not None else None
-        if share is None:
-            share = max(other, 0.0) / closing
-        if share <= p.coupling_share or self._other_open(frame, side):
+        other_open = False
+        if self._run[side] is not None:  # the whole run, and the frames seen after this one
+            run_own, run_other = self._run_peaks_ahead(frame, side)
+            other_open = run_other <= p.open_eye_closure  # however shallow the closure
+            if run_own >= _CLEAR_CLOSURE:
+                closing, other = run_own, run_other
+        share = max(other, 0.0) / closing
+        if share <= p.coupling_share or other_open:
             return True, side  # the other eye no more than coupled: one-sided at any length
         if share < p.blink_share:  # a forceful closure narrows the other eye too
             moving = self._lower_face(frame, side) >= p.region_z
