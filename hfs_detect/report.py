@@ -328,11 +328,16 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
     rgb : (h, w, 3) uint8
         The frame as analysed.
     landmarks : (478, 3) array or None
-        Its landmarks in pixels.
+        Its landmarks as the cache holds them (MediaPipe's normalised coordinates).
     state : ViewState
         What the view shows: rest, the burst flag, counts.
     ended : list of Event
         Bursts that ended with this frame.
+    trace : tuple
+        ``(time_s, features, spread)`` for :meth:`LiveView.add_trace`.
+
+    After the last frame, one more item ``(None, None, None, ended, None)``
+    carries the bursts the end of the session closed.
     """
     from .detector import DetectorParams
     from .live_view import ViewState
