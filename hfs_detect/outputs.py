@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["Analysis", "write_outputs", "load_session", "to_json"]
 
 CSV_FLOAT_FORMAT = "%.7g"
+CACHE_NAME = "landmarks.npz"
+"""The landmark cache in an analysis folder."""
 
 
 def _clean(value):
@@ -94,9 +96,9 @@ _STAGING = ".staging-"
 
 def _write_set(analysis: Analysis, staging: Path, out_dir: Path, parquet: bool) -> list[str]:
     names = []
-    if not analysis.summary.get("landmarks_from_cache") or not (out_dir / CACHE).exists():
-        save_track(staging / CACHE, analysis.track)
-        names.append(CACHE)
+    if not analysis.summary.get("landmarks_from_cache") or not (out_dir / CACHE_NAME).exists():
+        save_track(staging / CACHE_NAME, analysis.track)
+        names.append(CACHE_NAME)
     with atomic_path(staging / "frames.csv") as tmp:
         analysis.frames.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
     names.append("frames.csv")
@@ -109,9 +111,6 @@ def _write_set(analysis: Analysis, staging: Path, out_dir: Path, parquet: bool) 
     names.append("events.csv")
     write_text_atomic(staging / "summary.json", to_json(analysis.summary))
     return [*names, "summary.json"]
-
-
-CACHE = "landmarks.npz"
 
 
 @dataclass

@@ -26,7 +26,7 @@ import pandas as pd
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError
 from .face_mesh import SIDES
-from .outputs import load_session
+from .outputs import CACHE_NAME, load_session
 from .rest import rest_segments
 from .signals import frame_durations, rest_contraction
 
@@ -348,7 +348,7 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
 
     out_dir = Path(out_dir)
     frames, _, summary = load_session(out_dir)
-    track = load_track(out_dir / "landmarks.npz")
+    track = load_track(out_dir / CACHE_NAME)
     if track is None:
         raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
     params = summary.get("parameters", {})

@@ -19,7 +19,7 @@ from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams, burst_labels, detect_bursts
 from .events import events_to_frame
 from .landmarks import extract_landmarks, resolve_model
-from .outputs import Analysis
+from .outputs import CACHE_NAME, Analysis
 from .provenance import provenance
 from .rest import RestParams
 from .signals import frames_table
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["analyze_video", "assemble_analysis", "session_parameters", "summarize"]
 
-CACHE_NAME = "landmarks.npz"
 
 DETECTOR_KEYS = (
     "rest_s",
