@@ -76,7 +76,7 @@ import numpy as np
 
 from ._checks import Parameters, check_number
 from .events import Event
-from .signals import CONTRACTION_SIGN, contraction
+from .signals import CONTRACTION_SIGN, ROW_MEASURES, FrameRow, contraction, frame_rows
 
 if TYPE_CHECKING:
     from .rest import RestParams
@@ -140,7 +140,7 @@ MEASURES: tuple[Measure, ...] = (
 
 _NAMES = tuple(m.name for m in MEASURES)
 _INDEX = {name: k for k, name in enumerate(_NAMES)}
-_COLUMNS = tuple(f"{m.column}_{side}" for m in MEASURES for side in ("left", "right"))
+_ROW_ORDER = np.array([ROW_MEASURES.index(m.column) for m in MEASURES])  # in a FrameRow
 _DIRECTION = np.array([m.direction for m in MEASURES])
 _PRIOR = np.array([m.prior_spread for m in MEASURES])
 _FLOOR = np.array([m.floor for m in MEASURES])
@@ -337,14 +337,14 @@ class BurstDetector:
         self.asymmetries: list[Asymmetry] = []
 
     # -- per frame ---------------------------------------------------------
-    def update(self, row: dict, rest: bool) -> list[Event]:
-        """Take one frame (a frames-table row and its rest state).
+    def update(self, row: FrameRow, rest: bool) -> list[Event]:
+        """Take one frame and its rest state.
 
         Returns the bursts that ended with this frame (usually none).
         """
-        t = float(row["time_s"])
-        raw = np.array([row.get(k, np.nan) for k in _COLUMNS], dtype=float).reshape(-1, 2)
-        measured = bool(row["face"] and np.isfinite(raw).all() and (raw[0] > 0).all())
+        t = row.time_s
+        raw = row.measures[_ROW_ORDER]
+        measured = bool(row.face and np.isfinite(raw).all() and (raw[0] > 0).all())
         if measured and not self._history:
             self._startup_level = max(self._startup_level, float(np.log(raw[0]).mean()))
             self._baseline = self._prior_baseline(self._startup_level)
@@ -832,7 +832,7 @@ def detect_bursts(
     detector = BurstDetector(detector_params)
     rest = np.zeros(len(frames), dtype=bool)
     events: list[Event] = []
-    for i, row in enumerate(frames.to_dict("records")):
+    for i, row in enumerate(frame_rows(frames)):
         rest[i] = segmenter.update(row)
         events += detector.update(row, rest[i])
     events += detector.finish()

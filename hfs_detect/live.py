@@ -1,9 +1,9 @@
 """Live screening sessions: a camera (or a file played as one), a guided protocol, a live view.
 
-The frames go through the same chain as a recorded analysis
-(:class:`~hfs_detect.landmarks.Landmarker` then
-:class:`~hfs_detect.stream.SessionStream`), one at a time as they arrive, so a
-live session finds the bursts ``analyze`` finds. At the end the session is
+The frames go through the same :class:`~hfs_detect.runner.SessionRunner` as a
+recorded analysis, one at a time as they arrive, so a live session finds the
+bursts ``analyze`` finds; this module adds only the camera feed, the keys, the
+protocol clock, the timing and the view. At the end the session is
 saved with the same outputs as ``analyze``, plus the protocol step of every
 frame (``step`` column) and, in ``summary.json``, per-step figures and the
 live timing (``live``: dropped frames, frame-to-flag latency).
@@ -31,15 +31,12 @@ import numpy as np
 from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams
 from .events import Event
-from .landmarks import Landmarker, resolve_model, track_meta
 from .live_view import WINDOW_TITLE, LiveView, ViewState
 from .outputs import Analysis
 from .protocol import FREE_SESSION, Protocol, step_statistics
 from .rest import RestParams
-from .session import assemble_analysis, session_parameters
-from .signals import frames_table
+from .runner import SessionRunner, SessionSettings
 from .sources import Frame
-from .track import TrackBuilder
 from .verdict import VerdictParams
 
 __all__ = ["FrameFeed", "LiveResult", "run_live"]
@@ -257,11 +254,13 @@ def run_live(
     realtime = realtime or is_camera
     if wait_for_start is None:
         wait_for_start = display and is_camera
-    model = resolve_model(model_path)
-    rest_params = rest_params or RestParams()
-    detector_params = detector_params or DetectorParams()
-    verdict_params = verdict_params or VerdictParams()
-    session = _Session(source, protocol, detector_params, rest_params, display, on_event)
+    settings = SessionSettings(
+        model_path=model_path, max_faces=max_faces, min_confidence=min_confidence,
+        rest=rest_params or RestParams(), detector=detector_params or DetectorParams(),
+        verdict=verdict_params or VerdictParams(),
+    )  # fmt: skip
+    runner = SessionRunner(settings, width=source.width, height=source.height)
+    session = _Session(runner, source, protocol, display, on_event)
     recorder = (
         _Recorder(out_dir / "video.mp4", source.fps, source.width, source.height)
         if record_video
@@ -270,10 +269,7 @@ def run_live(
     feed = FrameFeed(iter(source), realtime=realtime, drop_late=realtime)
     session.feed = feed
     ended_by = "end of source"
-    with Landmarker(
-        model.path if model_path else None, max_faces=max_faces, min_confidence=min_confidence
-    ) as landmarker:
-        session.landmarker = landmarker
+    with runner.open_landmarker():
         feed.start()
         state = "ready" if wait_for_start else "running"
         try:
@@ -316,21 +312,8 @@ def run_live(
             raise HFSDetectError(
                 "the session was stopped before any frame was analysed; nothing was saved"
             )
-        names = landmarker.blendshape_names or []
     analysis = session.finish(
-        model=model,
-        meta=track_meta(source, names, model.path),
-        parameters=session_parameters(
-            mirrored=False,
-            max_faces=max_faces,
-            min_confidence=min_confidence,
-            rest_intervals_s=None,
-            rest_params=rest_params,
-            detector_params=detector_params,
-            verdict_params=verdict_params,
-        ),  # fmt: skip
-        verdict_params=verdict_params,
-        live_info={
+        {
             "source": source.name,
             "camera": is_camera,
             "realtime": bool(realtime),
@@ -338,7 +321,7 @@ def run_live(
             "n_frames_read": feed.n_read,
             "n_frames_dropped": feed.dropped,
             "video_recorded": bool(record_video),
-        },
+        }
     )
     analysis.write(out_dir)
     session.show_summary(analysis.summary, linger_s)
@@ -346,24 +329,15 @@ def run_live(
 
 
 class _Session:
-    """The per-frame work of a live session: analysis, timing, view, keys."""
+    """What a live session adds to the runner: the protocol clock, timing, view and keys."""
 
-    def __init__(self, source, protocol, detector_params, rest_params, display, on_event):
-        from .stream import SessionStream
-
+    def __init__(self, runner: SessionRunner, source, protocol, display, on_event):
+        self.runner = runner
         self.source = source
         self.protocol = protocol
         self.display = display
         self.on_event = on_event
-        self.landmarker: Landmarker | None = None
         self.feed: FrameFeed | None = None
-        self.stream = SessionStream(
-            rest_params, detector_params, width=source.width, height=source.height
-        )
-        self.builder = TrackBuilder()
-        self.rest: list[bool] = []
-        self.steps: list[str] = []
-        self.events: list[Event] = []
         self.marks: list[dict] = []
         self.latency_s: list[float] = []
         self.flags: list[dict] = []  # onset time, delay from the onset frame's arrival
@@ -374,16 +348,16 @@ class _Session:
         self._resumed = False
         self._step = None
         self._face_frame = None
-        self._row: dict = {}
+        self._at_rest = False
         self.view: LiveView | None = None
         self._window_open = False
         self._last_rgb: np.ndarray | None = None
 
     @property
     def has_frames(self) -> bool:
-        return bool(self.rest)
+        return self.runner.n_frames > 0
 
-    # -- analysis ------------------------------------------------------------
+    # -- the protocol clock ------------------------------------------------------
     def analyse(self, frame: Frame, arrived: float) -> bool:
         """Analyse one frame; False when the protocol is over (the frame is not used)."""
         if self._last_time_s is not None and not self._resumed:
@@ -394,23 +368,16 @@ class _Session:
             return False
         self._step = where
         self._last_time_s = frame.time_s
-        face_frame = self.landmarker.detect(frame)
-        if self.stream.blendshape_names is None:
-            self.stream.blendshape_names = self.landmarker.blendshape_names
-        self.builder.append(face_frame)
-        row, ended = self.stream.process_face_frame(face_frame, rest_allowed=where[1].rest)
-        self._face_frame, self._row = face_frame, row
-        self.rest.append(bool(row["rest"]))
-        self.steps.append(where[1].name)
+        step = where[1]
+        self._face_frame, row, ended = self.runner.process_frame(frame, step.rest, step.name)
+        self._at_rest = row.rest
         self._arrivals.append((frame.time_s, arrived))
         for event in ended:
-            self.events.append(event)
             if self.on_event:
                 self.on_event(event)
         if self.view is not None:
-            self.view.add_trace(
-                frame.time_s, self.stream.detector.latest, self.stream.detector.spread
-            )
+            detector = self.runner.detector
+            self.view.add_trace(frame.time_s, detector.latest, detector.spread)
         return True
 
     def set_paused(self, paused: bool) -> None:
@@ -429,7 +396,7 @@ class _Session:
         return None
 
     def _note_flag(self, now: float) -> None:
-        onset = self.stream.detector.active_since_s
+        onset = self.runner.detector.active_since_s
         if onset is None:
             self._flag_onset = None
             return
@@ -486,7 +453,7 @@ class _Session:
             self._window_open = False
 
     def _view_state(self, state: str) -> ViewState:
-        detector = self.stream.detector
+        detector = self.runner.detector
         dropped = self.feed.dropped if self.feed is not None else 0
         view = ViewState(status=state, n_steps=len(self.protocol.steps), dropped=dropped)
         if self._step is not None:
@@ -496,30 +463,25 @@ class _Session:
         elif self.protocol.steps:
             step = self.protocol.steps[0]
             view.step_name, view.step_number, view.instruction = step.name, 1, step.instruction
-        view.at_rest = bool(self._row.get("rest", False))
+        view.at_rest = self._at_rest
         view.face = bool(self._face_frame is not None and self._face_frame.face)
         view.flag_side = detector.active_side
         view.flag_regions = detector.current_regions()
-        view.n_events = {s: sum(e.side == s for e in self.events) for s in ("left", "right")}
+        events = self.runner.events
+        view.n_events = {s: sum(e.side == s for e in events) for s in ("left", "right")}
         view.n_marks = len(self.marks)
         return view
 
     # -- end -------------------------------------------------------------------
-    def finish(self, *, model, meta, parameters, verdict_params, live_info) -> Analysis:
-        for event in self.stream.finish():
-            self.events.append(event)
+    def finish(self, live_info: dict) -> Analysis:
+        for event in self.runner.close():
             if self.on_event:
                 self.on_event(event)
-        track = self.builder.build(meta)
-        track.meta["video"] = self.source.name
-        frames = frames_table(track)
-        frames["step"] = self.steps
-        rest = np.array(self.rest, dtype=bool)
-        analysis = assemble_analysis(
-            track, frames, rest, self.events, parameters, model=model,
-            video=getattr(self.source, "path", self.source.name), verdict_params=verdict_params,
-            asymmetries=self.stream.detector.asymmetries,
-        )  # fmt: skip
+        source = self.source
+        analysis = self.runner.finish(
+            video=getattr(source, "path", source.name), meta_source=source
+        )
+        frames, rest = analysis.frames, analysis.frames["rest"].to_numpy(bool)
         latency_ms = np.array(self.latency_s) * 1000.0
         delays = [f["delay_s"] for f in self.flags]
         summary = analysis.summary
@@ -535,11 +497,11 @@ class _Session:
                 for s in self.protocol.steps
             ],  # fmt: skip
         }
-        summary["steps"] = step_statistics(frames, rest, self.events, self.protocol)
+        summary["steps"] = step_statistics(frames, rest, self.runner.events, self.protocol)
         summary["marks"] = self.marks
         summary["live"] = {
             **live_info,
-            "n_frames_analysed": len(self.rest),
+            "n_frames_analysed": self.runner.n_frames,
             "latency_ms_p50": _percentile(latency_ms, 50),
             "latency_ms_p95": _percentile(latency_ms, 95),
             "latency_ms_max": _percentile(latency_ms, 100),

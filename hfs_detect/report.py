@@ -339,28 +339,17 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
     After the last frame, one more item ``(None, None, None, ended, None)``
     carries the bursts the end of the session closed.
     """
-    from .detector import DetectorParams
     from .live_view import ViewState
-    from .rest import RestParams
+    from .runner import SessionRunner
     from .sources import open_video
-    from .stream import SessionStream
-    from .track import FaceFrame, load_track
+    from .track import load_track
 
     out_dir = Path(out_dir)
     frames, _, summary = load_session(out_dir)
     track = load_track(out_dir / CACHE_NAME)
     if track is None:
         raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
-    params = summary.get("parameters", {})
-    stream = SessionStream(
-        RestParams(**params.get("rest", {})),
-        DetectorParams(**params.get("detector", {})),
-        params.get("rest_intervals_s"),
-        width=track.meta["width"],
-        height=track.meta["height"],
-        blendshape_names=track.meta.get("blendshape_names"),
-    )
-    mirrored = bool(summary.get("mirrored", params.get("mirrored", False)))
+    runner = SessionRunner.from_summary(summary, track)
     rest_allowed = frames["rest"].to_numpy(bool)
     counts = {"left": 0, "right": 0}
     chosen = Path(video or summary["video"])
@@ -369,27 +358,21 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
         for i, frame in enumerate(source):
             if i >= len(track):
                 break
-            face = bool(track.face[i])
-            face_frame = FaceFrame(
-                int(track.index[i]), float(track.time_s[i]),
-                track.landmarks[i] if face else None,
-                track.blendshapes[i] if face else None,
-                track.matrices[i] if face else None, int(track.n_faces[i]),
-            )  # fmt: skip
             allowed = bool(rest_allowed[i]) if i < len(rest_allowed) else True
-            row, ended = stream.process_face_frame(face_frame, allowed)
+            row, ended = runner.process_face_frame(track.face_frame(i), allowed)
             for event in ended:
                 counts[event.side] += 1
+            detector = runner.detector
             state = ViewState(
-                status="recorded", at_rest=bool(row["rest"]), face=face,
-                flag_side=stream.detector.active_side,
-                flag_regions=stream.detector.current_regions(), n_events=dict(counts),
-                step_name=f"t = {frame.time_s:.1f} s",
+                status="recorded", at_rest=row.rest, face=row.face,
+                flag_side=detector.active_side, flag_regions=detector.current_regions(),
+                n_events=dict(counts), step_name=f"t = {frame.time_s:.1f} s",
             )  # fmt: skip
+            mirrored = runner.settings.mirrored
             rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if mirrored else frame.rgb
-            trace = (frame.time_s, stream.detector.latest, stream.detector.spread)
-            yield rgb, (track.landmarks[i] if face else None), state, ended, trace
-        yield None, None, None, stream.finish(), None
+            trace = (frame.time_s, detector.latest, detector.spread)
+            yield rgb, (track.landmarks[i] if row.face else None), state, ended, trace
+        yield None, None, None, runner.close(), None
 
 
 def write_annotated_video(

@@ -20,10 +20,14 @@ import math
 import re
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import HFSDetectError, Parameters
+
+if TYPE_CHECKING:
+    from .signals import FrameRow
 
 __all__ = [
     "RestParams",
@@ -116,28 +120,21 @@ class RestSegmenter:
         self._medians = (0.0, 0.0, 0.0)
         self._next_update_s = -math.inf
 
-    def update(self, row: dict, allowed: bool = True) -> bool:
-        """Whether the frame described by ``row`` (one frames-table row) is at rest.
+    def update(self, row: FrameRow, allowed: bool = True) -> bool:
+        """Whether the frame is at rest.
 
         ``allowed=False`` (a voluntary task in a protocol) makes the frame not
         rest whatever the face does; the running medians still see it.
         """
-        t = row["time_s"]
-        if not row["face"]:
+        t = row.time_s
+        if not row.face:
             return False
         if self.intervals_s is not None:
             return allowed and in_intervals(t, self.intervals_s)
         p = self.params
-        smile = min(_get(row, "bs_mouthSmile_left"), _get(row, "bs_mouthSmile_right"))
-        jaw, brow = _get(row, "bs_jawOpen"), _get(row, "bs_browInnerUp")
+        smile, jaw, brow = row.smile, row.jaw_open, row.brow_inner_up
         self._recent.append(
-            (
-                t,
-                row["head_speed_deg_s"],
-                row["head_shift_per_s"],
-                jaw,
-                _get(row, "lower_lip_height"),
-            )
+            (t, row.head_speed_deg_s, row.head_shift_per_s, jaw, row.lower_lip_height)
         )
         while self._recent and self._recent[0][0] < t - p.window_s:
             self._recent.popleft()
@@ -190,11 +187,6 @@ def count_swings(values: np.ndarray, min_swing: float) -> int:
             swings += 1  # turned up after falling
             direction, high = 1, x
     return swings
-
-
-def _get(row: dict, key: str) -> float:
-    value = row.get(key, 0.0)
-    return 0.0 if value is None or value != value else float(value)
 
 
 _TIME = r"(?:(\d+):)?(\d+(?:\.\d+)?)"

@@ -60,6 +60,8 @@ over a second, which a few such frames do not move.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,6 +90,9 @@ __all__ = [
     "compute_signals",
     "signal_arrays",
     "frames_table",
+    "FrameRow",
+    "ROW_MEASURES",
+    "frame_rows",
     "frame_durations",
     "contraction",
     "rest_contraction",
@@ -355,6 +360,101 @@ def frames_table(track: LandmarkTrack) -> pd.DataFrame:
     table.insert(0, "frame", track.index)
     table.insert(3, "n_faces", track.n_faces.astype(np.int64))
     return table
+
+
+ROW_MEASURES: tuple[str, ...] = (
+    "eye_aperture",
+    "lower_lid_height",
+    "cheek_height",
+    "mouth_eye_distance",
+    "mouth_corner_height",
+    "brow_height",
+)
+"""The per-side measures a :class:`FrameRow` carries, in the order of its ``measures``."""
+
+
+@dataclass(slots=True)
+class FrameRow:
+    """One frame as the per-frame chain (rest, then the detector) reads it.
+
+    The typed form of a frames-table row: :func:`frame_rows` makes it from the
+    table (``analyze``) or from one frame's columns (``live``). The
+    :class:`~hfs_detect.runner.SessionRunner` fills in ``rest`` and ``burst``.
+
+    Attributes
+    ----------
+    frame : int
+        The frame's index in its video.
+    time_s : float
+        Seconds from the start.
+    face : bool
+        Whether the subject was found.
+    measures : (len(ROW_MEASURES), 2) float array
+        The per-side measures of :data:`ROW_MEASURES`, columns left and right;
+        NaN without a face.
+    head_speed_deg_s, head_shift_per_s : float
+        Head motion since the previous frame (NaN for the first).
+    lower_lip_height : float
+        The jaw's position (face units; 0 when unknown).
+    jaw_open, brow_inner_up : float
+        MediaPipe's ``jawOpen`` and ``browInnerUp`` scores (0 when unknown).
+    smile : float
+        The smaller of the two ``mouthSmile`` scores: both corners up (0 when unknown).
+    rest : bool
+        Whether the frame was judged at rest.
+    burst : str
+        The side of the burst in progress at this frame, or ``""``.
+    """
+
+    frame: int
+    time_s: float
+    face: bool
+    measures: np.ndarray
+    head_speed_deg_s: float
+    head_shift_per_s: float
+    lower_lip_height: float
+    jaw_open: float
+    brow_inner_up: float
+    smile: float
+    rest: bool = False
+    burst: str = ""
+
+
+def frame_rows(columns: Mapping | pd.DataFrame) -> list[FrameRow]:
+    """The :class:`FrameRow` of every frame of a frames table (or of :func:`signal_arrays`'
+    columns); missing blendshape columns count as 0."""
+    n = len(columns["time_s"])
+
+    def column(name: str, unknown: float = np.nan) -> np.ndarray:
+        if name not in columns:
+            return np.full(n, unknown)
+        values = np.asarray(columns[name], np.float64)
+        return values if np.isnan(unknown) else np.where(np.isfinite(values), values, unknown)
+
+    measures = np.stack(
+        [np.stack([column(c) for c in signal_columns(m)], axis=1) for m in ROW_MEASURES], axis=1
+    )
+    index = np.asarray(columns["frame"]) if "frame" in columns else np.arange(n)
+    time_s, face = np.asarray(columns["time_s"], np.float64), np.asarray(columns["face"], bool)
+    speed, shift = column("head_speed_deg_s"), column("head_shift_per_s")
+    lip, jaw = column("lower_lip_height", 0.0), column("bs_jawOpen", 0.0)
+    brow = column("bs_browInnerUp", 0.0)
+    smile = np.minimum(column("bs_mouthSmile_left", 0.0), column("bs_mouthSmile_right", 0.0))
+    return [
+        FrameRow(
+            int(index[i]),
+            float(time_s[i]),
+            bool(face[i]),
+            measures[i],
+            float(speed[i]),
+            float(shift[i]),
+            float(lip[i]),
+            float(jaw[i]),
+            float(brow[i]),
+            float(smile[i]),
+        )  # fmt: skip
+        for i in range(n)
+    ]
 
 
 def frame_durations(time_s: np.ndarray) -> np.ndarray:

@@ -105,6 +105,15 @@ class LandmarkTrack:
     def __len__(self) -> int:
         return len(self.time_s)
 
+    def face_frame(self, i: int) -> FaceFrame:
+        """Frame ``i`` as the landmark stage gave it."""
+        face = bool(self.face[i])
+        return FaceFrame(
+            int(self.index[i]), float(self.time_s[i]),
+            self.landmarks[i] if face else None, self.blendshapes[i] if face else None,
+            self.matrices[i] if face else None, int(self.n_faces[i]),
+        )  # fmt: skip
+
 
 class TrackBuilder:
     """Collects :class:`FaceFrame` objects into a :class:`LandmarkTrack`."""

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hfs_detect.landmarks import FaceFrame
-from hfs_detect.stream import SessionStream
+from hfs_detect.runner import SessionRunner
 from tests.conftest import REAL_VIDEOS, SAMPLES, data_path
 
 
@@ -91,30 +90,18 @@ def test_real_videos_false_burst_rate_does_not_grow(analyzed):
 def test_frame_by_frame_gives_the_same_events_as_analyze(analyzed):
     analysis = analyzed(SAMPLES / "synthetic_hfs_right.mp4")
     track = analysis.track
-    stream = SessionStream(
+    runner = SessionRunner(
         width=track.meta["width"],
         height=track.meta["height"],
         blendshape_names=track.meta["blendshape_names"],
     )
-    live, rows = [], []
-    for i in range(len(track)):
-        face = track.face[i]
-        frame = FaceFrame(
-            int(track.index[i]),
-            float(track.time_s[i]),
-            track.landmarks[i] if face else None,
-            track.blendshapes[i] if face else None,
-            track.matrices[i] if face else None,
-            int(track.n_faces[i]),
-        )
-        row, ended = stream.process_face_frame(frame)
-        live += ended
-        rows.append(row)
-    live += stream.finish()
+    rows = [runner.process_face_frame(track.face_frame(i))[0] for i in range(len(track))]
+    runner.close()
+    live = runner.events
     offline = analysis.events
     assert [e.side for e in live] == list(offline.side)
     np.testing.assert_allclose([e.start_s for e in live], offline.start_s, atol=1e-6)
-    assert [r["rest"] for r in rows] == list(analysis.frames.rest)
+    assert [r.rest for r in rows] == list(analysis.frames.rest)
 
 
 def test_summary_json_holds_the_detector_keys(analyzed, tmp_path):
