@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -28,6 +29,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # noqa: D102
         raise _UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _frame_size(text: str) -> dict[str, int]:
+    match = re.fullmatch(r"(\d{2,5})[xX](\d{2,5})", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected WxH, e.g. 1280x720")
+    return {"width": int(match.group(1)), "height": int(match.group(2))}
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -304,6 +312,7 @@ def _add_live(sub) -> None:
     p.add_argument(
         "--camera-size",
         metavar="WxH",
+        type=_frame_size,
         help="ask the camera for this frame size, e.g. 1280x720 (default: the camera's own)",
     )
     p.add_argument("--no-display", action="store_true", help="no window (headless run)")
@@ -520,25 +529,14 @@ def _run_live(args: argparse.Namespace) -> int:
 
     from .detector import DetectorParams
     from .live import run_live, summary_lines
-    from .protocol import load_protocol
+    from .protocol import default_protocol_text, load_protocol
     from .sources import open_camera, open_video
 
     if args.print_protocol:
-        from importlib import resources
-
-        print(resources.files("hfs_detect.protocols").joinpath("default.toml").read_text(), end="")
+        print(default_protocol_text(), end="")
         return EXIT_OK
     _check_model_options(args)
-    size = {}
-    if args.camera_size:
-        import re
-
-        match = re.fullmatch(r"(\d{2,5})[xX](\d{2,5})", args.camera_size.strip())
-        if not match:
-            raise _UsageError(
-                f"hfs-detect live: --camera-size {args.camera_size!r}: expected WxH, e.g. 1280x720"
-            )
-        size = {"width": int(match.group(1)), "height": int(match.group(2))}
+    size = args.camera_size or {}
     if args.realtime and args.source is None:
         raise _UsageError(
             "hfs-detect live: --realtime needs --source (a camera is always real time)"
@@ -649,30 +647,13 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_sessions, plot_comparison, plot_format
+    from .compare import compare_sessions, comparison_lines, plot_comparison, plot_format
     from .outputs import to_json
 
     if args.plot:
         plot_format(args.plot)  # refuse an unknown format before any work
     result = compare_sessions(args.before, args.after)
-    a, b = result["before"], result["after"]
-    print(f"{'':<34} {'before':>10} {'after':>10} {'change':>10}")
-    for key, label in (
-        ("events_per_rest_min", "bursts per rest-minute"),
-        ("events_per_rest_min_left", "  left"),
-        ("events_per_rest_min_right", "  right"),
-        ("spasm_fraction", "fraction of rest in spasm"),
-        ("median_duration_s", "median burst duration (s)"),
-        *((f"bursts_with_{r}", f"bursts involving {r}") for r in ("eye", "cheek", "mouth", "brow")),
-    ):
-        c = result["changes"][key]
-        fmt = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731
-        pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.0f}%)"
-        print(
-            f"{label:<34} {fmt(c['before']):>10} {fmt(c['after']):>10} {fmt(c['change']):>10}{pct}"
-        )
-    print(f"rest: {a['rest_s']} s before, {b['rest_s']} s after; verdict {a['verdict']} -> "
-          f"{b['verdict']}; {result['side']}")  # fmt: skip
+    print("\n".join(comparison_lines(result)))
     if args.plot:
         print(f"wrote {plot_comparison(result, args.plot)}")
     if args.json:
@@ -683,27 +664,10 @@ def _run_compare(args: argparse.Namespace) -> int:
 
 
 def _run_synth(args: argparse.Namespace) -> int:
-    from .synth_patterns import SPASM_PATTERNS
     from .synth_render import synthesize
 
-    face = None
-    if args.source_video is None and args.face != "astronaut":
-        import cv2
-
-        image = cv2.imread(str(args.face))
-        if image is None:
-            raise HFSDetectError(f"cannot read the face picture {args.face}")
-        face = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    if args.video.suffix.lower() != ".mp4":
-        raise HFSDetectError(f"the synthetic video must be an .mp4, got {args.video.name}")
     side = None if args.side == "none" else args.side
-    if args.pattern in SPASM_PATTERNS and side is None:
-        raise HFSDetectError(f"the pattern {args.pattern} needs a side: --side left or right")
-    if args.duration_s is not None and args.duration_s < (12.0 if args.pattern else 6.0):
-        raise HFSDetectError(
-            f"--duration-s must be at least {12 if args.pattern else 6} s, got {args.duration_s}"
-        )
-    args.video.parent.mkdir(parents=True, exist_ok=True)
+    face = None if args.source_video is not None or args.face == "astronaut" else args.face
     plan = synthesize(
         args.video, pattern=args.pattern, side=side, face=face, source_video=args.source_video,
         duration_s=args.duration_s, seed=args.seed, n_spasms=args.spasms,
@@ -718,22 +682,11 @@ def _run_synth(args: argparse.Namespace) -> int:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_paths
+    from .evaluate import evaluate_paths, evaluation_lines
     from .outputs import to_json
 
     result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
-    print(f"{'session':<32} {'true':>5} {'pred':>5} {'match':>6} {'F1':>6} {'onset s':>8}")
-    for name, r in result["sessions"].items():
-        onset = "" if r["onset_error_s"] is None else f"{r['onset_error_s']:.3f}"
-        print(
-            f"{name[:32]:<32} {r['n_true']:>5} {r['n_predicted']:>5} {r['n_matched']:>6} "
-            f"{r['f1']:>6.3f} {onset:>8}"
-        )
-    o = result["overall"]
-    print(
-        f"overall: precision {o['precision']:.3f}, recall {o['recall']:.3f}, F1 {o['f1']:.3f}"
-        f" over {o['n_sessions']} session(s)"
-    )
+    print("\n".join(evaluation_lines(result)))
     if args.json:
         from ._atomic import write_text_atomic
 
@@ -742,27 +695,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _run_info(args: argparse.Namespace) -> int:
-    from .landmarks import MODEL_ENV_VAR, resolve_model
-    from .provenance import versions
+    from .provenance import info_lines
 
-    for name, value in versions().items():
-        print(f"{name:<12} {value}")
-    try:
-        model = resolve_model(None)
-        state = "ok (shipped model, sha256 checked)" if model.shipped else "custom model"
-        print(f"{'model':<12} {model.path}")
-        print(f"{'sha256':<12} {model.sha256} {state}")
-    except Exception as exc:  # report, do not fail: info is for diagnosing
-        print(f"{'model':<12} PROBLEM: {exc}")
-    if os.environ.get(MODEL_ENV_VAR):
-        print(f"{MODEL_ENV_VAR:<12} {os.environ[MODEL_ENV_VAR]}")
-    import cv2
-
-    build = cv2.getBuildInformation()
-    ffmpeg = (
-        "yes" if any("FFMPEG" in line and "YES" in line for line in build.splitlines()) else "no"
-    )
-    print(f"{'ffmpeg':<12} {ffmpeg} (video decoding through OpenCV)")
+    print("\n".join(info_lines()))
     return EXIT_OK
 
 

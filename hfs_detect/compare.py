@@ -19,7 +19,7 @@ from .face_mesh import REGIONS, SIDES
 from .outputs import load_session
 from .report import SIDE_COLOURS
 
-__all__ = ["compare_sessions", "plot_comparison"]
+__all__ = ["compare_sessions", "comparison_lines", "plot_comparison"]
 
 
 def _session_figures(out_dir: Path) -> dict:
@@ -144,3 +144,29 @@ def plot_comparison(result: dict, path: str | os.PathLike) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(buffer.getvalue())
     return path
+
+
+def comparison_lines(result: dict) -> list[str]:
+    """The comparison as a table of text lines (what ``hfs-detect compare`` prints)."""
+    lines: list[str] = []
+    a, b = result["before"], result["after"]
+    lines.append(f"{'':<34} {'before':>10} {'after':>10} {'change':>10}")
+    for key, label in (
+        ("events_per_rest_min", "bursts per rest-minute"),
+        ("events_per_rest_min_left", "  left"),
+        ("events_per_rest_min_right", "  right"),
+        ("spasm_fraction", "fraction of rest in spasm"),
+        ("median_duration_s", "median burst duration (s)"),
+        *((f"bursts_with_{r}", f"bursts involving {r}") for r in ("eye", "cheek", "mouth", "brow")),
+    ):
+        c = result["changes"][key]
+        fmt = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731
+        pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.0f}%)"
+        lines.append(
+            f"{label:<34} {fmt(c['before']):>10} {fmt(c['after']):>10} {fmt(c['change']):>10}{pct}"
+        )
+    lines.append(
+        f"rest: {a['rest_s']} s before, {b['rest_s']} s after; "
+        f"verdict {a['verdict']} -> {b['verdict']}; {result['side']}"
+    )
+    return lines

@@ -20,7 +20,13 @@ import pandas as pd
 
 from ._checks import HFSDetectError, check_number
 
-__all__ = ["score_events", "evaluate_paths", "false_by_distractor", "matched_pairs"]
+__all__ = [
+    "score_events",
+    "evaluate_paths",
+    "evaluation_lines",
+    "false_by_distractor",
+    "matched_pairs",
+]
 
 
 def _overlaps(a, b, tolerance_s: float) -> bool:
@@ -220,3 +226,21 @@ def _rest_seconds(path: Path) -> float | None:
         except (OSError, ValueError):
             return None
     return None
+
+
+def evaluation_lines(result: dict) -> list[str]:
+    """The scores of :func:`evaluate_paths` as a table of text lines (per session, overall)."""
+    lines: list[str] = []
+    lines.append(f"{'session':<32} {'true':>5} {'pred':>5} {'match':>6} {'F1':>6} {'onset s':>8}")
+    for name, r in result["sessions"].items():
+        onset = "" if r["onset_error_s"] is None else f"{r['onset_error_s']:.3f}"
+        lines.append(
+            f"{name[:32]:<32} {r['n_true']:>5} {r['n_predicted']:>5} {r['n_matched']:>6} "
+            f"{r['f1']:>6.3f} {onset:>8}"
+        )
+    o = result["overall"]
+    lines.append(
+        f"overall: precision {o['precision']:.3f}, recall {o['recall']:.3f}, F1 {o['f1']:.3f}"
+        f" over {o['n_sessions']} session(s)"
+    )
+    return lines

@@ -153,6 +153,11 @@ def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame
     out_dir = Path(out_dir)
     summary_path = out_dir / "summary.json"
     if not summary_path.is_file():
+        if any((out_dir / name).exists() for name in ("frames.csv", "events.csv", CACHE_NAME)):
+            raise HFSDetectError(
+                f"the analysis in {out_dir} was stopped while its files were being put in place"
+                " (no summary.json): rerun analyze"
+            )
         raise HFSDetectError(f"not an analysis folder (no summary.json): {out_dir}")
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
@@ -172,6 +177,12 @@ def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame
     missing = {"time_s", "face", "rest"} - set(frames.columns)
     if missing:
         raise HFSDetectError(f"{csv} is not a frames table: no {', '.join(sorted(missing))}")
+    n_frames = summary.get("n_frames")
+    if isinstance(n_frames, int) and n_frames != len(frames):
+        raise HFSDetectError(
+            f"the frames table in {out_dir} has {len(frames)} frames but summary.json counts"
+            f" {n_frames}: they come from different runs; rerun analyze"
+        )
     events_path = out_dir / "events.csv"
     if not events_path.is_file():
         raise HFSDetectError(f"{out_dir} has no events.csv; rerun analyze")

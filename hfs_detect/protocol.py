@@ -93,6 +93,11 @@ FREE_SESSION = Protocol(
 """No guided steps: one open-ended rest step (used for ``--protocol none``)."""
 
 
+def default_protocol_text() -> str:
+    """The default protocol's TOML (a start for one's own)."""
+    return resources.files("hfs_detect.protocols").joinpath("default.toml").read_text()
+
+
 def load_protocol(spec: str | os.PathLike = "default") -> Protocol:
     """Load a protocol: ``"default"``, ``"none"`` (free session) or a TOML file.
 
@@ -104,7 +109,7 @@ def load_protocol(spec: str | os.PathLike = "default") -> Protocol:
     if str(spec) == "none":
         return FREE_SESSION
     if str(spec) == "default":
-        text = resources.files("hfs_detect.protocols").joinpath("default.toml").read_text()
+        text = default_protocol_text()
         where = "the default protocol"
     else:
         path = Path(spec)

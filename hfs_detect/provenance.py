@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -38,3 +39,29 @@ def provenance(model_path: str, model_sha256: str) -> dict:
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
     }
+
+
+def info_lines() -> list[str]:
+    """What ``hfs-detect info`` prints: versions, the model and its check, video decoding."""
+    lines: list[str] = []
+    from .landmarks import MODEL_ENV_VAR, resolve_model
+
+    for name, value in versions().items():
+        lines.append(f"{name:<12} {value}")
+    try:
+        model = resolve_model(None)
+        state = "ok (shipped model, sha256 checked)" if model.shipped else "custom model"
+        lines.append(f"{'model':<12} {model.path}")
+        lines.append(f"{'sha256':<12} {model.sha256} {state}")
+    except Exception as exc:  # report, do not fail: info is for diagnosing
+        lines.append(f"{'model':<12} PROBLEM: {exc}")
+    if os.environ.get(MODEL_ENV_VAR):
+        lines.append(f"{MODEL_ENV_VAR:<12} {os.environ[MODEL_ENV_VAR]}")
+    import cv2
+
+    build = cv2.getBuildInformation()
+    ffmpeg = (
+        "yes" if any("FFMPEG" in line and "YES" in line for line in build.splitlines()) else "no"
+    )
+    lines.append(f"{'ffmpeg':<12} {ffmpeg} (video decoding through OpenCV)")
+    return lines

@@ -35,7 +35,7 @@ import numpy as np
 
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import check_number, check_option
-from .events import Event, events_to_frame
+from .events import EVENT_COLUMNS, Event, events_to_frame
 from .face_mesh import SIDES
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "plan_session",
     "activation",
     "write_truth",
+    "TRUTH_COLUMNS",
 ]
 
 TWITCH_RISE_S = 0.05
@@ -543,16 +544,22 @@ def plan_session(
     return SessionPlan(duration_s, fps, spasms, blinks, smiles, seed=seed)
 
 
+TRUTH_COLUMNS = (*EVENT_COLUMNS[: EVENT_COLUMNS.index("n_twitches") + 1], "peak_closure")
+"""Columns of a truth file: those of ``events.csv`` up to ``n_twitches``, then
+``peak_closure``, the planned eye closure at the burst's peak (0-1). A truth file has
+no ``peak`` (the detector's departure in z) nor ``confidence``: its bursts are known."""
+
+
 def write_truth(plan: SessionPlan, out_truth: str | os.PathLike) -> Path:
-    """Write the true bursts (``events.csv`` format) and, beside them, the plan as JSON.
+    """Write the true bursts (:data:`TRUTH_COLUMNS`) and, beside them, the plan as JSON.
 
     The plan goes to ``<stem>.plan.json`` where the truth is ``<stem>.events.csv``.
     """
     out_truth = Path(out_truth)
+    table = events_to_frame([s.to_event() for s in plan.spasms])
+    table = table.rename(columns={"peak": "peak_closure"})[list(TRUTH_COLUMNS)]
     with atomic_path(out_truth) as tmp:
-        events_to_frame([s.to_event() for s in plan.spasms]).to_csv(
-            tmp, index=False, float_format="%.4f"
-        )
+        table.to_csv(tmp, index=False, float_format="%.4f")
     stem = out_truth.name.removesuffix(".csv").removesuffix(".events")
     write_text_atomic(
         out_truth.with_name(f"{stem}.plan.json"), json.dumps(plan.to_dict(), indent=1)

@@ -439,6 +439,16 @@ def still_from_video(face: VideoFace, index: int) -> StillFace:
     return StillFace(image, points, face.donors, fps=face.fps)
 
 
+def read_face_picture(path: str | os.PathLike) -> np.ndarray:
+    """A face picture from a file, as RGB."""
+    import cv2
+
+    image = cv2.imread(str(path))
+    if image is None:
+        raise HFSDetectError(f"cannot read the face picture {path}")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
 def astronaut_face() -> np.ndarray:
     """scikit-image's astronaut picture (Eileen Collins, NASA, public domain), cropped
     to head and shoulders (288 x 272 px): the default face of ``hfs-detect synth``."""
@@ -456,7 +466,7 @@ def synthesize(
     *,
     pattern: str | None = None,
     side: str | None = "left",
-    face: np.ndarray | None = None,
+    face: np.ndarray | str | os.PathLike | None = None,
     source_video: str | os.PathLike | None = None,
     duration_s: float | None = None,
     seed: int = 0,
@@ -477,8 +487,8 @@ def synthesize(
         blinks and ``n_smiles`` smiles (the first synthetic sets' plan).
     side : {'left', 'right'} or None
         The spasms' side (None: no spasm, mixed sessions only).
-    face : (h, w, 3) uint8 RGB, optional
-        A still face picture (default: the astronaut), when no ``source_video``.
+    face : (h, w, 3) uint8 RGB or path-like, optional
+        A still face picture or its file (default: the astronaut), when no ``source_video``.
     source_video : path-like, optional
         A real video with one face to draw on frame by frame; its own closed
         eyes become the real lids.
@@ -494,10 +504,27 @@ def synthesize(
     Returns
     -------
     SessionPlan
+
+    Raises
+    ------
+    HFSDetectError
+        For a video name that is not ``.mp4``, a spasm pattern without a side,
+        a session too short for its plan, or a face picture that cannot be read.
     """
     from .synth import plan_session
     from .synth_patterns import SPASM_PATTERNS, plan_pattern, session_length_s
 
+    out_video = Path(out_video)
+    if out_video.suffix.lower() != ".mp4":
+        raise HFSDetectError(f"the synthetic video must be an .mp4, got {out_video.name}")
+    if pattern in SPASM_PATTERNS and side is None:
+        raise HFSDetectError(f"the pattern {pattern} needs a side: --side left or right")
+    shortest_s = 12.0 if pattern else 6.0
+    if duration_s is not None and duration_s < shortest_s:
+        raise HFSDetectError(f"--duration-s must be at least {shortest_s:g} s, got {duration_s}")
+    if isinstance(face, (str, os.PathLike)):
+        face = read_face_picture(face)
+    out_video.parent.mkdir(parents=True, exist_ok=True)
     if source_video is not None:
         prepared = prepare_video_face(source_video)
         source: FaceSource = prepared.quiet_part() if pattern in SPASM_PATTERNS else prepared

@@ -5,7 +5,7 @@
 Each sample is a synthetic session made by ``hfs_detect.synth`` from the
 astronaut picture that scikit-image ships (Eileen Collins, NASA, public
 domain), cropped around the face to keep the files small. Each video comes
-with its true events as ``<stem>.events.csv`` in the output contract. The
+with its true events as ``<stem>.events.csv`` (``synth.TRUTH_COLUMNS``). The
 seeds make them reproducible.
 """
 

@@ -56,7 +56,8 @@ def test_a_rewrite_leaves_nothing_of_the_earlier_run(tmp_path):
      (lambda d: (d / "summary.json").write_text("[1, 2]"), "not a session summary"),
      (lambda d: (d / "events.csv").write_text("a,b\n"), "not an events table"),
      (lambda d: [(d / n).unlink() for n in ("frames.csv", "frames.parquet")], "no frames.csv"),
-     (lambda d: (d / "summary.json").unlink(), "not an analysis folder")],
+     (lambda d: (d / "summary.json").unlink(), "stopped while its files were being put"),
+     (lambda d: [p.unlink() for p in d.iterdir()], "not an analysis folder")],
 )  # fmt: skip
 def test_a_damaged_folder_is_named_in_one_error(tmp_path, damage, words):
     write_outputs(small_analysis(), tmp_path)
@@ -82,3 +83,38 @@ def test_a_write_that_fails_midway_leaves_the_earlier_set_whole(tmp_path):
         write_outputs(broken, tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert after == before  # no staging folder left, nothing of the failed run
+
+
+def test_a_run_stopped_while_moving_its_files_in_is_refused_then_remade(tmp_path, monkeypatch):
+    import os
+
+    write_outputs(small_analysis(), tmp_path)
+    real_replace, moved = os.replace, []
+
+    def stopped_after_two_moves(src, dst):
+        if os.path.dirname(dst) == str(tmp_path):
+            if len(moved) == 2:
+                raise KeyboardInterrupt  # Ctrl-C (or a kill) between two moves
+            moved.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", stopped_after_two_moves)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(small_analysis(40), tmp_path)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert not (tmp_path / "summary.json").exists()  # the mark of a finished set is gone
+    with pytest.raises(HFSDetectError, match="stopped while its files were being put in place"):
+        load_session(tmp_path)
+    write_outputs(small_analysis(40), tmp_path)
+    frames, _, summary = load_session(tmp_path)
+    assert len(frames) == 40 and not list(tmp_path.glob(".*"))
+
+
+def test_a_frames_table_from_another_run_is_refused(tmp_path):
+    analysis = small_analysis()
+    analysis.summary["n_frames"] = 30
+    write_outputs(analysis, tmp_path)
+    small_analysis(40).frames.to_csv(tmp_path / "frames.csv", index=False)
+    (tmp_path / "frames.parquet").unlink()
+    with pytest.raises(HFSDetectError, match="different runs"):
+        load_session(tmp_path)

@@ -86,3 +86,18 @@ def test_the_first_sets_plans_are_unchanged():
     """The first synthetic sets (and the shipped samples) come from plan_session."""
     plan = plan_session(20.0, side="left", n_spasms=4, n_blinks=5, seed=3)
     assert [round(s.start_s, 4) for s in plan.spasms] == [5.9421, 7.3415, 9.7644, 13.1162]
+
+
+def test_a_truth_file_names_its_own_columns_and_evaluate_reads_it(tmp_path):
+    import pandas as pd
+
+    from hfs_detect.evaluate import evaluate_paths
+    from hfs_detect.synth import write_truth
+
+    plan = plan_session(30.0, side="right", seed=2)
+    truth = write_truth(plan, tmp_path / "s.events.csv")
+    table = pd.read_csv(truth)
+    assert list(table.columns)[-1] == "peak_closure"
+    assert "confidence" not in table and "peak" not in table
+    assert table.peak_closure.between(0, 1).all()
+    assert evaluate_paths(truth, truth)["overall"]["f1"] == 1.0
