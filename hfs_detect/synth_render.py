@@ -26,6 +26,7 @@ import numpy as np
 from ._atomic import atomic_path
 from ._checks import HFSDetectError
 from .face_mesh import SIDE_INDICES, SIDES
+from .signals import contraction
 from .synth import SessionPlan, activation, write_truth
 from .warp import (
     LID_ANCHORS,
@@ -142,7 +143,7 @@ def find_lid_donors(
     """
     donors = []
     reference = np.nanmedian(apertures, axis=0)
-    closure = 1.0 - apertures / reference
+    closure = contraction("eye_aperture", apertures, reference)
     both = np.nanmin(closure, axis=1)  # both eyes closed: a real blink, not a wink
     for k, side in enumerate(SIDES):
         score = np.where(both >= min_closure - 0.1, closure[:, k], -np.inf)
