@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -137,3 +139,26 @@ def quiet_native_logs() -> None:
         ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
     ):
         os.environ.setdefault(key, value)
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Hide native start-up log lines (MediaPipe's, LiteRT's) (absl/TFLite write to fd 2).
+
+    No environment variable turns them off in MediaPipe 1.x. Python-level
+    errors are unaffected: they are raised as exceptions.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

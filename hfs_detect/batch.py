@@ -31,6 +31,7 @@ import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError, check_output_dir, quiet_native_logs
+from .landmarks import DEFAULT_ENGINE
 
 __all__ = ["VIDEO_SUFFIXES", "find_videos", "output_names", "run_batch", "BatchResult"]
 
@@ -83,6 +84,7 @@ def output_names(videos: list[Path]) -> dict[Path, str]:
 
 DEFAULT_OPTIONS = {
     "mirrored": False,
+    "engine": DEFAULT_ENGINE,
     "model_path": None,
     "max_faces": 4,
     "min_confidence": 0.5,

@@ -1,10 +1,12 @@
-"""Facial landmarks with MediaPipe Face Landmarker: the model, and one subject.
+"""Facial landmarks: the landmark stage, with MediaPipe Face Landmarker or LiteRT.
 
-The model ``face_landmarker.task`` ships with the package (``models/`` in the
-repository) and is checked against its sha256 when it is loaded. ``--model``
-or the environment variable ``HFS_DETECT_MODEL`` point to another file.
+The model is :mod:`hfs_detect.model_file`'s ``face_landmarker.task``. Two engines
+run it: MediaPipe's Tasks API (:class:`Landmarker`, ``engine="mediapipe"``) and
+its three models run directly with LiteRT (:mod:`hfs_detect.litert`,
+``engine="litert"``); :func:`open_landmarker` makes either, and
+:func:`extract_landmarks` runs one over a video.
 
-The landmarker runs in VIDEO mode (it tracks the face from frame to frame) and
+MediaPipe's landmarker runs in VIDEO mode (it tracks the face from frame to frame) and
 returns, per frame, 478 landmarks, 52 blendshape scores and the facial
 transformation matrix (head pose). One subject is followed through a video:
 at the start, the largest and most central face; then the face nearest to the
@@ -16,21 +18,23 @@ See :class:`Landmarker` for how this stays as fast as MediaPipe alone.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import os
-import sys
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from ._checks import HFSDetectError, check_number
+from ._checks import HFSDetectError, native_stderr_silenced
 from ._lazy import preload_in_background
 from .face_mesh import N_LANDMARKS
+from .follow import Face, SubjectFollower
+from .model_file import (
+    MODEL_ENV_VAR,
+    MODEL_SHA256,
+    ModelInfo,
+    default_model_path,
+    resolve_model,
+)
 from .sources import Frame, VideoFileSource, prefetch
 from .track import FaceFrame, LandmarkTrack, TrackBuilder
 
@@ -43,127 +47,18 @@ __all__ = [
     "default_model_path",
     "resolve_model",
     "extract_landmarks",
+    "open_landmarker",
+    "ENGINES",
     "track_meta",
 ]
 
-MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
-"""sha256 of the shipped ``face_landmarker.task`` (MediaPipe Face Landmarker v1, float16)."""
-
-MODEL_ENV_VAR = "HFS_DETECT_MODEL"
-MODEL_FILENAME = "face_landmarker.task"
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """The model file in use and whether it is the shipped, checked one."""
-
-    path: Path
-    sha256: str
-    shipped: bool
+ENGINES = ("mediapipe", "litert")
+"""Landmark engines: MediaPipe's Tasks API, or the same models run with LiteRT
+(:mod:`hfs_detect.litert`)."""
+DEFAULT_ENGINE = "mediapipe"
 
 
-def default_model_path() -> Path:
-    """Where the shipped model lies (installed package or source checkout)."""
-    candidates = []
-    try:
-        from importlib.resources import files
-
-        candidates.append(Path(str(files("hfs_detect.models") / MODEL_FILENAME)))
-    except (ModuleNotFoundError, TypeError):
-        pass
-    candidates.append(Path(__file__).resolve().parents[1] / "models" / MODEL_FILENAME)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return candidates[-1]
-
-
-@lru_cache(maxsize=8)
-def _sha256(path: Path, size: int, mtime_ns: int) -> str:
-    # size and mtime_ns are only cache keys: a changed file is hashed again
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """sha256 of a file (memoised while the file is unchanged)."""
-    path = Path(path)
-    stat = path.stat()
-    return _sha256(path.resolve(), stat.st_size, stat.st_mtime_ns)
-
-
-def resolve_model(model_path: str | os.PathLike | None = None) -> ModelInfo:
-    """Find the model to use and check it.
-
-    Parameters
-    ----------
-    model_path : path-like, optional
-        A model file. Default: ``$HFS_DETECT_MODEL`` if set, else the shipped model.
-
-    Returns
-    -------
-    ModelInfo
-
-    Raises
-    ------
-    HFSDetectError
-        If the file is missing, or is the shipped model with a wrong checksum
-        (a damaged or incomplete copy).
-    """
-    chosen = model_path or os.environ.get(MODEL_ENV_VAR) or None
-    path = Path(chosen) if chosen else default_model_path()
-    if path.is_dir():
-        raise HFSDetectError(
-            f"the face landmark model must be a .task file, not a folder: {path} "
-            f"(for example {path / default_model_path().name})"
-        )
-    if not path.is_file():
-        where = "" if chosen else f" (set --model or {MODEL_ENV_VAR})"
-        raise HFSDetectError(f"face landmark model not found: {path}{where}")
-    sha = file_sha256(path)
-    shipped = chosen is None
-    if shipped and sha != MODEL_SHA256:
-        raise HFSDetectError(
-            f"the shipped model {path} is damaged: sha256 {sha[:12]}..., "
-            f"expected {MODEL_SHA256[:12]}... (restore it from the repository)"
-        )
-    return ModelInfo(path=path, sha256=sha, shipped=shipped or sha == MODEL_SHA256)
-
-
-@contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Hide MediaPipe's native start-up log lines (absl/TFLite write to fd 2).
-
-    No environment variable turns them off in MediaPipe 1.x. Python-level
-    errors are unaffected: they are raised as exceptions.
-    """
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-@dataclass(frozen=True)
-class _Face:
-    points: np.ndarray  # (478, 3)
-    blendshapes: np.ndarray | None
-    matrix: np.ndarray | None
-
-
-def _faces(result) -> list[_Face]:
+def _faces(result) -> list[Face]:
     """MediaPipe's result as arrays, one entry per face."""
     faces = []
     for k, face in enumerate(result.face_landmarks):
@@ -172,7 +67,7 @@ def _faces(result) -> list[_Face]:
         scores = np.array([c.score for c in blend], dtype=np.float32) if blend else None
         matrices = result.facial_transformation_matrixes
         matrix = np.asarray(matrices[k], dtype=np.float32) if matrices else None
-        faces.append(_Face(points, scores, matrix))
+        faces.append(Face(points, scores, matrix))
     return faces
 
 
@@ -186,7 +81,25 @@ def _close_open_landmarkers() -> None:
         landmarker.close()
 
 
-class Landmarker:
+def open_landmarker(
+    engine: str = DEFAULT_ENGINE,
+    model_path: str | os.PathLike | None = None,
+    *,
+    max_faces: int = 4,
+    min_confidence: float = 0.5,
+):
+    """A landmarker of the chosen engine (``"mediapipe"`` or ``"litert"``); both have
+    ``detect(frame) -> FaceFrame``, ``blendshape_names``, ``model`` and ``close()``."""
+    if engine == "mediapipe":
+        return Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence)
+    if engine == "litert":
+        from .litert import LiteRTLandmarker
+
+        return LiteRTLandmarker(model_path, max_faces=max_faces, min_confidence=min_confidence)
+    raise HFSDetectError(f"unknown landmark engine {engine!r}: choose {' or '.join(ENGINES)}")
+
+
+class Landmarker(SubjectFollower):
     """MediaPipe Face Landmarker that follows one subject through a video.
 
     Parameters
@@ -213,6 +126,8 @@ class Landmarker:
     alone costs. Use as a context manager, or call :meth:`close`.
     """
 
+    engine = "mediapipe"
+
     def __init__(
         self,
         model_path: str | os.PathLike | None = None,
@@ -221,22 +136,13 @@ class Landmarker:
         min_confidence: float = 0.5,
         reacquire_after_s: float = 1.0,
     ):
-        check_number("max_faces", max_faces, minimum=1, maximum=8, integer=True)
-        check_number("min_confidence", min_confidence, minimum=0.0, maximum=1.0)
-        check_number("reacquire_after_s", reacquire_after_s, minimum=0.0)
+        super().__init__(max_faces, min_confidence, reacquire_after_s)
         self.model = resolve_model(model_path)
-        self.max_faces = int(max_faces)
-        self.min_confidence = float(min_confidence)
-        self.reacquire_after_s = float(reacquire_after_s)
         self._tracker = self._create(video=True, num_faces=1)
         _OPEN.add(self)
         self._finder = None  # the multi-face search, made when first needed
         self._last_ms = -1
         self._quiet_calls = {"tracker": True, "finder": True}
-        self._last_center: np.ndarray | None = None
-        self._last_width = 0.0
-        self._last_seen_s = -np.inf
-        self.n_searches = 0
         self.blendshape_names: list[str] | None = None
 
     def _create(self, *, video: bool, num_faces: int):
@@ -253,7 +159,7 @@ class Landmarker:
             output_facial_transformation_matrixes=True,
         )
         try:
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 return vision.FaceLandmarker.create_from_options(options)
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError variants
             raise HFSDetectError(
@@ -264,7 +170,7 @@ class Landmarker:
     def _call(self, name: str, run, *args):
         if self._quiet_calls[name]:  # MediaPipe logs its delegate set-up on the first run
             self._quiet_calls[name] = False
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 return run(*args)
         return run(*args)
 
@@ -279,62 +185,21 @@ class Landmarker:
         self._last_ms = timestamp_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
         result = self._call("tracker", self._tracker.detect_for_video, image, timestamp_ms)
-        faces = _faces(result)
-        if not faces:
-            return FaceFrame(frame.index, frame.time_s, None, None, None, 0)
-        following = self._following(frame.time_s)
-        if self.max_faces > 1 and not (following and self._near_subject(faces[0], frame)):
+        found = [result]
+
+        def search() -> list[Face]:
             if self._finder is None:
                 self._finder = self._create(video=False, num_faces=self.max_faces)
-            self.n_searches += 1
             searched = self._call("finder", self._finder.detect, image)
             if searched.face_landmarks:
-                result, faces = searched, _faces(searched)
-        chosen = self._choose(faces, frame, following)
-        if chosen is None:
-            return FaceFrame(frame.index, frame.time_s, None, None, None, len(faces))
-        face = faces[chosen]
-        if self.blendshape_names is None and result.face_blendshapes:
+                found[0] = searched
+            return _faces(searched)
+
+        face_frame, chosen, _ = self.follow(frame, _faces(result), search)
+        result = found[0]
+        if chosen is not None and self.blendshape_names is None and result.face_blendshapes:
             self.blendshape_names = [c.category_name for c in result.face_blendshapes[chosen]]
-        return FaceFrame(
-            frame.index, frame.time_s, face.points, face.blendshapes, face.matrix, len(faces)
-        )
-
-    def _following(self, time_s: float) -> bool:
-        return (
-            self._last_center is not None and time_s - self._last_seen_s <= self.reacquire_after_s
-        )
-
-    def _box(self, face: _Face, frame: Frame) -> tuple[np.ndarray, float, float]:
-        """Centre (px), width and height of a face's landmarks."""
-        height, width = frame.rgb.shape[:2]
-        scale = np.array([width, height], dtype=np.float32)
-        low, high = face.points[:, :2].min(0) * scale, face.points[:, :2].max(0) * scale
-        return (low + high) / 2, float(high[0] - low[0]), float(high[1] - low[1])
-
-    def _near_subject(self, face: _Face, frame: Frame) -> bool:
-        center, width, _ = self._box(face, frame)
-        return float(np.linalg.norm(center - self._last_center)) <= max(self._last_width, width)
-
-    def _choose(self, faces: list[_Face], frame: Frame, following: bool) -> int | None:
-        """Index of the subject among the faces found, or None if absent."""
-        height, width = frame.rgb.shape[:2]
-        boxes = [self._box(face, frame) for face in faces]
-        centers = np.array([b[0] for b in boxes])
-        widths = np.array([b[1] for b in boxes])
-        if following:
-            distance = np.linalg.norm(centers - self._last_center, axis=1)
-            best = int(np.argmin(distance))
-            if distance[best] > max(self._last_width, widths[best]):
-                return None  # only other people in view: the subject is missing
-        else:
-            area = widths * np.array([b[2] for b in boxes])
-            offset = np.linalg.norm(centers / [width, height] - 0.5, axis=1)
-            best = int(np.argmax(area * (1.0 - offset)))
-        self._last_center = centers[best]
-        self._last_width = float(widths[best])
-        self._last_seen_s = frame.time_s
-        return best
+        return face_frame
 
     def close(self) -> None:
         """Release MediaPipe's resources."""
@@ -386,10 +251,14 @@ def extract_landmarks(
     min_confidence: float = 0.5,
     progress: bool = False,
     progress_position: int = 0,
+    engine: str = DEFAULT_ENGINE,
 ) -> LandmarkTrack:
-    """Run the landmarker over every frame of ``source`` and return the track."""
+    """Run the landmarker (of ``engine``) over every frame of ``source`` and return the track."""
     builder = TrackBuilder()
-    with Landmarker(model_path, max_faces=max_faces, min_confidence=min_confidence) as landmarker:
+    landmarker = open_landmarker(
+        engine, model_path, max_faces=max_faces, min_confidence=min_confidence
+    )
+    with landmarker:
         # after MediaPipe's import (they would queue on the import lock), during inference
         preload_in_background("pandas", "pyarrow.parquet")
         with _progress(source.n_frames_hint, source.name, progress, progress_position) as bar:
@@ -398,12 +267,15 @@ def extract_landmarks(
                 bar.update()
         names = landmarker.blendshape_names or []
         model = landmarker.model
-    return builder.build(track_meta(source, names, model.path))
+    return builder.build(track_meta(source, names, model.path, engine))
 
 
-def track_meta(source, blendshape_names: list[str], model_path: str | os.PathLike) -> dict:
-    """What a track records of its source and model (a file or a camera alike)."""
+def track_meta(
+    source, blendshape_names: list[str], model_path: str | os.PathLike, engine: str
+) -> dict:
+    """What a track records of its source, model and engine (a file or a camera alike)."""
     return {
+        "engine": engine,
         "width": source.width,
         "height": source.height,
         "fps_nominal": source.fps,

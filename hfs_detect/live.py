@@ -31,6 +31,7 @@ import numpy as np
 from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams
 from .events import Event
+from .landmarks import DEFAULT_ENGINE
 from .live_view import WINDOW_TITLE, LiveView, ViewState
 from .outputs import Analysis
 from .protocol import FREE_SESSION, Protocol, step_statistics
@@ -205,6 +206,7 @@ def run_live(
     realtime: bool = False,
     wait_for_start: bool | None = None,
     record_video: bool = False,
+    engine: str = DEFAULT_ENGINE,
     model_path: str | os.PathLike | None = None,
     max_faces: int = 4,
     min_confidence: float = 0.5,
@@ -234,8 +236,9 @@ def run_live(
         Wait for the space key before starting (default: with a display and a camera).
     record_video : bool
         Also save the analysed frames as ``video.mp4`` (off by default: privacy).
-    model_path, max_faces, min_confidence
-        The landmark model and how faces are found, as in :func:`~hfs_detect.analyze_video`.
+    engine, model_path, max_faces, min_confidence
+        The landmark engine and model and how faces are found, as in
+        :func:`~hfs_detect.analyze_video`.
     rest_params, detector_params, verdict_params
         Rest, detector and verdict parameters (defaults when omitted).
     linger_s : float
@@ -255,7 +258,7 @@ def run_live(
     if wait_for_start is None:
         wait_for_start = display and is_camera
     settings = SessionSettings(
-        model_path=model_path, max_faces=max_faces, min_confidence=min_confidence,
+        engine=engine, model_path=model_path, max_faces=max_faces, min_confidence=min_confidence,
         rest=rest_params or RestParams(), detector=detector_params or DetectorParams(),
         verdict=verdict_params or VerdictParams(),
     )  # fmt: skip

@@ -19,6 +19,7 @@ def versions() -> dict[str, str]:
     found = {"hfs_detect": __version__, "python": platform.python_version()}
     for name, dist in (
         ("mediapipe", "mediapipe"),
+        ("litert", "ai-edge-litert"),
         ("opencv", "opencv-contrib-python"),
         ("numpy", "numpy"),
         ("pandas", "pandas"),

@@ -25,7 +25,7 @@ import numpy as np
 
 from .detector import BurstDetector, DetectorParams, burst_labels
 from .events import Event, events_to_frame
-from .landmarks import Landmarker, extract_landmarks, resolve_model, track_meta
+from .landmarks import DEFAULT_ENGINE, extract_landmarks, open_landmarker, resolve_model, track_meta
 from .outputs import Analysis
 from .provenance import provenance
 from .rest import RestParams, RestSegmenter
@@ -59,6 +59,8 @@ class SessionSettings:
     ----------
     mirrored : bool
         The recording is a mirror image; frames are flipped back before analysis.
+    engine : {'mediapipe', 'litert'}
+        The landmark engine (:data:`hfs_detect.landmarks.ENGINES`).
     model_path : str or None
         Another face landmark model (None: the shipped one).
     max_faces : int
@@ -72,6 +74,7 @@ class SessionSettings:
     """
 
     mirrored: bool = False
+    engine: str = DEFAULT_ENGINE
     model_path: str | os.PathLike | None = None
     max_faces: int = 4
     min_confidence: float = 0.5
@@ -84,6 +87,7 @@ class SessionSettings:
         """The ``parameters`` block of ``summary.json``."""
         return {
             "mirrored": bool(self.mirrored),
+            "engine": self.engine,
             "max_faces": int(self.max_faces),
             "min_confidence": float(self.min_confidence),
             "rest_intervals_s": self.rest_intervals_s,
@@ -99,6 +103,7 @@ class SessionSettings:
         intervals = params.get("rest_intervals_s")
         return cls(
             mirrored=bool(summary.get("mirrored", params.get("mirrored", False))),
+            engine=params.get("engine", "mediapipe"),  # before engines were recorded
             max_faces=int(params.get("max_faces", 4)),
             min_confidence=float(params.get("min_confidence", 0.5)),
             rest_intervals_s=[tuple(i) for i in intervals] if intervals else None,
@@ -113,6 +118,7 @@ class SessionSettings:
             "video_size_bytes": fingerprint["size_bytes"],
             "video_head_sha256": fingerprint["head_sha256"],
             "model_sha256": model_sha256,
+            "engine": self.engine,
             "mirrored": bool(self.mirrored),
             "max_faces": int(self.max_faces),
             "min_confidence": float(self.min_confidence),
@@ -159,7 +165,7 @@ class SessionRunner:
         self._rest_states: list[bool] = []
         self._steps: list[str] = []
         self._builder = TrackBuilder()
-        self._landmarker: Landmarker | None = None
+        self._landmarker = None  # Landmarker or LiteRTLandmarker, for process_frame
         self._previous: dict | None = None
         self._declared_frames: int | None = None
 
@@ -204,15 +210,17 @@ class SessionRunner:
             min_confidence=s.min_confidence,
             progress=progress,
             progress_position=progress_position,
+            engine=s.engine,
         )
         track.meta["key"] = key
         track.meta["video"] = str(source.path)
         return track, False
 
-    def open_landmarker(self) -> Landmarker:
+    def open_landmarker(self):
         """Start the landmarker for :meth:`process_frame` (a context manager)."""
         s = self.settings
-        self._landmarker = Landmarker(
+        self._landmarker = open_landmarker(
+            s.engine,
             self.model.path if s.model_path else None,
             max_faces=s.max_faces,
             min_confidence=s.min_confidence,
@@ -317,7 +325,9 @@ class SessionRunner:
         self.close()
         if track is None:
             track = self._builder.build(
-                track_meta(meta_source, self.blendshape_names or [], self.model.path)
+                track_meta(
+                    meta_source, self.blendshape_names or [], self.model.path, self.settings.engine
+                )
             )
             track.meta["video"] = str(video)
         frames = frames_table(track) if frames is None else frames
@@ -410,6 +420,7 @@ def summarize(
         **{key: None for key in DETECTOR_KEYS},
         "hfs_detect_version": record["versions"]["hfs_detect"],
         "mediapipe_version": record["versions"]["mediapipe"],
+        "landmark_engine": parameters.get("engine", DEFAULT_ENGINE),
         "model_sha256": model.sha256,
         "landmarks_from_cache": bool(from_cache),
         "parameters": parameters,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams
+from .landmarks import DEFAULT_ENGINE
 from .outputs import CACHE_NAME, Analysis
 from .rest import RestParams
 from .runner import SessionRunner, SessionSettings
@@ -29,6 +30,7 @@ def analyze_video(
     out_dir: str | os.PathLike | None = None,
     *,
     mirrored: bool = False,
+    engine: str = DEFAULT_ENGINE,
     model_path: str | os.PathLike | None = None,
     max_faces: int = 4,
     min_confidence: float = 0.5,
@@ -54,6 +56,9 @@ def analyze_video(
         The recording is a mirror image (selfie-style): the patient's left is
         on the image's left. Frames are flipped back before analysis, so sides
         stay anatomical.
+    engine : {'mediapipe', 'litert'}
+        The landmark engine: MediaPipe's Tasks API, or the same models run with
+        LiteRT (:mod:`hfs_detect.litert`).
     model_path : path-like, optional
         Another face landmark model (default: the shipped one).
     max_faces : int
@@ -95,6 +100,7 @@ def analyze_video(
         runner = SessionRunner(
             SessionSettings(
                 mirrored=mirrored,
+                engine=engine,
                 model_path=model_path,
                 max_faces=max_faces,
                 min_confidence=min_confidence,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hfs_detect import HFSDetectError
-from hfs_detect import landmarks as lm_module
+from hfs_detect import model_file
 from hfs_detect.landmarks import MODEL_SHA256, Landmarker, default_model_path, resolve_model
 from hfs_detect.sources import Frame
 
@@ -23,7 +23,7 @@ def test_a_damaged_shipped_model_is_refused(tmp_path, monkeypatch):
     data = bytearray(default_model_path().read_bytes())
     data[1000] ^= 0xFF
     damaged.write_bytes(bytes(data))
-    monkeypatch.setattr(lm_module, "default_model_path", lambda: damaged)
+    monkeypatch.setattr(model_file, "default_model_path", lambda: damaged)
     monkeypatch.delenv("HFS_DETECT_MODEL", raising=False)
     with pytest.raises(HFSDetectError, match="damaged"):
         resolve_model()
