@@ -145,7 +145,7 @@ _DIRECTION = np.array([m.direction for m in MEASURES])
 _PRIOR = np.array([m.prior_spread for m in MEASURES])
 _FLOOR = np.array([m.floor for m in MEASURES])
 _LOWER_FACE = ("cheek", "mouth", "corner")
-CONFIDENCE_COEFFICIENTS = (-2.110, 2.619, 2.559)
+CONFIDENCE_COEFFICIENTS = (-4.967, 7.033, 5.780)
 """Logistic coefficients of :func:`burst_confidence` (intercept, log of the peak in
 ``threshold_z`` units, eye involved), fitted on the synthetic dev set by
 ``benchmarks/calibrate_confidence.py``."""

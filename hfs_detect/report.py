@@ -136,8 +136,11 @@ def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[st
     return plots
 
 
-def _face_crops(video: Path, frames: pd.DataFrame, events: pd.DataFrame) -> list[str]:
-    """One JPEG (base64) per burst: the face at the burst's middle frame."""
+def _face_crops(
+    video: Path, frames: pd.DataFrame, events: pd.DataFrame, *, mirrored: bool = False
+) -> list[str]:
+    """One JPEG (base64) per burst: the face at the burst's middle frame (a mirrored
+    recording's frame flipped back, as it was analysed, so the face position holds)."""
     import cv2
 
     cap = cv2.VideoCapture(str(video))
@@ -153,6 +156,8 @@ def _face_crops(video: Path, frames: pd.DataFrame, events: pd.DataFrame) -> list
             if not ok:
                 crops.append("")
                 continue
+            if mirrored:
+                bgr = cv2.flip(bgr, 1)
             row = frames.iloc[i]
             if np.isfinite(row.get("face_size_px", np.nan)):
                 half = int(2.2 * row["face_size_px"])
@@ -242,7 +247,9 @@ def write_report(
     ]  # fmt: skip
     crops = []
     if with_frames and len(events):
-        crops = _face_crops(Path(video or summary["video"]), frames, events)
+        chosen = Path(video or summary["video"])
+        _check_same_video(chosen, summary, out_dir)
+        crops = _face_crops(chosen, frames, events, mirrored=bool(summary.get("mirrored")))
     event_rows = []
     for k, e in enumerate(events.itertuples()):
         row = [k + 1, float(e.start_s), float(e.end_s), float(e.duration_s),
@@ -297,20 +304,24 @@ Parameters are in summary.json beside this file.</p>
     return target
 
 
-def _check_same_video(video: Path, key: dict, out_dir: Path) -> None:
-    """Refuse to draw one video's landmarks on another (size and first bytes differ)."""
-    from .track import video_fingerprint
+def _check_same_video(video: Path, summary: dict, out_dir: Path) -> None:
+    """Refuse to show one video's frames as another's analysis (size and first bytes differ)."""
+    from .track import load_track_meta, video_fingerprint
 
-    if not video.is_file() or "video_head_sha256" not in key:
-        return  # opening it names a missing file; an old cache has no fingerprint
+    expected = summary.get("video_fingerprint")
+    if not expected:  # folders from before the summary recorded it: the cache's key
+        key = (load_track_meta(out_dir / CACHE_NAME) or {}).get("key") or {}
+        expected = {n: key.get(f"video_{n}") for n in ("size_bytes", "head_sha256")}
+    if not video.is_file() or not expected.get("head_sha256"):
+        return  # opening it names a missing file; a camera session has no fingerprint
     fingerprint = video_fingerprint(video)
     if (fingerprint["size_bytes"], fingerprint["head_sha256"]) != (
-        key.get("video_size_bytes"),
-        key["video_head_sha256"],
+        expected.get("size_bytes"),
+        expected["head_sha256"],
     ):
         raise HFSDetectError(
             f"{video} is not the video {out_dir} was analysed from (its size or first bytes "
-            "differ): its landmarks would be drawn on another face; give that video with --video"
+            "differ): its frames would be shown as another face's; give that video with --video"
         )
 
 
@@ -353,7 +364,7 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
     rest_allowed = frames["rest"].to_numpy(bool)
     counts = {"left": 0, "right": 0}
     chosen = Path(video or summary["video"])
-    _check_same_video(chosen, track.meta.get("key") or {}, out_dir)
+    _check_same_video(chosen, summary, out_dir)
     with open_video(chosen) as source:
         for i, frame in enumerate(source):
             if i >= len(track):

@@ -387,6 +387,16 @@ def input_warnings(
     return warnings
 
 
+def _fingerprint(cache_key: dict) -> dict | None:
+    """The analysed file's size and first bytes' sha256 (None for a camera)."""
+    if "video_head_sha256" not in cache_key:
+        return None
+    return {
+        "size_bytes": cache_key["video_size_bytes"],
+        "head_sha256": cache_key["video_head_sha256"],
+    }
+
+
 def summarize(
     track: LandmarkTrack,
     frames: pd.DataFrame,
@@ -423,6 +433,7 @@ def summarize(
         "landmark_engine": parameters.get("engine", DEFAULT_ENGINE),
         "model_sha256": model.sha256,
         "landmarks_from_cache": bool(from_cache),
+        "video_fingerprint": _fingerprint(meta.get("key") or {}),
         "parameters": parameters,
         "provenance": record,
     }

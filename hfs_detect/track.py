@@ -176,6 +176,15 @@ def save_track(path: str | os.PathLike, track: LandmarkTrack) -> None:
             )
 
 
+def load_track_meta(path: str | os.PathLike) -> dict | None:
+    """The metadata of a cached track only (cheap), or None if it cannot be read."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return json.loads(str(data["meta"]))
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, EOFError):
+        return None
+
+
 def load_track(path: str | os.PathLike) -> LandmarkTrack | None:
     """Read a cached track, or None if the file is missing or unreadable."""
     try:

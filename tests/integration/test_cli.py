@@ -190,12 +190,22 @@ def test_rest_intervals_past_the_end_of_the_video_are_warned_about(tmp_path, arc
     assert any("0 s of rest" in w for w in warnings), warnings
 
 
-def test_a_model_folder_gets_a_one_line_error_naming_the_file_wanted(tmp_path):
+def test_a_model_folder_gets_a_one_line_error_naming_the_file_wanted(tmp_path, monkeypatch):
     models = SAMPLES.parent / "models"
     result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "o", "--model",
                  models)  # fmt: skip
     assert_one_line_error(result, "must be a .task file, not a folder", "face_landmarker.task")
     assert not (tmp_path / "o").exists()
+    monkeypatch.setenv("HFS_DETECT_MODEL", str(models))  # the same through the environment
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "o")
+    assert_one_line_error(result, "must be a .task file, not a folder", "face_landmarker.task")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_synthetic_session_too_short_for_its_plan_gets_a_one_line_error(tmp_path):
+    result = run("synth", tmp_path / "s.mp4", "--duration-s", "3")
+    assert_one_line_error(result, "--duration-s must be at least", "got 3")
+    assert not (tmp_path / "s.mp4").exists()
 
 
 def damaged(folder):
@@ -242,9 +252,18 @@ def test_outputs_go_into_new_folders_and_a_file_in_the_way_is_named(tmp_path, ar
         result = run(*args)
         assert result.returncode == 0, result.stderr
         assert (args[-1]).name == made and args[-1].is_file()
+    result = run("compare", folder, folder, "--json", tmp_path / "new4" / "change.json")
+    assert result.returncode == 0 and (tmp_path / "new4" / "change.json").is_file()
     (tmp_path / "a_file").write_text("in the way")
-    result = run("export", folder, tmp_path / "a_file" / "review.eaf")
-    assert_one_line_error(result, "a_file", "a file stands where a folder is needed")
+    blocked = tmp_path / "a_file"
+    for args in (
+        ["export", folder, blocked / "review.eaf"],
+        ["compare", folder, folder, "--plot", blocked / "change.png"],
+        ["compare", folder, folder, "--json", blocked / "change.json"],
+        ["evaluate", folder, folder / "events.csv", "--json", blocked / "s.json"],
+    ):
+        result = run(*args)
+        assert_one_line_error(result, "a_file", "a file stands where a folder is needed")
 
 
 def test_an_unknown_plot_format_is_refused_before_any_work(tmp_path, archive):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import cv2
 import pandas as pd
 import pytest
 
@@ -155,31 +158,50 @@ def _frame(path, index):
                 return frame.rgb.astype(float)
 
 
-def test_the_annotated_video_of_a_mirrored_recording_draws_the_landmarks_on_the_face(
-    tmp_path, archive
-):
-    """A selfie recording (every frame flipped) analysed with --mirrored: the annotated
-    video shows the frames flipped back, with the landmarks of the ordinary recording."""
+def test_a_mirrored_recording_is_drawn_and_cropped_on_the_face(tmp_path, archive):
+    """A selfie recording (every frame flipped, black margin on its right) analysed with
+    --mirrored: the annotated video shows the frames flipped back with the landmarks of the
+    ordinary recording, and the report's face crops show the face, not the margin."""
     import numpy as np
 
     from hfs_detect import analyze_video
-    from hfs_detect.report import annotated_frames
+    from hfs_detect.report import annotated_frames, write_report
     from hfs_detect.sources import open_video
     from hfs_detect.track import load_track
     from tests.conftest import write_video
 
-    sample = SAMPLES / "synthetic_hfs_left.mp4"
+    sample, margin = SAMPLES / "synthetic_hfs_left.mp4", 192
     with open_video(sample) as source:
-        flipped = write_video(tmp_path / "selfie.mp4", (f.rgb[:, ::-1] for f in source))
+        flipped = write_video(tmp_path / "selfie.mp4", (np.pad(
+            f.rgb[:, ::-1], ((0, 0), (0, margin), (0, 0))) for f in source))  # fmt: skip
     analyze_video(flipped, tmp_path / "out", mirrored=True)
     plain = load_track(archive[0] / "synthetic_hfs_left" / "landmarks.npz")
     original = _frame(sample, 100)
+    height, width = original.shape[:2]
     for i, (rgb, landmarks, _, _, _) in enumerate(annotated_frames(tmp_path / "out")):
         if i == 100:
-            assert np.abs(rgb - original).mean() < 8  # the image as recorded, codec aside
-            shift_px = np.linalg.norm(landmarks[:, :2] - plain.landmarks[100][:, :2], axis=1)
-            assert np.median(shift_px) < 3, np.median(shift_px)
+            assert np.abs(rgb[:, margin:] - original).mean() < 8  # as recorded, codec aside
+            ours = landmarks[:, :2] * [width + margin, height]
+            expected = plain.landmarks[100][:, :2] * [width, height] + [margin, 0]
+            shift_px = np.linalg.norm(ours - expected, axis=1)
+            assert np.median(shift_px) < 3, np.median(shift_px)  # mirrored wrongly: ~190 px
             break
+    html = write_report(tmp_path / "out", with_frames=True).read_text()
+    crops = re.findall(r"data:image/jpeg;base64,([A-Za-z0-9+/=]+)", html)
+    assert crops, "no face crops in the report"
+    for crop in crops:
+        face = cv2.imdecode(np.frombuffer(base64.b64decode(crop), np.uint8), cv2.IMREAD_GRAYSCALE)
+        assert face.mean() > 90  # a lit face (137 here), not the margin (38 when cut there)
+
+
+def test_a_report_from_another_video_is_refused_before_anything_is_written(tmp_path, archive):
+    out = tmp_path / "out"
+    shutil.copytree(archive[0] / "synthetic_hfs_left", out)
+    (out / "report.html").unlink(missing_ok=True)
+    other = SAMPLES / "synthetic_hfs_right.mp4"
+    code = main(["report", str(out), "--video", str(other), "--with-frames"])
+    assert code == 1
+    assert not (out / "report.html").exists()
 
 
 def test_the_annotated_video_with_rest_intervals_shows_the_bursts_of_events_csv(tmp_path, archive):

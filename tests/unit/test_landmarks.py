@@ -5,8 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from hfs_detect import HFSDetectError
-from hfs_detect import model_file
+from hfs_detect import HFSDetectError, model_file
 from hfs_detect.landmarks import MODEL_SHA256, Landmarker, default_model_path, resolve_model
 from hfs_detect.sources import Frame
 
