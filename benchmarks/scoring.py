@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hfs_detect.evaluate import false_by_distractor, matched_pairs
+from hfs_detect.signals import contraction
 from hfs_detect.synth import SessionPlan
 
 METHODS = ("hfs-detect", "blendshape", "nomura-sakai")
@@ -175,10 +176,11 @@ def lid_depths(sessions, truth_dir: Path, pred_dir: Path) -> list[dict]:
             hold = (t >= spasm.start_s + 0.2) & (t <= spasm.end_s - 0.2) & ~blink
             if hold.sum() < 3:
                 continue
-            depth = 1 - frames.loc[hold, f"eye_aperture_{spasm.side}"].median() / before[
-                f"eye_aperture_{spasm.side}"]  # fmt: skip
-            coupled = 1 - frames.loc[hold, f"eye_aperture_{other}"].median() / before[
-                f"eye_aperture_{other}"]  # fmt: skip
+            depth, coupled = (
+                contraction("eye_aperture", frames.loc[hold, f"eye_aperture_{side}"].median(),
+                            before[f"eye_aperture_{side}"])
+                for side in (spasm.side, other)
+            )  # fmt: skip
             rows.append({"face": s["face"], "pattern": s["pattern"], "amplitude": spasm.amplitude,
                          "other_eye": spasm.other_eye, "closing": round(float(depth), 3),
                          "other": round(float(coupled), 3)})  # fmt: skip

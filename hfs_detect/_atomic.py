@@ -28,7 +28,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)  # as analyze makes its folder
     except (FileExistsError, NotADirectoryError):
-        from ._checks import HFSDetectError  # here: _checks imports this module
+        from ._checks import HFSDetectError  # here: importing this module stays light
 
         raise HFSDetectError(
             f"cannot write {path}: a file stands where a folder is needed"

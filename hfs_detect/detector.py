@@ -88,6 +88,7 @@ __all__ = [
     "Measure",
     "MEASURES",
     "detect_bursts",
+    "chain_step",
     "burst_labels",
     "burst_confidence",
 ]
@@ -830,13 +831,22 @@ def detect_bursts(
 
     segmenter = RestSegmenter(rest_params, rest_intervals_s)
     detector = BurstDetector(detector_params)
-    rest = np.zeros(len(frames), dtype=bool)
-    events: list[Event] = []
-    for i, row in enumerate(frame_rows(frames)):
-        rest[i] = segmenter.update(row)
-        events += detector.update(row, rest[i])
+    rows = frame_rows(frames)
+    events = [e for row in rows for e in chain_step(segmenter, detector, row)]
     events += detector.finish()
-    return rest, events, list(detector.asymmetries)
+    return np.array([row.rest for row in rows], bool), events, list(detector.asymmetries)
+
+
+def chain_step(segmenter, detector: BurstDetector, row: FrameRow, rest_allowed: bool = True):
+    """One frame through rest segmentation then the detector (the per-frame chain's step).
+
+    Fills in ``row.rest`` and ``row.burst``; returns the bursts that ended with the frame.
+    ``rest_allowed=False`` marks a voluntary task (a protocol step): never rest.
+    """
+    row.rest = segmenter.update(row, rest_allowed)
+    ended = detector.update(row, row.rest)
+    row.burst = detector.active_side or ""
+    return ended
 
 
 def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .detector import BurstDetector, DetectorParams, burst_labels
+from .detector import BurstDetector, DetectorParams, burst_labels, chain_step
 from .events import Event, events_to_frame
 from .landmarks import DEFAULT_ENGINE, extract_landmarks, open_landmarker, resolve_model, track_meta
 from .outputs import Analysis
@@ -276,9 +276,7 @@ class SessionRunner:
         ``rest_allowed=False`` marks a voluntary task (a protocol step): never rest.
         ``step`` names the protocol step the frame belongs to.
         """
-        row.rest = self.rest.update(row, rest_allowed)
-        ended = self.detector.update(row, row.rest)
-        row.burst = self.detector.active_side or ""
+        ended = chain_step(self.rest, self.detector, row, rest_allowed)
         self._rest_states.append(row.rest)
         if step is not None:
             self._steps.append(step)

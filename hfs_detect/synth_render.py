@@ -421,7 +421,8 @@ def prepare_video_face(
     apertures = table[["eye_aperture_left", "eye_aperture_right"]].to_numpy()
     open_level = np.nanpercentile(apertures, 80, axis=0)
     # eyes open: blinks are welcome, eyes lowered or closed for a second are not
-    eyes_open = _rolling(np.nanmin(apertures / open_level, axis=1), window, lambda r: r.median())
+    openness = 1.0 - contraction("eye_aperture", apertures, open_level)
+    eyes_open = _rolling(np.nanmin(openness, axis=1), window, lambda r: r.median())
     quiet = (
         face & (speed < 20.0) & (shift < 0.5) & (np.nan_to_num(lips, nan=1.0) < 0.02)
         & (np.nan_to_num(eyes_open) > 0.7)
