@@ -200,6 +200,10 @@ class LiteRTLandmarker(SubjectFollower):
         Face detection and presence threshold (0-1).
     reacquire_after_s : float
         Seconds the subject may be missing before another face is taken.
+    smooth : bool
+        Smooth the followed face's landmarks over time as MediaPipe's VIDEO mode
+        does (:class:`OneEuroSmoother`); blendshapes and head pose are computed
+        from the smoothed landmarks, the next crop from the unsmoothed ones.
 
     Attributes
     ----------
@@ -216,12 +220,15 @@ class LiteRTLandmarker(SubjectFollower):
         max_faces: int = 4,
         min_confidence: float = 0.5,
         reacquire_after_s: float = 1.0,
+        smooth: bool = True,
     ):
         super().__init__(max_faces, min_confidence, reacquire_after_s)
         self.model = resolve_model(model_path)
         self._models = _Models(self.model.path)
         self._anchors = _anchors()
         self._roi: tuple[float, float, float, float] | None = None  # cx, cy, size px, angle
+        self.smooth = bool(smooth)
+        self._smoother = OneEuroSmoother()
         self.blendshape_names: list[str] | None = None
         self.n_detections = 0
 
@@ -233,11 +240,19 @@ class LiteRTLandmarker(SubjectFollower):
         face_frame, chosen, faces = self.follow(frame, tracked, lambda: self._search(rgb))
         if chosen is None:
             self._roi = None
-        else:
-            height, width = rgb.shape[:2]
-            self._roi = _roi_from_points(faces[chosen].points * [width, height, width])
-            self.blendshape_names = list(BLENDSHAPE_NAMES)
-        return face_frame
+            self._smoother.reset()
+            return face_frame
+        height, width = rgb.shape[:2]
+        pixels = faces[chosen].points.astype(np.float64) * [width, height, width]
+        self._roi = _roi_from_points(pixels)  # from the landmarks as found, as MediaPipe
+        if self.smooth:
+            pixels = self._smoother.apply(frame.time_s, pixels)
+        points = pixels / [width, height, width]
+        self.blendshape_names = list(BLENDSHAPE_NAMES)
+        return FaceFrame(
+            frame.index, frame.time_s, points.astype(np.float32), self._blendshapes(pixels),
+            self._pose(points, width, height).astype(np.float32), face_frame.n_faces,
+        )  # fmt: skip
 
     def _track(self, rgb: np.ndarray) -> list[Face]:
         """The face where the subject was, or the detector's best face."""
@@ -325,12 +340,7 @@ class LiteRTLandmarker(SubjectFollower):
         pixels[:, :2] = raw[:, :2] @ back[:, :2].T + back[:, 2]
         pixels[:, 2] = raw[:, 2] / k
         height, width = rgb.shape[:2]
-        points = pixels / [width, height, width]
-        return Face(
-            points.astype(np.float32),
-            self._blendshapes(pixels),
-            self._pose(points, width, height).astype(np.float32),
-        )
+        return Face((pixels / [width, height, width]).astype(np.float32), None, None)
 
     def _blendshapes(self, pixels: np.ndarray) -> np.ndarray:
         m = self._models
@@ -396,6 +406,51 @@ class LiteRTLandmarker(SubjectFollower):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class OneEuroSmoother:
+    """MediaPipe's landmark smoothing in VIDEO mode: a One Euro filter on every coordinate.
+
+    The filter of MediaPipe's face landmarker for a single face (minimum cutoff
+    0.05 Hz, beta 80, derivative cutoff 1 Hz), on pixel coordinates, with the
+    speed measured in face sizes per second (the mean of the landmarks' box
+    width and height). Still landmarks are smoothed hard; moving ones pass.
+    """
+
+    def __init__(self, min_cutoff: float = 0.05, beta: float = 80.0, derivative_cutoff=1.0):
+        self.min_cutoff, self.beta, self.derivative_cutoff = min_cutoff, beta, derivative_cutoff
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the past (the face was lost)."""
+        self._last_s: float | None = None
+        self._frequency = 30.0
+        self._raw = self._value = self._speed = None
+
+    def _alpha(self, cutoff):
+        tau = 1.0 / (2.0 * np.pi * cutoff)
+        return 1.0 / (1.0 + tau * self._frequency)
+
+    def apply(self, time_s: float, pixels: np.ndarray) -> np.ndarray:
+        """The smoothed ``(n, 3)`` pixel coordinates of this frame's landmarks."""
+        if self._last_s is not None:
+            if time_s <= self._last_s:
+                return pixels
+            self._frequency = 1.0 / (time_s - self._last_s)
+        self._last_s = time_s
+        size = float(np.ptp(pixels[:, 0]) + np.ptp(pixels[:, 1])) / 2.0
+        if size < 1e-6:
+            return pixels
+        if self._raw is None:
+            speed = np.zeros_like(pixels)
+        else:
+            speed = (pixels - self._raw) / size * self._frequency
+        a = self._alpha(self.derivative_cutoff)
+        self._speed = speed if self._speed is None else a * speed + (1.0 - a) * self._speed
+        a = self._alpha(self.min_cutoff + self.beta * np.abs(self._speed))
+        self._value = pixels if self._value is None else a * pixels + (1.0 - a) * self._value
+        self._raw = pixels
+        return self._value
 
 
 def _roi_from_points(pixels: np.ndarray) -> tuple[float, float, float, float]:

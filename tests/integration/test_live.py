@@ -299,6 +299,10 @@ def test_keys_mark_a_moment_and_stop_and_save(virtual_screen, tmp_path):
             time.sleep(0.1)
         assert window is not None, "the live window never appeared"
         window.set_input_focus(0, 0)  # X.RevertToNone
+        screen.sync()
+        focus_deadline = time.monotonic() + 10  # a busy machine gives focus late
+        while screen.get_input_focus().focus != window and time.monotonic() < focus_deadline:
+            time.sleep(0.05)
         time.sleep(2.0)
         _press(screen, "m")
         time.sleep(2.0)
