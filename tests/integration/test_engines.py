@@ -51,3 +51,16 @@ def test_a_landmark_cache_is_never_reused_by_the_other_engine(tmp_path, archive)
     assert again.summary["landmarks_from_cache"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["landmark_engine"] == summary["parameters"]["engine"] == "litert"
+
+
+def test_a_live_session_with_the_litert_engine_finds_what_analyze_finds(tmp_path, analyzed):
+    from hfs_detect.live import run_live
+    from hfs_detect.sources import open_video
+
+    video = SAMPLES / "synthetic_hfs_left.mp4"
+    with open_video(video) as source:
+        live = run_live(source, tmp_path / "live", display=False, engine="litert")
+    offline = analyzed(video, engine="litert")
+    assert live.analysis.summary["landmark_engine"] == "litert"
+    assert list(live.analysis.events.side) == list(offline.events.side)
+    np.testing.assert_allclose(live.analysis.events.start_s, offline.events.start_s, atol=1e-6)
