@@ -32,6 +32,7 @@ import pandas as pd
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError, check_output_dir, quiet_native_logs
 from .landmarks import DEFAULT_ENGINE
+from .litert import THREADS_ENV_VAR
 
 __all__ = ["VIDEO_SUFFIXES", "find_videos", "output_names", "run_batch", "BatchResult"]
 
@@ -195,9 +196,12 @@ def process_video(video: str, out_dir: str, options: dict, position: int = 0) ->
 _SLOT: int | None = None
 
 
-def _take_slot(slots) -> None:
+def _take_slot(slots, threads: int) -> None:
+    """A pool worker's start: its progress-bar line, and its share of the cores for the
+    LiteRT engine's network (a user's own ``HFS_DETECT_THREADS`` wins)."""
     global _SLOT
     _SLOT = slots.get()
+    os.environ.setdefault(THREADS_ENV_VAR, str(threads))
 
 
 def _process_in_pool(video: str, out_dir: str, options: dict) -> dict:
@@ -329,8 +333,9 @@ def _run_processes(workers: int, jobs, options, collect) -> None:
     slots = context.Queue()
     for k in range(workers):
         slots.put(k + 1)
+    threads = max(1, (os.cpu_count() or 1) // workers)  # each worker's share of the cores
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot,
-                             initargs=(slots,)) as pool:  # fmt: skip
+                             initargs=(slots, threads)) as pool:  # fmt: skip
         futures = {pool.submit(_process_in_pool, v, f, options): v for v, f in jobs}
         for future in as_completed(futures):
             try:
