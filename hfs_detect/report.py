@@ -365,6 +365,7 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
     counts = {"left": 0, "right": 0}
     chosen = Path(video or summary["video"])
     _check_same_video(chosen, summary, out_dir)
+    detector, mirrored = runner.detector, runner.settings.mirrored
     with open_video(chosen) as source:
         for i, frame in enumerate(source):
             if i >= len(track):
@@ -373,13 +374,11 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
             row, ended = runner.process_face_frame(track.face_frame(i), allowed)
             for event in ended:
                 counts[event.side] += 1
-            detector = runner.detector
             state = ViewState(
                 status="recorded", at_rest=row.rest, face=row.face,
                 flag_side=detector.active_side, flag_regions=detector.current_regions(),
                 n_events=dict(counts), step_name=f"t = {frame.time_s:.1f} s",
             )  # fmt: skip
-            mirrored = runner.settings.mirrored
             rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if mirrored else frame.rgb
             trace = (frame.time_s, detector.latest, detector.spread)
             yield rgb, (track.landmarks[i] if row.face else None), state, ended, trace

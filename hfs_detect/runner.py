@@ -168,6 +168,7 @@ class SessionRunner:
         self._landmarker = None  # Landmarker or LiteRTLandmarker, for process_frame
         self._previous: dict | None = None
         self._declared_frames: int | None = None
+        self._closed = False
 
     @classmethod
     def from_summary(cls, summary: dict, track: LandmarkTrack) -> SessionRunner:
@@ -289,7 +290,11 @@ class SessionRunner:
             self.process_row(row, True if rest_allowed is None else bool(rest_allowed[i]))
 
     def close(self) -> list[Event]:
-        """End the session's frames: the bursts still open are reported (and returned)."""
+        """End the session's frames: the bursts still open are reported (and returned).
+        A second call returns nothing (``finish`` calls it for a caller that did not)."""
+        if self._closed:
+            return []
+        self._closed = True
         ended = self.detector.finish()
         self.events += ended
         return ended
