@@ -56,6 +56,22 @@ ENGINES = ("mediapipe", "litert")
 """Landmark engines: MediaPipe's Tasks API, or the same models run with LiteRT
 (:mod:`hfs_detect.litert`)."""
 DEFAULT_ENGINE = "mediapipe"
+LITERT_REVISION = 2
+"""Raised when the LiteRT engine's landmarks change (2: MediaPipe's crops, borders and
+depth scale), so that its older caches are not reused."""
+
+
+def engine_version(engine: str) -> str:
+    """What makes ``engine``'s landmarks what they are: MediaPipe's version, or the
+    LiteRT engine's revision and LiteRT's version (part of the landmark cache's key)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        if engine == "litert":
+            return f"{LITERT_REVISION}+litert{version('ai-edge-litert')}"
+        return version("mediapipe")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _faces(result) -> list[Face]:

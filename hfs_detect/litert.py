@@ -300,11 +300,16 @@ class LiteRTLandmarker(SubjectFollower):
         self.n_detections += 1
         height, width = rgb.shape[:2]
         side = max(height, width)
-        top, left = (side - height) // 2, (side - width) // 2
-        square = cv2.copyMakeBorder(
-            rgb, top, side - height - top, left, side - width - left, cv2.BORDER_CONSTANT
-        )
-        small = cv2.resize(square, (DETECTOR_SIZE, DETECTOR_SIZE), interpolation=cv2.INTER_AREA)
+        top, left = (side - height) / 2, (side - width) / 2
+        # letterboxed into the detector's square with black bars, sampled bilinearly as
+        # MediaPipe's image-to-tensor step does (an area-averaged resize moves the box
+        # by several pixels)
+        k = DETECTOR_SIZE / side
+        to_square = np.array([[k, 0.0, left * k], [0.0, k, top * k]])
+        small = cv2.warpAffine(
+            rgb, to_square, (DETECTOR_SIZE, DETECTOR_SIZE), flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+        )  # fmt: skip
         m = self._models
         entry, (boxes_out, scores_out) = m.detector_ports
         m.detector.set_tensor(entry, (small.astype(np.float32) / 127.5 - 1.0)[None])
@@ -324,7 +329,7 @@ class LiteRTLandmarker(SubjectFollower):
         for i in np.argsort(-scores):  # weighted non-maximum suppression
             if used[i]:
                 continue
-            group = ~used & (_iou(boxes[i], boxes) >= _NMS_IOU)
+            group = ~used & (_iou(boxes[i], boxes) > _NMS_IOU)
             used |= group
             w = scores[group] / scores[group].sum()
             box = (boxes[group] * w[:, None]).sum(0) * side - [left, top, left, top]
@@ -346,7 +351,11 @@ class LiteRTLandmarker(SubjectFollower):
         c, s = np.cos(angle) * k, np.sin(angle) * k
         to_crop = np.array([[c, s, 0.0], [-s, c, 0.0]])
         to_crop[:, 2] = MESH_SIZE / 2 - to_crop[:, :2] @ (cx, cy)
-        crop = cv2.warpAffine(rgb, to_crop, (MESH_SIZE, MESH_SIZE), flags=cv2.INTER_LINEAR)
+        # beyond the image the edge pixels repeat, as in MediaPipe's crop
+        crop = cv2.warpAffine(
+            rgb, to_crop, (MESH_SIZE, MESH_SIZE), flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )  # fmt: skip
         m = self._models
         entry, (points_out, presence_out, _) = m.mesh_ports
         m.mesh.set_tensor(entry, (crop.astype(np.float32) * (1.0 / 255.0))[None])
@@ -358,8 +367,11 @@ class LiteRTLandmarker(SubjectFollower):
         back = cv2.invertAffineTransform(to_crop)
         pixels = np.empty_like(raw)
         pixels[:, :2] = raw[:, :2] @ back[:, :2].T + back[:, 2]
-        pixels[:, 2] = raw[:, 2] / k
         height, width = rgb.shape[:2]
+        # depth in MediaPipe's scale: its projection matrix's first column, in coordinates
+        # normalised by the image's width and height, so it grows with the crop's turn
+        # on a non-square image (measured: 1.0078 on 360x288 at 0.17 rad, as predicted)
+        pixels[:, 2] = raw[:, 2] / k * np.hypot(np.cos(angle), np.sin(angle) * width / height)
         return Face((pixels / [width, height, width]).astype(np.float32), None, None)
 
     def _blendshapes(self, pixels: np.ndarray) -> np.ndarray:
@@ -436,6 +448,10 @@ class OneEuroSmoother:
     0.05 Hz, beta 80, derivative cutoff 1 Hz), on pixel coordinates, with the
     speed measured in face sizes per second (the mean of the landmarks' box
     width and height). Still landmarks are smoothed hard; moving ones pass.
+
+    MediaPipe's clock is followed too: times are whole milliseconds, the first
+    frame starts the filter, and the rate is taken as 30 frames a second until
+    it can be measured between two frames after time 0.
     """
 
     def __init__(self, min_cutoff: float = 0.05, beta: float = 80.0, derivative_cutoff=1.0):
@@ -444,7 +460,7 @@ class OneEuroSmoother:
 
     def reset(self) -> None:
         """Forget the past (the face was lost)."""
-        self._last_s: float | None = None
+        self._last_ms: int | None = None
         self._frequency = 30.0
         self._raw = self._value = self._speed = None
 
@@ -454,11 +470,13 @@ class OneEuroSmoother:
 
     def apply(self, time_s: float, pixels: np.ndarray) -> np.ndarray:
         """The smoothed ``(n, 3)`` pixel coordinates of this frame's landmarks."""
-        if self._last_s is not None:
-            if time_s <= self._last_s:
+        time_ms = int(round(time_s * 1000.0))
+        if self._last_ms is not None:
+            if time_ms <= self._last_ms:
                 return pixels
-            self._frequency = 1.0 / (time_s - self._last_s)
-        self._last_s = time_s
+            if self._last_ms != 0:
+                self._frequency = 1000.0 / (time_ms - self._last_ms)
+        self._last_ms = time_ms
         size = float(np.ptp(pixels[:, 0]) + np.ptp(pixels[:, 1])) / 2.0
         if size < 1e-6:
             return pixels

@@ -25,7 +25,14 @@ import numpy as np
 
 from .detector import BurstDetector, DetectorParams, burst_labels, chain_step
 from .events import Event, events_to_frame
-from .landmarks import DEFAULT_ENGINE, extract_landmarks, open_landmarker, resolve_model, track_meta
+from .landmarks import (
+    DEFAULT_ENGINE,
+    engine_version,
+    extract_landmarks,
+    open_landmarker,
+    resolve_model,
+    track_meta,
+)
 from .outputs import Analysis
 from .provenance import provenance
 from .rest import RestParams, RestSegmenter
@@ -119,6 +126,7 @@ class SessionSettings:
             "video_head_sha256": fingerprint["head_sha256"],
             "model_sha256": model_sha256,
             "engine": self.engine,
+            "engine_version": engine_version(self.engine),
             "mirrored": bool(self.mirrored),
             "max_faces": int(self.max_faces),
             "min_confidence": float(self.min_confidence),
@@ -434,6 +442,7 @@ def summarize(
         "hfs_detect_version": record["versions"]["hfs_detect"],
         "mediapipe_version": record["versions"]["mediapipe"],
         "landmark_engine": parameters.get("engine", DEFAULT_ENGINE),
+        "landmark_engine_version": engine_version(parameters.get("engine", DEFAULT_ENGINE)),
         "model_sha256": model.sha256,
         "landmarks_from_cache": bool(from_cache),
         "video_fingerprint": _fingerprint(meta.get("key") or {}),

@@ -289,8 +289,17 @@ def signal_arrays(
         for every measure in :data:`MEASURES`, and ``bs_*`` columns. Rows
         without a face have NaN measures.
     """
+    return _signal_columns(
+        time_s, [(0, landmarks)], matrices, blendshapes, width, height, blendshape_names
+    )
+
+
+def _signal_columns(
+    time_s, landmark_chunks, matrices, blendshapes, width, height, blendshape_names
+) -> dict[str, np.ndarray]:
+    """:func:`signal_arrays` over landmarks given in ``(first row, block)`` pieces."""
     n = len(time_s)
-    face = ~np.isnan(landmarks[:, 0, 0]) & ~np.isnan(matrices[:, 0, 0])
+    face = np.zeros(n, bool)
     columns: dict[str, np.ndarray] = {"time_s": np.asarray(time_s, np.float64), "face": face}
     pose = np.full((n, 3), np.nan)
     size = np.full(n, np.nan)
@@ -298,22 +307,26 @@ def signal_arrays(
     per_side = {side: {m: np.full(n, np.nan) for m in MEASURES} for side in SIDES}
     mouth_opening = np.full(n, np.nan)
     lower_lip = np.full(n, np.nan)
-    rows_with_face = np.flatnonzero(face)
-    for start in range(0, len(rows_with_face), CHUNK_FRAMES):  # bounded memory
-        rows = rows_with_face[start : start + CHUNK_FRAMES]
-        coords, size[rows], rotation = face_coordinates(
-            landmarks[rows], matrices[rows], width, height
-        )
-        pose[rows] = head_pose_deg(rotation)
-        pixels_2d = landmarks[rows, :, :2].astype(np.float64) * [width, height]
-        center[rows] = pixels_2d[:, _HEAD].mean(axis=1)  # not moved by a spasm
-        mouth_opening[rows] = np.linalg.norm(
-            coords[:, INNER_LIPS[0]] - coords[:, INNER_LIPS[1]], axis=1
-        )
-        lower_lip[rows] = coords[:, INNER_LIPS[1], 1]
-        for side in SIDES:
-            for name, values in _side_measures(coords, pixels_2d, side).items():
-                per_side[side][name][rows] = values
+    for first, block in landmark_chunks:
+        found = ~np.isnan(block[:, 0, 0]) & ~np.isnan(matrices[first : first + len(block), 0, 0])
+        face[first : first + len(block)] = found
+        in_block = np.flatnonzero(found)
+        for start in range(0, len(in_block), CHUNK_FRAMES):  # bounded memory
+            local = in_block[start : start + CHUNK_FRAMES]
+            rows = local + first
+            coords, size[rows], rotation = face_coordinates(
+                block[local], matrices[rows], width, height
+            )
+            pose[rows] = head_pose_deg(rotation)
+            pixels_2d = block[local, :, :2].astype(np.float64) * [width, height]
+            center[rows] = pixels_2d[:, _HEAD].mean(axis=1)  # not moved by a spasm
+            mouth_opening[rows] = np.linalg.norm(
+                coords[:, INNER_LIPS[0]] - coords[:, INNER_LIPS[1]], axis=1
+            )
+            lower_lip[rows] = coords[:, INNER_LIPS[1], 1]
+            for side in SIDES:
+                for name, values in _side_measures(coords, pixels_2d, side).items():
+                    per_side[side][name][rows] = values
     speed, shift = head_motion(columns["time_s"], pose, center, size)
     columns.update(
         yaw_deg=pose[:, 0],
@@ -347,16 +360,19 @@ def signal_arrays(
 
 def frames_table(track: LandmarkTrack) -> pd.DataFrame:
     """The per-frame table of a track: frame index, signals, quality."""
+    import pandas as pd
+
     meta = track.meta
-    table = compute_signals(
+    columns = _signal_columns(
         track.time_s,
-        track.landmarks,
+        track.landmark_chunks(),  # piece by piece: a long video's landmarks stay on disk
         track.matrices,
         track.blendshapes,
         meta["width"],
         meta["height"],
         meta.get("blendshape_names"),
     )
+    table = pd.DataFrame(columns)
     table.insert(0, "frame", track.index)
     table.insert(3, "n_faces", track.n_faces.astype(np.int64))
     return table

@@ -18,12 +18,46 @@ def test_a_saved_track_loads_back_unchanged(tmp_path):
         n_faces=np.ones(4, np.int16),
         meta={"width": 64, "height": 48},
     )
-    track.landmarks[2] = np.nan
+    track.landmarks[2] = track.matrices[2] = np.nan  # the subject not found
     save_track(tmp_path / "landmarks.npz", track)
     back = load_track(tmp_path / "landmarks.npz")
     np.testing.assert_array_equal(back.landmarks, track.landmarks)
     assert list(back.face) == [True, True, False, True]
     assert back.meta["width"] == 64
+
+
+def test_a_long_track_keeps_its_landmarks_on_disk_and_reads_back_whole(tmp_path):
+    from hfs_detect.track import CHUNK_FRAMES, FaceFrame, TrackBuilder
+
+    rng = np.random.default_rng(2)
+    n = 2 * CHUNK_FRAMES + 7  # three pieces, the last one short
+    points = rng.random((n, 478, 3)).astype(np.float32)
+    builder = TrackBuilder()
+    for i in range(n):
+        found = i % 100 != 5
+        builder.append(
+            FaceFrame(
+                i, i / 30, points[i] if found else None,
+                np.zeros(52, np.float32) if found else None,
+                np.eye(4, dtype=np.float32) if found else None, int(found),
+            )
+        )  # fmt: skip
+    track = builder.build({"width": 64, "height": 48})
+    assert isinstance(track.landmarks, np.memmap)  # not held in memory
+    lost = np.arange(n) % 100 == 5
+    assert list(track.face) == list(~lost)
+    pieces = list(track.landmark_chunks())
+    assert [start for start, _ in pieces] == [0, CHUNK_FRAMES, 2 * CHUNK_FRAMES]
+    whole = np.concatenate([block for _, block in pieces])
+    np.testing.assert_array_equal(whole[~lost], points[~lost])
+    assert np.isnan(whole[lost]).all()
+    save_track(tmp_path / "landmarks.npz", track)
+    with np.load(tmp_path / "landmarks.npz") as plain:  # an ordinary .npz for numpy
+        np.testing.assert_array_equal(plain["landmarks"], whole)
+    back = load_track(tmp_path / "landmarks.npz")
+    assert isinstance(back.landmarks, np.memmap)
+    np.testing.assert_array_equal(np.asarray(back.landmarks), whole)
+    np.testing.assert_array_equal(back.face_frame(3).landmarks, points[3])
 
 
 def test_an_unreadable_cache_is_ignored(tmp_path):
