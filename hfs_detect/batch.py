@@ -31,6 +31,7 @@ import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError, check_output_dir, quiet_native_logs
+from .grading import GRADING_KEYS
 from .landmarks import DEFAULT_ENGINE
 from .litert import THREADS_ENV_VAR
 
@@ -41,7 +42,7 @@ COHORT_COLUMNS = (
     "video", "name", "verdict", "dominant_side", "dominant_side_share", "n_events",
     "events_per_rest_min", "spasm_fraction", "rest_s", "duration_s", "face_fraction",
     "n_frames", "fps", "regions_eye", "regions_cheek", "regions_mouth", "regions_brow",
-    "n_clonic", "n_tonic", "n_brow_raised", "warnings",
+    "n_clonic", "n_tonic", "n_brow_raised", *(f"grading_{k}" for k in GRADING_KEYS), "warnings",
 )  # fmt: skip
 FAILURE_COLUMNS = ("video", "reason")
 
@@ -240,6 +241,7 @@ def _cohort_row(video: Path, name: str, summary: dict) -> dict:
         **{f"regions_{r}": regions.get(r, 0) for r in ("eye", "cheek", "mouth", "brow")},
         n_clonic=kinds.get("clonic", 0), n_tonic=kinds.get("tonic", 0),
         warnings="; ".join(summary.get("warnings") or []),
+        **{f"grading_{k}": (summary.get("grading") or {}).get(k) for k in GRADING_KEYS},
     )  # fmt: skip
     return row
 

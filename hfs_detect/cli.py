@@ -443,15 +443,27 @@ def _add_compare(sub) -> None:
             """\
             Compare session A (before) with session B (after): bursts per rest-minute
             overall and per side, fraction of rest in spasm, bursts involving each region,
-            median burst duration; with the absolute and relative change.
+            median burst duration, and every grading proxy (Jankovic frequency, SMC grade,
+            tonic component, clonic rate); with the absolute and relative change.
+
+            Both visits are graded on one affected side: that of --baseline (the
+            pre-treatment visit) when given, else that of the first session, so a
+            follow-up with few bursts on the other side is still graded on the treated side.
             """
         ),
-        epilog="example:\n  hfs-detect compare visit1/ visit2/ --plot change.png",
+        epilog=(
+            "examples:\n  hfs-detect compare visit1/ visit2/ --plot change.png\n"
+            "  hfs-detect compare visit2/ visit3/ --baseline visit1/   # visit1: before treatment"
+        ),
     )
     p.add_argument("before", type=Path, help="analysis folder of the first session")
     p.add_argument("after", type=Path, help="analysis folder of the second session")
     p.add_argument("--plot", type=Path, metavar="FILE", help="write a plot (.png or .svg)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    p.add_argument(
+        "--baseline", type=Path, metavar="DIR",
+        help="analysis folder of the pre-treatment visit: grade both on its affected side",
+    )  # fmt: skip
 
 
 def _build_parser() -> _Parser:
@@ -664,7 +676,7 @@ def _run_compare(args: argparse.Namespace) -> int:
 
     if args.plot:
         plot_format(args.plot)  # refuse an unknown format before any work
-    result = compare_sessions(args.before, args.after)
+    result = compare_sessions(args.before, args.after, args.baseline)
     print("\n".join(comparison_lines(result)))
     if args.plot:
         print(f"wrote {plot_comparison(result, args.plot)}")

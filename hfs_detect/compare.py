@@ -2,7 +2,11 @@
 
 Takes two analysis folders (``analyze``, ``live`` or ``batch`` outputs) and
 reports the change in bursts per rest-minute, fraction of rest in spasm,
-regions and sides, with a plot. Rates are per minute of rest, so sessions of
+regions and sides, and in every grading proxy (:mod:`hfs_detect.grading`),
+with a plot. The grading of every visit is taken on one affected side: that
+of a pre-treatment visit when one is given (``baseline``), else that of the
+earlier visit, so a follow-up whose few bursts fall on the other side is
+still graded on the treated side. Rates are per minute of rest, so sessions of
 different lengths compare fairly; the rest time of each is shown, because a
 rate over a short rest is uncertain.
 """
@@ -15,14 +19,35 @@ from pathlib import Path
 
 from ._atomic import atomic_path
 from ._checks import HFSDetectError
+from .events import events_from_frame
 from .face_mesh import REGIONS, SIDES
+from .grading import GRADING_KEYS, SMC_GRADES, GradingParams, grade_session
 from .outputs import load_session
 from .report import SIDE_COLOURS
 
 __all__ = ["compare_sessions", "comparison_lines", "plot_comparison"]
 
 
-def _session_figures(out_dir: Path) -> dict:
+def _affected_side(out_dir: Path) -> str | None:
+    """The affected side of a session's grading (or its dominant side, for older outputs)."""
+    frames, events, summary = load_session(out_dir)
+    return (summary.get("grading") or {}).get("affected_side") or summary.get("dominant_side")
+
+
+def _grading(frames, events, summary: dict, affected_side: str | None) -> dict:
+    """The session's grading on ``affected_side`` (recomputed from its tables when the
+    side differs from its own, or for outputs made before grading existed)."""
+    own = summary.get("grading")
+    if own and (affected_side is None or own.get("affected_side") == affected_side):
+        return own
+    params = (summary.get("parameters") or {}).get("grading") or {}
+    return grade_session(
+        frames, frames["rest"].to_numpy(bool), events_from_frame(events),
+        summary.get("verdict") or "none", GradingParams(**params), affected_side,
+    )  # fmt: skip
+
+
+def _session_figures(out_dir: Path, affected_side: str | None = None) -> dict:
     frames, events, summary = load_session(out_dir)
     rest_min = (summary.get("rest_s") or 0.0) / 60.0
     by_side = {side: int((events.side == side).sum()) for side in SIDES}
@@ -42,6 +67,7 @@ def _session_figures(out_dir: Path) -> dict:
         },
         "regions": regions,
         "median_duration_s": round(float(events.duration_s.median()), 3) if len(events) else None,
+        "grading": _grading(frames, events, summary, affected_side),
     }
 
 
@@ -53,18 +79,35 @@ def _change(a, b) -> dict:
     return {"before": a, "after": b, "change": round(change, 4), "change_pct": pct}
 
 
-def compare_sessions(before: str | os.PathLike, after: str | os.PathLike) -> dict:
+def compare_sessions(
+    before: str | os.PathLike,
+    after: str | os.PathLike,
+    baseline: str | os.PathLike | None = None,
+) -> dict:
     """Changes from session ``before`` to session ``after``.
+
+    Parameters
+    ----------
+    before, after : path
+        Two analysis folders, the earlier visit first.
+    baseline : path, optional
+        A pre-treatment visit: both sessions are graded on its affected side
+        (by default, on the side of ``before``).
 
     Returns
     -------
     dict
-        ``before`` and ``after`` (each session's figures) and ``changes``:
+        ``before`` and ``after`` (each session's figures), ``changes``:
         bursts per rest-minute (overall and per side), spasm fraction, number
-        of bursts involving each region, median burst duration, with the
-        absolute and relative change.
+        of bursts involving each region, median burst duration and every
+        grading item (``grading_<item>``), with the absolute and relative
+        change; ``affected_side`` (the side graded) and ``side`` (a note on
+        the dominant sides).
     """
-    a, b = _session_figures(Path(before)), _session_figures(Path(after))
+    reference = Path(baseline) if baseline is not None else Path(before)
+    graded_side = _affected_side(reference)
+    a = _session_figures(Path(before), graded_side)
+    b = _session_figures(Path(after), graded_side)
     changes = {
         "events_per_rest_min": _change(a["events_per_rest_min"], b["events_per_rest_min"]),
         "spasm_fraction": _change(a["spasm_fraction"], b["spasm_fraction"]),
@@ -76,11 +119,28 @@ def compare_sessions(before: str | os.PathLike, after: str | os.PathLike) -> dic
         )
     for region in REGIONS:
         changes[f"bursts_with_{region}"] = _change(a["regions"][region], b["regions"][region])
+    for key in GRADING_KEYS:
+        if key != "affected_side":
+            changes[f"grading_{key}"] = _grading_change(
+                a["grading"].get(key), b["grading"].get(key)
+            )
     side_note = (
         "same dominant side" if a["dominant_side"] == b["dominant_side"]
         else f"dominant side {a['dominant_side']} -> {b['dominant_side']}"
     )  # fmt: skip
-    return {"before": a, "after": b, "changes": changes, "side": side_note}
+    return {
+        "before": a, "after": b, "changes": changes, "side": side_note,
+        "affected_side": graded_side, "baseline": str(baseline) if baseline is not None else None,
+    }  # fmt: skip
+
+
+def _grading_change(a, b) -> dict:
+    """A grading item's change; an SMC grade's change is in grade steps (I -> III: +2)."""
+    if isinstance(a, str) or isinstance(b, str):
+        steps = {g: k + 1 for k, g in enumerate(SMC_GRADES)}  # no grade: 0
+        out = _change(steps.get(a, 0), steps.get(b, 0))
+        return {**out, "before": a, "after": b, "change_pct": None}
+    return _change(a, b)
 
 
 def plot_format(path: str | os.PathLike) -> str:
@@ -146,6 +206,19 @@ def plot_comparison(result: dict, path: str | os.PathLike) -> Path:
     return path
 
 
+GRADING_LABELS = {
+    "bursts_per_rest_hour": "bursts per rest-hour",
+    "jankovic_frequency": "Jankovic frequency (proxy)",
+    "beyond_eye_fraction": "bursts beyond the eye",
+    "held_closed_fraction": "rest with the eye held closed",
+    "smc_grade": "SMC grade (video proxy)",
+    "tonic_median": "tonic component, median",
+    "tonic_p90": "tonic component, 90th pct",
+    "clonic_twitches_per_min": "clonic twitches per rest-minute",
+}
+"""How ``compare`` names each grading item."""
+
+
 def comparison_lines(result: dict) -> list[str]:
     """The comparison as a table of text lines (what ``hfs-detect compare`` prints)."""
     lines: list[str] = []
@@ -165,6 +238,19 @@ def comparison_lines(result: dict) -> list[str]:
         lines.append(
             f"{label:<34} {fmt(c['before']):>10} {fmt(c['after']):>10} {fmt(c['change']):>10}{pct}"
         )
+    lines.append(
+        f"grading proxies, the {result.get('affected_side') or '-'} side (not a diagnosis)"
+    )
+    for key, label in GRADING_LABELS.items():
+        c = result["changes"][f"grading_{key}"]
+        fmt = lambda v: "-" if v is None else (v if isinstance(v, str) else f"{v:.3g}")  # noqa: E731
+        pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.0f}%)"
+        change = "-" if c["change"] is None else f"{c['change']:+.3g}"
+        lines.append(
+            f"  {label:<32} {fmt(c['before']):>10} {fmt(c['after']):>10} {change:>10}{pct}"
+        )
+    if result.get("baseline"):
+        lines.append(f"graded on the affected side of the pre-treatment visit {result['baseline']}")
     lines.append(
         f"rest: {a['rest_s']} s before, {b['rest_s']} s after; "
         f"verdict {a['verdict']} -> {b['verdict']}; {result['side']}"

@@ -25,6 +25,7 @@ import numpy as np
 
 from .detector import BurstDetector, DetectorParams, burst_labels, chain_step
 from .events import Event, events_to_frame
+from .grading import GradingParams, grade_session
 from .landmarks import (
     DEFAULT_ENGINE,
     engine_version,
@@ -76,8 +77,9 @@ class SessionSettings:
         MediaPipe's detection/tracking confidence.
     rest_intervals_s : list of (float, float) or None
         Rest given by hand instead of judged.
-    rest, detector, verdict : RestParams, DetectorParams, VerdictParams
-        The thresholds of rest segmentation, the burst detector and the verdict.
+    rest, detector, verdict, grading : RestParams, DetectorParams, VerdictParams, GradingParams
+        The thresholds of rest segmentation, the burst detector, the verdict and
+        the grading proxies.
     """
 
     mirrored: bool = False
@@ -89,6 +91,7 @@ class SessionSettings:
     rest: RestParams = field(default_factory=RestParams)
     detector: DetectorParams = field(default_factory=DetectorParams)
     verdict: VerdictParams = field(default_factory=VerdictParams)
+    grading: GradingParams = field(default_factory=GradingParams)
 
     def parameters(self) -> dict:
         """The ``parameters`` block of ``summary.json``."""
@@ -101,6 +104,7 @@ class SessionSettings:
             "rest": self.rest.to_dict(),
             "detector": self.detector.to_dict(),
             "verdict": self.verdict.to_dict(),
+            "grading": self.grading.to_dict(),
         }
 
     @classmethod
@@ -117,6 +121,7 @@ class SessionSettings:
             rest=RestParams(**params.get("rest", {})),
             detector=DetectorParams(**params.get("detector", {})),
             verdict=VerdictParams(**params.get("verdict", {})),
+            grading=GradingParams(**params.get("grading", {})),
         )
 
     def cache_key(self, fingerprint: dict, model_sha256: str) -> dict:
@@ -353,6 +358,7 @@ class SessionRunner:
         summary.update(
             session_statistics(frames, rest, self.events, s.verdict, self.detector.asymmetries)
         )
+        summary["grading"] = grade_session(frames, rest, self.events, summary["verdict"], s.grading)
         summary["methods"] = methods_paragraph(summary)
         summary["disclaimer"] = DISCLAIMER
         summary["warnings"] = input_warnings(
