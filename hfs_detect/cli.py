@@ -142,6 +142,15 @@ def _add_analyze(sub) -> None:
         help="rest intervals given by hand (a clinic protocol), m:ss or seconds, "
         "e.g. 0:10-1:30,2:00-3:00; default: rest is judged from the video",
     )
+    p.add_argument(
+        "--steps",
+        metavar="STEPS",
+        help="provocation steps of the recording, KIND=START-END with KIND pursing, closure "
+        "(forceful eye closure and release) or smile, e.g. pursing=0:30-0:40,closure=1:00-1:10;"
+        " or 'auto' to find the mouth pursing from the mouth's shape. Bursts during a step and"
+        " 5 s after it are reported per step (summary.json 'steps') and marked provoked in "
+        "events.csv; those frames are not rest",
+    )
     _add_detector_options(p)
     p.add_argument(
         "--no-cache",
@@ -267,10 +276,12 @@ def _add_live(sub) -> None:
             and the protocol step with its instruction and timer. A burst is flagged
             in red on the patient's side, naming the regions, as it happens.
 
-            With a camera the default guided protocol runs (about 2.5 min: calibration
-            at rest, rest with eyes closed, rest, talking, smile, forceful eye closure,
-            rest); 'hfs-detect live --print-protocol > mine.toml' gives a file to edit
-            and pass back with --protocol mine.toml.
+            With a camera the default guided protocol runs (about 2.7 min: calibration
+            at rest, rest with eyes closed, rest, talking, then three provocations, lip
+            pursing, smile and forceful eye closure, whose one-sided bursts (during each and
+            5 s after) are reported per step, then rest); 'hfs-detect live
+            --print-protocol > mine.toml' gives a file to edit and pass back with
+            --protocol mine.toml.
 
             keys:  SPACE start / pause    m  mark a moment    q  stop and save
 
@@ -500,8 +511,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
     _check_model_options(args)
     from .detector import DetectorParams
+    from .protocol import parse_steps
     from .rest import parse_intervals
 
+    steps = None
+    if args.steps:
+        steps = "auto" if args.steps.strip() == "auto" else parse_steps(args.steps)
     analysis = analyze_video(
         args.video,
         args.out,
@@ -515,6 +530,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         progress=not args.no_progress and sys.stderr.isatty(),
         rest_intervals_s=parse_intervals(args.rest) if args.rest else None,
         detector_params=DetectorParams(threshold_z=args.threshold_z),
+        steps=steps,
     )
     s = analysis.summary
     for warning in s.get("warnings", []):
@@ -530,6 +546,13 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
     )
     print(f"  {s['verdict_text']}")
+    for step in s.get("steps") or []:
+        if step.get("provocation"):
+            print(
+                f"  {step['step']} ({step['provocation']}, {step['start_s']:.1f} s, and "
+                f"{step['after_s']:g} s after): {step['n_events']} provoked bursts "
+                f"(left {step['events_left']}, right {step['events_right']})"
+            )
     written = "frames.csv, events.csv, summary.json"
     if args.report:
         from .report import write_report

@@ -281,8 +281,10 @@ class _Frame:
 
     time_s: float
     raw: np.ndarray  # (n measures, 2 sides)
-    usable: bool  # at rest and measured
+    usable: bool  # judged: measured, and at rest or provoked
     features: dict | None
+    learn: bool = False  # the baseline may learn from it: measured and at rest
+    provoked: bool = False  # in a provocation step or just after it
     closed_both: bool = False  # both eyes closed alike in this frame
     bilateral: bool = False  # ... and in a neighbouring frame: a bilateral closure
     side: str | None = None
@@ -338,8 +340,12 @@ class BurstDetector:
         self.asymmetries: list[Asymmetry] = []
 
     # -- per frame ---------------------------------------------------------
-    def update(self, row: FrameRow, rest: bool) -> list[Event]:
+    def update(self, row: FrameRow, rest: bool, provoked: bool = False) -> list[Event]:
         """Take one frame and its rest state.
+
+        ``provoked``: the frame lies in a provocation step or just after it; it
+        is judged as a rest frame is, but the baseline does not learn from it,
+        and a burst that sets in there is reported as provoked.
 
         Returns the bursts that ended with this frame (usually none).
         """
@@ -351,7 +357,10 @@ class BurstDetector:
             self._baseline = self._prior_baseline(self._startup_level)
         features = self._features(raw) if measured else None
         self.latest = features
-        frame = _Frame(t, raw, bool(rest and measured), features)
+        frame = _Frame(
+            t, raw, bool((rest or provoked) and measured), features,
+            learn=bool(rest and measured and not provoked), provoked=bool(provoked),
+        )  # fmt: skip
         if features is not None:
             closure = features["closure"]
             low, high = float(min(closure)), float(max(closure))
@@ -594,10 +603,10 @@ class BurstDetector:
             self._note_quiet(frame)
             frame.side = self._active_side(frame) if frame.usable else None
         ended: list[Event] = []
-        quiet = frame.usable and frame.side is None and not frame.guarded and not self._burst
+        quiet = frame.learn and frame.side is None and not frame.guarded and not self._burst
         if quiet:
             self._history.append((frame.time_s, frame.raw))  # the baseline learns from it
-        if frame.usable and not frame.bilateral:
+        if frame.learn and not frame.bilateral:
             self._recent.append((frame.time_s, frame.raw))
             while self._recent and self._recent[0][0] < frame.time_s - p.max_burst_s:
                 self._recent.popleft()
@@ -806,6 +815,7 @@ class BurstDetector:
                 peak=round(float(peak), 3),
                 confidence=round(float(confidence), 3),
                 brow_raised=bool(brow and max(brow) >= p.region_z and "eye" in regions),
+                provoked=active[0].provoked,
             )
         ]
 
@@ -837,14 +847,22 @@ def detect_bursts(
     return np.array([row.rest for row in rows], bool), events, list(detector.asymmetries)
 
 
-def chain_step(segmenter, detector: BurstDetector, row: FrameRow, rest_allowed: bool = True):
+def chain_step(
+    segmenter,
+    detector: BurstDetector,
+    row: FrameRow,
+    rest_allowed: bool = True,
+    provoked: bool = False,
+):
     """One frame through rest segmentation then the detector (the per-frame chain's step).
 
     Fills in ``row.rest`` and ``row.burst``; returns the bursts that ended with the frame.
     ``rest_allowed=False`` marks a voluntary task (a protocol step): never rest.
+    ``provoked=True`` marks a provocation step or the seconds after it: never rest,
+    but judged for bursts (see :meth:`BurstDetector.update`).
     """
-    row.rest = segmenter.update(row, rest_allowed)
-    ended = detector.update(row, row.rest)
+    row.rest = segmenter.update(row, rest_allowed and not provoked)
+    ended = detector.update(row, row.rest, provoked)
     row.burst = detector.active_side or ""
     return ended
 

@@ -24,10 +24,12 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "peak",
     "confidence",
     "brow_raised",
+    "provoked",
 )
 """Columns of ``events.csv``, in order: the output contract's nine, then
 ``brow_raised`` (the same-side brow rose while the eye closed: the "other
-Babinski sign", specific to hemifacial spasm)."""
+Babinski sign", specific to hemifacial spasm) and ``provoked`` (the burst set
+in during or just after a provocation step, not at rest)."""
 
 KINDS: tuple[str, str] = ("tonic", "clonic")
 
@@ -53,6 +55,9 @@ class Event:
         0-1.
     brow_raised : bool
         The same-side brow rose while the eye closed (the "other Babinski sign").
+    provoked : bool
+        It set in during or just after a provocation step (mouth pursing,
+        forceful eye closure, smile), not at rest.
     """
 
     start_s: float
@@ -64,6 +69,7 @@ class Event:
     peak: float = float("nan")
     confidence: float = float("nan")
     brow_raised: bool = False
+    provoked: bool = False
 
     def __post_init__(self) -> None:
         check_option("side", self.side, SIDES)
@@ -97,7 +103,14 @@ def events_from_frame(table: pd.DataFrame) -> list[Event]:
             float(r.start_s), float(r.end_s), r.side,
             tuple(filter(None, str(r.regions if r.regions == r.regions else "").split("+"))),
             r.kind, int(r.n_twitches), float(r.peak), float(r.confidence),
-            bool(getattr(r, "brow_raised", False)),
+            bool(getattr(r, "brow_raised", False)), _flag(getattr(r, "provoked", False)),
         )
         for r in table.itertuples()
     ]  # fmt: skip
+
+
+def _flag(value) -> bool:
+    """A boolean cell of a read table (``True``, ``"True"``, 1, or empty for older files)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value) if value == value else False  # NaN: an older file's missing cell

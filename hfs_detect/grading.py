@@ -66,6 +66,8 @@ __all__ = [
     "GRADING_KEYS",
     "SMC_GRADES",
     "grade_session",
+    "grading_rows",
+    "grading_sentence",
     "tonic_component",
     "held_closed",
 ]
@@ -128,6 +130,61 @@ class GradingParams(Parameters):
     asymmetry_level: float = 0.25
     tonic_window_s: float = 3.0
     min_rest_s: float = 10.0
+
+
+def grading_rows(grading: dict, params: dict | None = None) -> list[tuple[str, str, str]]:
+    """The grading block as ``(item, value, definition)`` rows a clinician reads (the
+    report's table). ``params`` are the thresholds it was made with (``summary.json``)."""
+    p = GradingParams(**(params or {}))
+
+    def show(value, fmt="{:.3g}"):
+        return "-" if value is None else fmt.format(value)
+
+    side = grading.get("affected_side") or "-"
+    return [
+        ("affected side", side, "the side of most bursts (or as given for a follow-up)"),
+        ("bursts per rest-hour", show(grading.get("bursts_per_rest_hour"), "{:.1f}"),
+         "one-sided bursts on the affected side per hour at rest"),
+        ("Jankovic frequency (video proxy)", show(grading.get("jankovic_frequency"), "{}"),
+         f"0 no pattern; 1 brief bursts (< {p.long_burst_s:g} s), fewer than "
+         f"{p.frequent_per_hour:g} per rest-hour; 2 brief bursts, more often; 3 a burst of "
+         f"{p.long_burst_s:g} s or longer; 4 the eye held closed over half the rest"),
+        ("bursts beyond the eye", show(grading.get("beyond_eye_fraction")),
+         "share of bursts reaching the cheek, the mouth or raising the same brow"),
+        ("rest with the eye held closed", show(grading.get("held_closed_fraction")),
+         f"share of rest with the affected eye over {p.held_closure:.0%} closed for "
+         f"{p.min_held_s:g} s or more, the other eye open"),
+        ("SMC grade (video proxy)", grading.get("smc_grade") or "-",
+         f"I eye only; II beyond the eye in {p.spread_share:.0%} of bursts or more; III eye "
+         f"held closed over {p.blocked_fraction:.0%} of rest; IV tonic narrowing at rest of "
+         f"{p.asymmetry_level:g} or more"),
+        ("tonic component, median / 90th pct",
+         f"{show(grading.get('tonic_median'))} / {show(grading.get('tonic_p90'))}",
+         f"(other - affected) / other eye aperture, {p.tonic_window_s:g} s Savitzky-Golay "
+         f"trend, over rest (Nomura & Sakai); below {TONIC_NOISE_FLOOR:g} is within the noise "
+         "of faces without spasm"),
+        ("clonic twitches per rest-minute", show(grading.get("clonic_twitches_per_min")),
+         "twitches of the clonic bursts per minute at rest"),
+    ]  # fmt: skip
+
+
+def grading_sentence(grading: dict) -> str:
+    """The grading in a sentence for the methods paragraph."""
+    if not grading:
+        return ""
+    if not grading.get("graded"):
+        return (
+            "No grading band or grade was given: the session showed no pattern of one-sided "
+            "bursts (Jankovic frequency proxy 0)."
+        )
+    return (
+        f"Grading proxies (not a diagnosis), on the {grading['affected_side']} side: "
+        f"{grading['bursts_per_rest_hour']:.0f} bursts per rest-hour (Jankovic frequency "
+        f"proxy {grading['jankovic_frequency']}), SMC grade proxy {grading['smc_grade']} from "
+        "the spread beyond the eye, the eye held closed and the tonic narrowing at rest "
+        "(Nomura & Sakai's tonic component: the 3 s Savitzky-Golay trend of the eyes' "
+        "relative aperture difference)."
+    )
 
 
 def tonic_component(frames, affected: str, window_s: float = 3.0) -> np.ndarray:

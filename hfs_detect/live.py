@@ -34,7 +34,7 @@ from .events import Event
 from .landmarks import DEFAULT_ENGINE
 from .live_view import WINDOW_TITLE, LiveView, ViewState
 from .outputs import Analysis
-from .protocol import FREE_SESSION, Protocol, step_statistics
+from .protocol import FREE_SESSION, Protocol, protocol_summary, step_statistics
 from .rest import RestParams
 from .runner import SessionRunner, SessionSettings
 from .sources import Frame
@@ -372,7 +372,10 @@ class _Session:
         self._step = where
         self._last_time_s = frame.time_s
         step = where[1]
-        self._face_frame, row, ended = self.runner.process_frame(frame, step.rest, step.name)
+        provoked = self.protocol.provoked_by(self._elapsed_s) is not None
+        self._face_frame, row, ended = self.runner.process_frame(
+            frame, step.rest, step.name, provoked
+        )
         self._at_rest = row.rest
         self._arrivals.append((frame.time_s, arrived))
         for event in ended:
@@ -488,18 +491,7 @@ class _Session:
         latency_ms = np.array(self.latency_s) * 1000.0
         delays = [f["delay_s"] for f in self.flags]
         summary = analysis.summary
-        summary["protocol"] = {
-            "name": self.protocol.name,
-            "steps": [
-                {
-                    "name": s.name,
-                    "duration_s": s.duration_s if math.isfinite(s.duration_s) else None,
-                    "rest": s.rest,
-                    "instruction": s.instruction,
-                }
-                for s in self.protocol.steps
-            ],  # fmt: skip
-        }
+        summary["protocol"] = protocol_summary(self.protocol)
         summary["steps"] = step_statistics(frames, rest, self.runner.events, self.protocol)
         summary["marks"] = self.marks
         summary["live"] = {
@@ -555,6 +547,10 @@ def summary_lines(summary: dict) -> list[str]:
             text += f", rest {step['rest_s']:.0f} s" + (
                 f", {rate:.2f}/min" if rate is not None else ""
             )
+        elif step.get("provocation"):
+            sides = f"L {step['events_left']} R {step['events_right']}"
+            after = f"during and {step['after_s']:g} s after"
+            text += f" provoked ({step['provocation']}, {after}; {sides})"
         else:
             text += " (task, not rest)"
         if step.get("eye_narrowing_left") is not None:

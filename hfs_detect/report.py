@@ -26,6 +26,7 @@ import pandas as pd
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError
 from .face_mesh import SIDES
+from .grading import grading_rows
 from .outputs import CACHE_NAME, load_session
 from .rest import rest_segments
 from .signals import frame_durations, rest_contraction
@@ -198,6 +199,12 @@ def _table(rows: list[list], header: list[str]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _step_kind(step: dict) -> str:
+    if step.get("provocation"):
+        return f"provocation: {step['provocation']} (bursts during and {step['after_s']:g} s after)"
+    return "rest" if step["rest_step"] else "task"
+
+
 def write_report(
     out_dir: str | os.PathLike,
     *,
@@ -265,10 +272,21 @@ def write_report(
     steps_html = ""
     if steps:
         steps_html = "<h2>Protocol steps</h2>" + _table(
-            [[s["step"], "rest" if s["rest_step"] else "task", s["duration_s"], s["rest_s"],
-              s["n_events"], s["events_per_rest_min"] if s["events_per_rest_min"] is not None
-              else ""] for s in steps],
-            ["step", "kind", "duration s", "rest s", "bursts", "per rest-minute"],
+            [[s["step"], _step_kind(s), s["duration_s"], s["rest_s"], s["n_events"],
+              f"L {s['events_left']} R {s['events_right']}",
+              s["events_per_rest_min"] if s["events_per_rest_min"] is not None else ""]
+             for s in steps],
+            ["step", "kind", "duration s", "rest s", "bursts", "sides", "per rest-minute"],
+        )  # fmt: skip
+    grading = summary.get("grading")
+    grading_html = ""
+    if grading:
+        params = (summary.get("parameters") or {}).get("grading")
+        grading_html = (
+            "<h2>Grading (video proxies, not a diagnosis)</h2>"
+            + _table([[html.escape(a), html.escape(b), f"<span class='small'>{html.escape(c)}"
+                       "</span>"] for a, b, c in grading_rows(grading, params)],
+                     ["item", "value", "definition"])
         )  # fmt: skip
     provenance = summary.get("provenance", {})
     made = (
@@ -292,6 +310,7 @@ def write_report(
 <figure>{plots["raster"]}</figure>
 <figure>{plots["rate"]}</figure>
 {_table(event_rows, header) if event_rows else "<p>No burst was found.</p>"}
+{grading_html}
 {steps_html}
 <h2>Methods</h2>
 <p>{html.escape(summary.get("methods", ""))}</p>
@@ -330,7 +349,8 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
 
     Runs the same per-frame chain as ``live`` and ``analyze`` over the folder's
     landmark cache, with the analysis's rest intervals, and never calls rest a
-    frame the analysis did not (a live protocol's task steps). A mirrored
+    frame the analysis did not (a live protocol's task steps); frames of a
+    provocation step are judged as provoked, as they were. A mirrored
     recording's frames are flipped back as they were for the analysis, so the
     landmarks fall on the face.
 
@@ -362,6 +382,7 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
         raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
     runner = SessionRunner.from_summary(summary, track)
     rest_allowed = frames["rest"].to_numpy(bool)
+    provoked = frames["provoked"].to_numpy(bool) if "provoked" in frames else None
     counts = {"left": 0, "right": 0}
     chosen = Path(video or summary["video"])
     _check_same_video(chosen, summary, out_dir)
@@ -371,7 +392,8 @@ def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None
             if i >= len(track):
                 break
             allowed = bool(rest_allowed[i]) if i < len(rest_allowed) else True
-            row, ended = runner.process_face_frame(track.face_frame(i), allowed)
+            provoking = bool(provoked[i]) if provoked is not None and i < len(provoked) else False
+            row, ended = runner.process_face_frame(track.face_frame(i), allowed, None, provoking)
             for event in ended:
                 counts[event.side] += 1
             state = ViewState(

@@ -44,6 +44,7 @@ from .verdict import DISCLAIMER, VerdictParams, methods_paragraph, session_stati
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .protocol import Protocol
     from .sources import Frame
 
 __all__ = ["SessionRunner", "SessionSettings", "summarize", "input_warnings"]
@@ -177,6 +178,7 @@ class SessionRunner:
         self.events: list[Event] = []
         self._rest_states: list[bool] = []
         self._steps: list[str] = []
+        self._provoked: list[bool] = []
         self._builder = TrackBuilder()
         self._landmarker = None  # Landmarker or LiteRTLandmarker, for process_frame
         self._previous: dict | None = None
@@ -243,19 +245,27 @@ class SessionRunner:
 
     # -- per frame -------------------------------------------------------------
     def process_frame(
-        self, frame: Frame, rest_allowed: bool = True, step: str | None = None
+        self,
+        frame: Frame,
+        rest_allowed: bool = True,
+        step: str | None = None,
+        provoked: bool = False,
     ) -> tuple[FaceFrame, FrameRow, list[Event]]:
         """One video frame in (after :meth:`open_landmarker`): its landmarks, its row and
-        the bursts that ended with it."""
+        the bursts that ended with it (the options as for :meth:`process_row`)."""
         face_frame = self._landmarker.detect(frame)
         if self.blendshape_names is None:
             self.blendshape_names = self._landmarker.blendshape_names
         self._builder.append(face_frame)
-        row, ended = self.process_face_frame(face_frame, rest_allowed, step)
+        row, ended = self.process_face_frame(face_frame, rest_allowed, step, provoked)
         return face_frame, row, ended
 
     def process_face_frame(
-        self, face_frame: FaceFrame, rest_allowed: bool = True, step: str | None = None
+        self,
+        face_frame: FaceFrame,
+        rest_allowed: bool = True,
+        step: str | None = None,
+        provoked: bool = False,
     ) -> tuple[FrameRow, list[Event]]:
         """One landmarked frame in; its row (with ``rest`` and ``burst``) and ended bursts."""
         columns = signal_arrays(
@@ -280,27 +290,47 @@ class SessionRunner:
         self._previous = columns
         columns["frame"] = np.array([face_frame.index])
         (row,) = frame_rows(columns)
-        return row, self.process_row(row, rest_allowed, step)
+        return row, self.process_row(row, rest_allowed, step, provoked)
 
     def process_row(
-        self, row: FrameRow, rest_allowed: bool = True, step: str | None = None
+        self,
+        row: FrameRow,
+        rest_allowed: bool = True,
+        step: str | None = None,
+        provoked: bool = False,
     ) -> list[Event]:
         """One frame's row through rest and the detector; returns the bursts that ended.
 
         ``rest_allowed=False`` marks a voluntary task (a protocol step): never rest.
-        ``step`` names the protocol step the frame belongs to.
+        ``step`` names the protocol step the frame belongs to. ``provoked`` marks a
+        provocation step or the seconds after it: judged for bursts, never rest.
         """
-        ended = chain_step(self.rest, self.detector, row, rest_allowed)
+        ended = chain_step(self.rest, self.detector, row, rest_allowed, provoked)
         self._rest_states.append(row.rest)
+        self._provoked.append(bool(provoked))
         if step is not None:
             self._steps.append(step)
         self.events += ended
         return ended
 
-    def run_table(self, frames: pd.DataFrame, rest_allowed=None) -> None:
-        """Every frame of a frames table through the chain (``rest_allowed``: per frame)."""
+    def run_table(
+        self, frames: pd.DataFrame, rest_allowed=None, protocol: Protocol | None = None
+    ) -> None:
+        """Every frame of a frames table through the chain.
+
+        ``rest_allowed``: per frame, whether it may be rest. ``protocol``: steps
+        timed from the video's start (:func:`~hfs_detect.protocol.steps_from_intervals`),
+        which name each frame's step and mark provocations.
+        """
         for i, row in enumerate(frame_rows(frames)):
-            self.process_row(row, True if rest_allowed is None else bool(rest_allowed[i]))
+            allowed = True if rest_allowed is None else bool(rest_allowed[i])
+            if protocol is None:
+                self.process_row(row, allowed)
+                continue
+            where = protocol.step_at(row.time_s)
+            step = where[1] if where is not None else protocol.steps[-1]
+            provoked = protocol.provoked_by(row.time_s) is not None
+            self.process_row(row, allowed and step.rest, step.name, provoked)
 
     def close(self) -> list[Event]:
         """End the session's frames: the bursts still open are reported (and returned).
@@ -351,14 +381,17 @@ class SessionRunner:
             frames["step"] = self._steps
         rest = np.array(self._rest_states, dtype=bool)
         frames["rest"] = rest
+        frames["provoked"] = np.array(self._provoked, dtype=bool)
+        at_rest = [e for e in self.events if not e.provoked]
         frames["burst"] = burst_labels(frames["time_s"].to_numpy(), self.events)
         s = self.settings
         summary = summarize(track, frames, s.parameters(), model=self.model, video=video,
                             from_cache=from_cache)  # fmt: skip
         summary.update(
-            session_statistics(frames, rest, self.events, s.verdict, self.detector.asymmetries)
+            session_statistics(frames, rest, at_rest, s.verdict, self.detector.asymmetries)
         )
-        summary["grading"] = grade_session(frames, rest, self.events, summary["verdict"], s.grading)
+        summary["n_provoked_events"] = len(self.events) - len(at_rest)
+        summary["grading"] = grade_session(frames, rest, at_rest, summary["verdict"], s.grading)
         summary["methods"] = methods_paragraph(summary)
         summary["disclaimer"] = DISCLAIMER
         summary["warnings"] = input_warnings(

@@ -16,6 +16,7 @@ from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams
 from .landmarks import DEFAULT_ENGINE
 from .outputs import CACHE_NAME, Analysis
+from .protocol import find_pursing, protocol_summary, step_statistics, steps_from_intervals
 from .rest import RestParams
 from .runner import SessionRunner, SessionSettings
 from .signals import frames_table
@@ -43,6 +44,7 @@ def analyze_video(
     verdict_params: VerdictParams | None = None,
     progress_position: int = 0,
     summary_extra: dict | None = None,
+    steps: list[tuple[str, float, float]] | str | None = None,
 ) -> Analysis:
     """Analyse one recorded video.
 
@@ -83,6 +85,11 @@ def analyze_video(
         Line of the progress bar (for several bars at once, as in a batch).
     summary_extra : dict, optional
         More keys for ``summary.json`` (a batch records its inputs there).
+    steps : list of (str, float, float) or "auto", optional
+        Provocation steps of a clinic protocol, ``(kind, start_s, end_s)``
+        (:func:`hfs_detect.protocol.parse_steps`), or ``"auto"`` to find the
+        mouth pursing from the mouth's shape. Bursts during and just after them
+        are reported per step and marked ``provoked``; those frames are not rest.
 
     Returns
     -------
@@ -120,8 +127,21 @@ def analyze_video(
         if len(track) == 0:
             raise HFSDetectError(f"cannot read {path}: no frame could be decoded")
         frames = frames_table(track)
-        runner.run_table(frames)
+        protocol = None
+        if steps is not None:
+            found = find_pursing(frames) if steps == "auto" else steps
+            protocol = steps_from_intervals(found) if found else None
+        runner.run_table(frames, protocol=protocol)
         analysis = runner.finish(track, frames, video=Path(path), from_cache=from_cache)
+        if steps is not None:
+            summary = analysis.summary
+            summary["protocol"] = protocol_summary(protocol) if protocol else None
+            summary["steps"] = (
+                step_statistics(frames, frames["rest"].to_numpy(bool), runner.events, protocol)
+                if protocol else []
+            )  # fmt: skip
+            if steps == "auto" and protocol is None:
+                summary["warnings"].append("--steps auto found no mouth pursing in the video")
         analysis.summary.update(summary_extra or {})
         if out_dir is not None:
             analysis.write(out_dir, parquet=parquet)

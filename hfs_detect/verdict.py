@@ -27,6 +27,7 @@ import numpy as np
 from ._checks import Parameters
 from .events import Event
 from .face_mesh import REGIONS
+from .grading import grading_sentence
 from .signals import frame_durations, rest_contraction
 
 __all__ = [
@@ -224,5 +225,5 @@ def methods_paragraph(summary: dict) -> str:
         f"over {det['max_weak_hold_s']} s, was taken as a lasting asymmetry, not a spasm "
         f"({lasting} found). {summary['rest_s']:.1f} s of rest were analysed and "
         f"{summary['n_events']} bursts found; the screening verdict was '{summary['verdict']}'"
-        f". {DISCLAIMER}"
-    )
+        f". {grading_sentence(summary.get('grading') or {})} {DISCLAIMER}"
+    ).replace(".  ", ". ")

@@ -83,6 +83,38 @@ def test_protocol_steps_are_recorded_and_tasks_are_never_rest(tmp_path):
     assert (events.start_s < 9.0).all()
 
 
+def test_a_provocation_step_gives_the_same_figures_live_and_in_analyze_steps(tmp_path):
+    """The right-sided sample with 7-11 s as a pursing step: its bursts during the step
+    and the 5 s after it are provoked, reported for the step, the same in both runs."""
+    protocol = tmp_path / "provoke.toml"
+    protocol.write_text(
+        '[[step]]\nname = "calibration"\nduration_s = 7\n'
+        '[[step]]\nname = "pursing"\nduration_s = 4\nprovocation = "pursing"\n'
+        '[[step]]\nname = "rest"\nduration_s = 9\n'
+    )
+    sample = SAMPLES / "synthetic_hfs_right.mp4"
+    live, offline = tmp_path / "live", tmp_path / "analyze"
+    args = ["live", "--source", str(sample), "--protocol", str(protocol), "--no-display"]
+    assert main([*args, "-o", str(live)]) == 0
+    assert main(["analyze", str(sample), "-o", str(offline), "--steps", "pursing=0:07-0:11"]) == 0
+    steps = []
+    for out in (live, offline):
+        summary = json.loads((out / "summary.json").read_text())
+        (step,) = [s for s in summary["steps"] if s["provocation"] == "pursing"]
+        steps.append({k: v for k, v in step.items() if k != "step"})
+        events = pd.read_csv(out / "events.csv")
+        provoked = events[events.provoked]
+        assert step["n_events"] == len(provoked) >= 1  # the sample's bursts at 7-16 s
+        assert (provoked.side == "right").all() and (provoked.start_s >= 7.0).all()
+        assert summary["n_events"] == int((~events.provoked).sum())  # at rest only
+        frames = pd.read_csv(out / "frames.csv")
+        assert not frames.rest[(frames.time_s >= 7.0) & (frames.time_s < 16.0)].any()
+    assert steps[0] == steps[1]
+    np.testing.assert_allclose(
+        pd.read_csv(live / "events.csv").start_s, pd.read_csv(offline / "events.csv").start_s
+    )
+
+
 def test_record_video_saves_the_analysed_frames(tmp_path):
     import cv2
 
@@ -330,5 +362,8 @@ def test_the_printed_default_protocol_is_a_valid_protocol_file(tmp_path, capsys)
     mine.write_text(capsys.readouterr().out)
     protocol = load_protocol(mine)
     assert protocol == load_protocol("default")
-    assert [s.rest for s in protocol.steps] == [True, True, True, False, False, False, True]
-    assert protocol.duration_s == 140
+    assert [s.rest for s in protocol.steps] == [True, True, True, False, False, False, False, True]
+    assert [s.provocation for s in protocol.steps if s.provocation] == [
+        "pursing", "smile", "closure",
+    ]  # fmt: skip
+    assert protocol.duration_s == 150

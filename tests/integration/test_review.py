@@ -58,6 +58,10 @@ def test_report_opens_in_chromium_without_console_errors(session, tmp_path):
     assert "<script" not in text and "<link" not in text and 'src="http' not in text
     assert "data:image" not in text  # no face picture unless asked
     assert "unilateral_bursts" in text and "Screening aid, not a diagnosis" in text
+    # the grading proxies, each with its definition
+    assert "Grading (video proxies, not a diagnosis)" in text
+    for item in ("Jankovic frequency (video proxy)", "SMC grade (video proxy)", "Savitzky-Golay"):
+        assert item in text
     # the check can fail: a page with a script error is caught
     broken = tmp_path / "broken.html"
     broken.write_text("<html><body><script>console.error('x'); nope();</script></body></html>")
@@ -139,7 +143,19 @@ def test_compare_before_and_after(session, tmp_path, capsys):
     assert right["before"] == 0 and right["after"] > 0
     assert result["side"] == "dominant side left -> right"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "bursts per rest-minute" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "bursts per rest-minute" in printed and "SMC grade (video proxy)" in printed
+    # graded on the first visit's side: the right-sided session has no left pattern
+    assert result["affected_side"] == "left"
+    assert result["changes"]["grading_jankovic_frequency"]["before"] > 0
+    assert result["changes"]["grading_jankovic_frequency"]["after"] == 0
+    assert result["changes"]["grading_smc_grade"]["after"] is None
+    # judged against the right-sided session as the pre-treatment visit: the right side
+    assert main([*args[:3], "--baseline", str(after), "--json", str(figures)]) == 0
+    result = json.loads(figures.read_text())
+    assert result["affected_side"] == "right"
+    assert result["changes"]["grading_jankovic_frequency"]["before"] == 0
+    assert result["changes"]["grading_jankovic_frequency"]["after"] > 0
 
 
 def test_export_to_an_unknown_format_gives_one_line(session, tmp_path, capsys):

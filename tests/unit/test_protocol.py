@@ -33,3 +33,63 @@ def test_bursts_are_counted_in_the_step_they_start_in():
     assert (steps[first]["events_left"], steps[first]["events_right"]) == (1, 0)
     assert (steps[second]["events_left"], steps[second]["events_right"]) == (0, 1)
     assert steps[first]["rest_s"] == pytest.approx(10.0, abs=0.05)
+
+
+def test_the_default_protocol_has_a_pursing_and_a_forceful_closure_provocation():
+    protocol = load_protocol("default")
+    kinds = {step.provocation for step in protocol.steps}
+    assert {"pursing", "closure"} <= kinds
+    assert all(not step.rest for step in protocol.steps if step.provocation)
+
+
+def test_an_unknown_provocation_or_a_resting_one_is_refused(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[[step]]\nname = "p"\nduration_s = 5\nprovocation = "frown"\n')
+    with pytest.raises(HFSDetectError, match="unknown provocation 'frown'"):
+        load_protocol(path)
+    path.write_text('[[step]]\nname = "p"\nduration_s = 5\nprovocation = "smile"\nrest = true\n')
+    with pytest.raises(HFSDetectError, match="not rest"):
+        load_protocol(path)
+
+
+def test_steps_parse_and_become_a_protocol_with_rest_around_them():
+    from hfs_detect.protocol import parse_steps, steps_from_intervals
+
+    steps = parse_steps("closure=1:00-1:10, pursing=30-40")
+    assert steps == [("pursing", 30.0, 40.0), ("closure", 60.0, 70.0)]
+    protocol = steps_from_intervals(steps)
+    assert [s.name for s in protocol.steps] == ["rest_1", "pursing", "rest_2", "closure", "rest_3"]
+    assert protocol.provoked_by(35.0).name == "pursing"
+    assert protocol.provoked_by(44.0).name == "pursing"  # 5 s after the step
+    assert protocol.provoked_by(46.0) is None
+    for bad, message in (("frown=1-2", "unknown kind 'frown'"), ("pursing", "KIND=START-END"),
+                         ("pursing=1-5,smile=4-8", "overlap")):  # fmt: skip
+        with pytest.raises(HFSDetectError, match=message):
+            parse_steps(bad)
+
+
+def _provoked_run(frames, steps):
+    from hfs_detect.protocol import step_statistics, steps_from_intervals
+    from hfs_detect.runner import SessionRunner, SessionSettings
+
+    protocol = steps_from_intervals(steps)
+    runner = SessionRunner(SessionSettings())
+    runner.run_table(frames, protocol=protocol)
+    runner.close()
+    rest = np.array(runner._rest_states)
+    return runner.events, rest, step_statistics(frames.assign(step=runner._steps), rest,
+                                                runner.events, protocol)  # fmt: skip
+
+
+def test_a_spasm_provoked_by_pursing_is_reported_for_the_step_not_as_rest():
+    from tests.unit.test_detector import close_eyes
+
+    frames = close_eyes(quiet_face(40.0), 22.0, 0.8, 0.7, 0.05)  # left eye, 2 s after the step
+    frames = close_eyes(frames, 32.0, 0.8, 0.7, 0.05)  # and at rest, later
+    events, rest, steps = _provoked_run(frames, [("pursing", 15.0, 20.0)])
+    assert [(e.side, e.provoked) for e in events] == [("left", True), ("left", False)]
+    assert not rest[(frames.time_s >= 15.0) & (frames.time_s < 25.0)].any()  # step + 5 s
+    by_name = {s["step"]: s for s in steps}
+    assert (by_name["pursing"]["n_events"], by_name["pursing"]["events_left"]) == (1, 1)
+    assert by_name["pursing"]["provocation"] == "pursing"
+    assert by_name["rest_2"]["n_events"] == 1  # the resting one
