@@ -751,11 +751,16 @@ class BurstDetector:
             regions.append("brow")
         return tuple(regions) or ("eye",)
 
-    def _twitches(self, frames: list[_Frame]) -> int:
+    def _twitches(self, frames: list[_Frame], side: str) -> int:
         """Twitches in a burst's frames: a twitch ends where the side relaxes for
-        ``twitch_gap_s``; a blink's frames do not count."""
-        gap_s = self.params.twitch_gap_s
+        ``twitch_gap_s``, or where the part that leads the burst (the eye or the lower
+        face, whichever departs further) falls back below half of ``region_z`` and rises
+        past ``region_z`` again (a spreading spasm keeps the side active while its regions
+        take turns); a blink's frames do not count."""
+        gap_s, up = self.params.twitch_gap_s, self.params.region_z
         twitches, relaxed_since = 0, None
+        rises, raised = [0, 0], [False, False]  # per part: the eye, the lower face
+        peaks = [0.0, 0.0]
         for f in frames:
             if f.side is not None:
                 relaxed = relaxed_since is not None and f.time_s - relaxed_since > gap_s
@@ -764,7 +769,15 @@ class BurstDetector:
                 relaxed_since = None
             elif not f.guarded and relaxed_since is None:
                 relaxed_since = f.time_s
-        return twitches
+            if f.guarded or not f.evidence:
+                continue  # a blink: each part's state stands still
+            for part, value in enumerate(f.evidence[side]):
+                peaks[part] = max(peaks[part], value)
+                if not raised[part] and value >= up:
+                    raised[part], rises[part] = True, rises[part] + 1
+                elif raised[part] and value < up / 2:
+                    raised[part] = False
+        return max(twitches, rises[int(peaks[1] > peaks[0])])  # the leading part's rises
 
     def _weak_hold(self) -> bool:
         """The burst in progress is one faint contraction held ``max_weak_hold_s``, active
@@ -798,7 +811,7 @@ class BurstDetector:
         end_s += frame_s  # the last active frame lasts one frame
         if end_s - start_s < p.min_duration_s:
             return []
-        twitches = self._twitches(frames)
+        twitches = self._twitches(frames, side)
         regions = self._regions(active, side)
         peak = max(max(f.evidence[side]) for f in active)
         brow = [f.z["brow"] * SIDE_SIGN[side] for f in active]

@@ -17,7 +17,9 @@ Distractors (never bursts): bilateral blinks, even or uneven
 (:class:`Blink`), eyes-closed rest (:class:`EyesClosed`), a lasting
 one-sided squint (:class:`Squint`), a slowly drooping lid (:class:`Droop`),
 smiles (:class:`Smile`), talking (:class:`Talk`) and head turns
-(:class:`HeadTurn`).
+(:class:`HeadTurn`). Provocation steps (:class:`Provocation`: lip pursing,
+forceful eye closure, a smile) are drawn too; spasms planned in or just after
+them are ``provoked``.
 
 Everything is drawn from one seeded random generator, so a plan and its
 video are reproducible. The truth is written as an ``events.csv`` in the
@@ -47,6 +49,7 @@ __all__ = [
     "Droop",
     "Talk",
     "HeadTurn",
+    "Provocation",
     "SessionPlan",
     "plan_session",
     "activation",
@@ -57,10 +60,10 @@ __all__ = [
 TWITCH_RISE_S = 0.05
 TWITCH_FALL_S = 0.15
 TONIC_RAMP_S = 0.15
-CHANNELS: tuple[str, ...] = ("upper", "lower", "cheek", "mouth", "brow")
+CHANNELS: tuple[str, ...] = ("upper", "lower", "cheek", "mouth", "brow", "purse")
 """Per-side activation channels: the upper lid's and the lower lid's share of
-the eye closure (their sum is the closure, 0-1), cheek rise, mouth-corner pull
-and brow movement."""
+the eye closure (their sum is the closure, 0-1), cheek rise, mouth-corner pull,
+brow movement and the mouth corner drawn to the midline (pursing)."""
 
 
 def _other(side: str) -> str:
@@ -118,6 +121,7 @@ class Spasm:
     other_lag_s: float = 0.0
     twitch_rise_s: float = TWITCH_RISE_S
     twitch_fall_s: float = TWITCH_FALL_S
+    provoked: bool = False
 
     def __post_init__(self) -> None:
         check_option("side", self.side, SIDES)
@@ -158,7 +162,7 @@ class Spasm:
         n = len(self.twitch_onsets_s) if self.kind == "clonic" else 1
         return Event(
             round(self.start_s, 4), round(self.end_s, 4), self.side, self.regions, self.kind, n,
-            self.amplitude, 1.0,
+            self.amplitude, 1.0, provoked=self.provoked,
         )  # fmt: skip
 
 
@@ -308,6 +312,28 @@ class HeadTurn(_Span):
         return self.yaw_deg * _pulse(t, self.start_s, ramp, self.duration_s - 2 * ramp, ramp)
 
 
+@dataclass(frozen=True)
+class Provocation(_Span):
+    """A provocation step of a clinic protocol: ``pursing`` (both mouth corners drawn to
+    the midline), ``closure`` (both eyes squeezed shut, the cheeks rising) or ``smile``.
+
+    Spasms planned during it or just after it are ``provoked``; ``analyze --steps``
+    takes the step as ``kind=start-end``.
+    """
+
+    start_s: float
+    duration_s: float
+    kind: str = "pursing"
+    amplitude: float = 0.8
+
+    def level(self, t: np.ndarray) -> np.ndarray:
+        return self.amplitude * _pulse(t, self.start_s, 0.3, self.duration_s - 0.6, 0.3)
+
+    def step(self) -> tuple[str, float, float]:
+        """The step as ``(kind, start_s, end_s)`` (:func:`hfs_detect.protocol.parse_steps`)."""
+        return (self.kind, round(self.start_s, 3), round(self.end_s, 3))
+
+
 DISTRACTOR_TYPES = {
     "blinks": Blink,
     "smiles": Smile,
@@ -316,6 +342,7 @@ DISTRACTOR_TYPES = {
     "droops": Droop,
     "talks": Talk,
     "head_turns": HeadTurn,
+    "provocations": Provocation,
 }
 """The plan's distractor lists and the type each holds."""
 
@@ -341,6 +368,7 @@ class SessionPlan:
     droops: list[Droop] = field(default_factory=list)
     talks: list[Talk] = field(default_factory=list)
     head_turns: list[HeadTurn] = field(default_factory=list)
+    provocations: list[Provocation] = field(default_factory=list)
     pattern: str = "mixed"
     cheek_spread: float = 0.15
     """Reach of the cheek raise in eye widths. 0.15 moves only the skin over the cheek
@@ -349,6 +377,8 @@ class SessionPlan:
     the raise is a contracting zygomaticus: the malar region with the nasolabial
     fold and the corner of the upper lip (0.35 of the way to the mouth corner); the
     astronaut's cheek points then rise 0.02 and the mouth corner 0.08 face units."""
+    grading: dict | None = None
+    """Known answers of the grading items (:func:`hfs_detect.synth_grading.grading_truth`)."""
 
     def distractors(self) -> list[tuple[str, float, float]]:
         """Every distractor as ``(kind, start_s, end_s)``; an uneven blink is ``uneven_blink``."""
@@ -439,6 +469,18 @@ def activation(plan: SessionPlan, t: np.ndarray) -> dict:
             for region in ("cheek", "mouth"):
                 np.maximum(out[side][region], level, out=out[side][region])
             eye[side] += smile.eye_narrowing * level
+    for step in plan.provocations:
+        level = step.level(t)
+        for side in SIDES:
+            if step.kind == "pursing":
+                np.maximum(out[side]["purse"], level, out=out[side]["purse"])
+            elif step.kind == "smile":
+                for region in ("cheek", "mouth"):
+                    np.maximum(out[side][region], level, out=out[side][region])
+                eye[side] += 0.15 * level
+            else:  # forceful closure: the eyes squeezed shut, the cheeks pushed up
+                eye[side] += level / max(step.amplitude, 1e-9)
+                np.maximum(out[side]["cheek"], 0.5 * level, out=out[side]["cheek"])
     for closure in (*plan.blinks, *plan.eyes_closed):
         for side in SIDES:
             level = closure.closure(t, side)

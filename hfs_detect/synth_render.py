@@ -48,6 +48,7 @@ __all__ = [
     "face_points",
     "find_lid_donors",
     "warp_face",
+    "draw_contraction",
     "render_session",
     "REAL_LID_FROM",
     "prepare_video_face",
@@ -110,11 +111,39 @@ def warp_face(
                 corner = region_anchor(points_px, side, "mouth")
                 anchor = anchor + 0.35 * (corner - anchor) + np.array([0.0, 0.05 * eye_w])
             shift_map(map_x, map_y, anchor, shift, cheek_spread * eye_w)
+        if amounts.get("purse", 0.0) > 0:  # lips pursed: the corner drawn to the midline
+            inward = -toward_eye * 0.10 * eye_w * amounts["purse"]
+            shift_map(map_x, map_y, region_anchor(points_px, side, "mouth"),
+                      np.array([inward, 0.0]), 0.8 * sigma)  # fmt: skip
         if amounts.get("mouth", 0.0) > 0:
             shift = np.array([0.05 * toward_eye * eye_w, -0.10 * eye_w]) * amounts["mouth"]
             shift_map(map_x, map_y, region_anchor(points_px, side, "mouth"), shift, 0.8 * sigma)
     open_mouth_map(map_x, map_y, points_px, jaw)
     return apply_maps(image, map_x, map_y)
+
+
+def draw_contraction(
+    source: FaceSource,
+    rgb: np.ndarray,
+    points_px: np.ndarray,
+    act: dict,
+    i: int,
+    cheek_spread: float = 0.15,
+    real_lids: bool = True,
+) -> np.ndarray:
+    """Frame ``i`` of the activation ``act`` (:func:`~hfs_detect.synth.activation`) drawn
+    on ``rgb``: the warps, then the source's real closed lids blended into strong closures."""
+    state = {side: {c: float(act[side][c][i]) for c in act[side]} for side in SIDES}
+    frame = warp_face(rgb, points_px, state, float(act["jaw"][i]), cheek_spread)
+    if real_lids:
+        for side in SIDES:
+            closure = float(act["eye"][side][i])
+            alpha = np.clip((closure - REAL_LID_FROM) / 0.5, 0.0, 1.0)
+            donor = source.best_donor(side, points_px) if alpha > 0 else None
+            if donor is not None:
+                alpha = float(alpha * alpha * (3 - 2 * alpha))  # smoothstep
+                frame = paste_closed_lid(frame, points_px, donor, alpha)
+    return frame
 
 
 def find_lid_donors(
@@ -327,16 +356,7 @@ def render_session(
             rgb, points = source.frame(i)
             frame = rgb
             if points is not None:
-                state = {side: {c: float(act[side][c][i]) for c in act[side]} for side in SIDES}
-                frame = warp_face(rgb, points, state, float(act["jaw"][i]), plan.cheek_spread)
-                if real_lids:
-                    for side in SIDES:
-                        closure = float(act["eye"][side][i])
-                        alpha = np.clip((closure - REAL_LID_FROM) / 0.5, 0.0, 1.0)
-                        donor = source.best_donor(side, points) if alpha > 0 else None
-                        if donor is not None:
-                            alpha = float(alpha * alpha * (3 - 2 * alpha))  # smoothstep
-                            frame = paste_closed_lid(frame, points, donor, alpha)
+                frame = draw_contraction(source, rgb, points, act, i, plan.cheek_spread, real_lids)
                 center = points.mean(axis=0)
             else:
                 center = np.array([width / 2, height / 2])
