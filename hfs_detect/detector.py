@@ -754,13 +754,13 @@ class BurstDetector:
     def _twitches(self, frames: list[_Frame], side: str) -> int:
         """Twitches in a burst's frames: a twitch ends where the side relaxes for
         ``twitch_gap_s``, or where the part that leads the burst (the eye or the lower
-        face, whichever departs further) falls back below half of ``region_z`` and rises
-        past ``region_z`` again (a spreading spasm keeps the side active while its regions
+        face, whichever departs further) falls back below half of ``region_z`` for more
+        than half of ``twitch_gap_s`` and rises past ``region_z`` again (a spreading spasm keeps the side active while its regions
         take turns); a blink's frames do not count."""
         gap_s, up = self.params.twitch_gap_s, self.params.region_z
         twitches, relaxed_since = 0, None
         rises, raised = [0, 0], [False, False]  # per part: the eye, the lower face
-        peaks = [0.0, 0.0]
+        peaks, low_since = [0.0, 0.0], [None, None]
         for f in frames:
             if f.side is not None:
                 relaxed = relaxed_since is not None and f.time_s - relaxed_since > gap_s
@@ -773,10 +773,15 @@ class BurstDetector:
                 continue  # a blink: each part's state stands still
             for part, value in enumerate(f.evidence[side]):
                 peaks[part] = max(peaks[part], value)
-                if not raised[part] and value >= up:
-                    raised[part], rises[part] = True, rises[part] + 1
-                elif raised[part] and value < up / 2:
-                    raised[part] = False
+                if value >= up:
+                    if not raised[part]:
+                        raised[part], rises[part] = True, rises[part] + 1
+                    low_since[part] = None
+                elif raised[part] and value < up / 2:  # lowered: two frames or more
+                    if low_since[part] is None:
+                        low_since[part] = f.time_s
+                    elif f.time_s - low_since[part] > gap_s / 2:
+                        raised[part] = False
         return max(twitches, rises[int(peaks[1] > peaks[0])])  # the leading part's rises
 
     def _weak_hold(self) -> bool:
