@@ -233,6 +233,26 @@ def _add_synth(sub) -> None:
     p.add_argument(
         "--no-real-lids", action="store_true", help="warp the lids only, paste no closed eye"
     )
+    p.add_argument(
+        "--grade", choices=["I", "II", "III", "IV"],
+        help="a 60 s session made for this SMC grade (video proxy) with known grading answers "
+        "in its .plan.json: I eye only, II spread to cheek and mouth, III the eye held shut "
+        "(needs real closed lids: --source-video), IV a lasting narrowing (--tonic-level)",
+    )  # fmt: skip
+    p.add_argument(
+        "--tonic-level", type=float, metavar="X",
+        help="with --grade: the lasting narrowing of the eye, as the rise of (other - affected)"
+        " / other aperture MediaPipe measures (default 0.3 for IV, else 0)",
+    )  # fmt: skip
+    p.add_argument(
+        "--clonic-rate", type=float, default=16.0, metavar="PER_MIN",
+        help="with --grade: twitches of the clonic bursts per minute (default 16)",
+    )  # fmt: skip
+    p.add_argument(
+        "--provoked", action="store_true",
+        help="a 45 s session with smile, forceful-closure and pursing provocation steps and a "
+        "spasm just after each; prints the --steps to give analyze",
+    )  # fmt: skip
 
 
 def _add_evaluate(sub) -> None:
@@ -248,6 +268,15 @@ def _add_evaluate(sub) -> None:
 
             PRED: an events.csv, an analyze output folder, or a folder of them.
             TRUTH: an events.csv, or a folder of <name>.events.csv matching PRED's folders.
+
+            Where the truth knows the grading (a session made by 'synth --grade', with
+            its .plan.json) the grading proxies are scored too: SMC grade and Jankovic
+            band exact, frequency within 10%, tonic component within 0.05.
+
+            Noise floor of the tonic component: faces without spasm have one too (their
+            static asymmetry and MediaPipe's coupling of the eyes). Below 0.15 (three
+            times the spread of resting faces' static eye asymmetry) it is within that
+            noise; the real videos without spasm measure at most 0.086.
             """
         ),
         epilog="example:\n  hfs-detect evaluate out/ samples/synthetic_hfs_left.events.csv",
@@ -719,12 +748,25 @@ def _run_synth(args: argparse.Namespace) -> int:
         args.video, pattern=args.pattern, side=side, face=face, source_video=args.source_video,
         duration_s=args.duration_s, seed=args.seed, n_spasms=args.spasms,
         n_blinks=args.blinks, n_smiles=args.smiles, real_lids=not args.no_real_lids,
+        grade=args.grade, tonic_level=args.tonic_level, clonic_rate_per_min=args.clonic_rate,
+        provoked=args.provoked,
     )  # fmt: skip
     distractors = len(plan.distractors())
     print(
         f"wrote {args.video} ({len(plan.spasms)} bursts, {distractors} distractors) "
         f"and {args.video.with_suffix('.events.csv')}, {args.video.with_suffix('.plan.json')}"
     )
+    if plan.grading:
+        g = plan.grading
+        print(
+            f"known grading: SMC grade {g['smc_grade']}, {g['bursts_per_rest_hour']:.0f} bursts "
+            f"per rest-hour, tonic component {g['tonic_median']:.3f}, "
+            f"{g['clonic_twitches_per_min']:.1f} clonic twitches a minute"
+        )
+    if plan.provocations:
+        steps = ",".join(f"{k}={a:g}-{b:g}" for k, a, b in (p.step() for p in plan.provocations))
+        print(f"analyse it with its provocation steps: hfs-detect analyze {args.video} -o OUT "
+              f"--steps {steps}")  # fmt: skip
     return EXIT_OK
 
 

@@ -755,8 +755,9 @@ class BurstDetector:
         """Twitches in a burst's frames: a twitch ends where the side relaxes for
         ``twitch_gap_s``, or where the part that leads the burst (the eye or the lower
         face, whichever departs further) falls back below half of ``region_z`` for more
-        than half of ``twitch_gap_s`` and rises past ``region_z`` again (a spreading spasm keeps the side active while its regions
-        take turns); a blink's frames do not count."""
+        than half of ``twitch_gap_s`` and rises past ``region_z`` again (a spreading spasm
+        keeps the side active while its regions take turns); a blink's frames do not
+        count."""
         gap_s, up = self.params.twitch_gap_s, self.params.region_z
         twitches, relaxed_since = 0, None
         rises, raised = [0, 0], [False, False]  # per part: the eye, the lower face

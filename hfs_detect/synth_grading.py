@@ -20,10 +20,10 @@ affected eye narrowed by each amount (a warp, then the person's own closed lid
 blended in) is measured on the still face (:func:`narrowing_response`): the
 relative aperture difference ``(other - affected) / other``. The lasting
 narrowing is drawn at the amount whose difference rises by the chosen level
-(:func:`calibrate_tonic`), and the truth's tonic component is the plan's
-narrowing, frame by frame, through that response and the grading's own
-smoothing (:func:`expected_tonic`): the face's static asymmetry and the
-tonic holds included, as the grading reports it.
+(:func:`calibrate_tonic`), and the truth's tonic component and eye held
+closed are the plan's narrowing, frame by frame, through that response and the
+grading's own functions (:func:`expected_grading_measures`): the face's static
+asymmetry and the tonic holds included, as the grading reports them.
 
 Provoked sessions (:func:`plan_provoked`) hold a smile, a forceful eye
 closure and a lip-pursing step (:class:`~hfs_detect.synth.Provocation`),
@@ -50,13 +50,14 @@ __all__ = [
     "measure_narrowing",
     "narrowing_response",
     "calibrate_tonic",
-    "expected_tonic",
+    "expected_frames",
+    "expected_grading_measures",
     "grading_truth",
     "synthesize_graded",
 ]
 
 GRADES = ("I", "II", "III", "IV")
-HELD_CLOSURE = 0.9  # planned closure of a hold that shuts the eye (real closed lids)
+HELD_CLOSURE = 0.95  # planned closure of a hold that shuts the eye (real closed lids)
 TONIC_FIRST_S = 14.0  # a lasting narrowing is re-learned as rest first (max_burst_s 12 s)
 
 
@@ -264,47 +265,55 @@ def calibrate_tonic(response: tuple[np.ndarray, np.ndarray], level: float) -> fl
     return float(a0 + (a1 - a0) * (level - r0) / max(r1 - r0, 1e-9))
 
 
-def expected_tonic(
-    plan: SessionPlan, side: str, response: tuple[np.ndarray, np.ndarray], window_s: float = 3.0
-) -> tuple[float, float]:
-    """The tonic component (median, 90th percentile) the plan should give: the affected
-    eye's planned narrowing, frame by frame, as MediaPipe measures it (``response``),
-    through :func:`hfs_detect.grading.tonic_component`."""
+def expected_frames(plan: SessionPlan, side: str, response: tuple[np.ndarray, np.ndarray]):
+    """The eye apertures the plan should give, frame by frame: the affected eye's planned
+    narrowing as MediaPipe measures it on the face (``response``), against the other eye
+    (open, or closing in a blink); a frames table for :mod:`hfs_detect.grading`."""
     import pandas as pd
-
-    from .grading import tonic_component
 
     t = np.arange(int(round(plan.duration_s * plan.fps))) / plan.fps
     act = activation(plan, t)
     other = "right" if side == "left" else "left"
     difference = np.interp(act["eye"][side], *response)
-    theirs = 1.0 - act["eye"][other]  # blinks: bridged as the grading bridges them
-    frames = pd.DataFrame({
-        "time_s": t, "face": True, f"eye_aperture_{other}": theirs,
+    theirs = 1.0 - act["eye"][other]
+    return pd.DataFrame({
+        "time_s": t, "face": True, "rest": True, f"eye_aperture_{other}": theirs,
         f"eye_aperture_{side}": theirs * (1.0 - difference),
     })  # fmt: skip
-    tonic = tonic_component(frames, side, window_s)
-    return float(np.nanmedian(tonic)), float(np.nanpercentile(tonic, 90))
 
 
-def grading_truth(
-    plan: SessionPlan, tonic: tuple[float, float], params: GradingParams | None = None
+def expected_grading_measures(
+    plan: SessionPlan, side: str, response: tuple[np.ndarray, np.ndarray], params=None
 ) -> dict:
-    """The grading items the plan holds (:data:`hfs_detect.grading.GRADING_KEYS`), with
-    its tonic component (median, 90th percentile) from :func:`expected_tonic`."""
+    """The measured items the plan should give (:func:`expected_frames` through the
+    grading's own functions): ``tonic_median``, ``tonic_p90``, ``held_closed_fraction``."""
+    from .grading import held_closed, tonic_component
+
+    p = params or GradingParams()
+    frames = expected_frames(plan, side, response)
+    tonic = tonic_component(frames, side, p.tonic_window_s)
+    held = held_closed(frames, side, p)
+    return {
+        "tonic_median": float(np.nanmedian(tonic)),
+        "tonic_p90": float(np.nanpercentile(tonic, 90)),
+        "held_closed_fraction": float(held.mean()),
+    }
+
+
+def grading_truth(plan: SessionPlan, measures: dict, params: GradingParams | None = None) -> dict:
+    """The grading items the plan holds (:data:`hfs_detect.grading.GRADING_KEYS`), its
+    measured ones from :func:`expected_grading_measures`."""
     p = params or GradingParams()
     spasms = [s for s in plan.spasms if not s.provoked]
     side = spasms[0].side if spasms else None
     minutes = plan.duration_s / 60.0
-    holds = [s for s in spasms if s.kind == "tonic" and s.amplitude >= HELD_CLOSURE]
-    held_s = sum(s.hold_s + 0.15 for s in holds if s.hold_s + 0.15 >= p.min_held_s)
-    held = held_s / plan.duration_s
+    held = measures["held_closed_fraction"]
+    tonic_median = measures["tonic_median"]
     beyond = (
         sum(("cheek" in s.regions or "mouth" in s.regions) for s in spasms) / len(spasms)
         if spasms else None
     )  # fmt: skip
     per_hour = len(spasms) / (plan.duration_s / 3600.0)
-    tonic_median, tonic_p90 = tonic
     if tonic_median >= p.asymmetry_level:
         smc = "IV"
     elif held >= p.blocked_fraction:
@@ -325,8 +334,8 @@ def grading_truth(
         "beyond_eye_fraction": None if beyond is None else round(beyond, 3),
         "held_closed_fraction": round(held, 4),
         "smc_grade": smc if spasms else None,
-        "tonic_median": round(float(tonic_median), 4),
-        "tonic_p90": round(float(tonic_p90), 4),
+        "tonic_median": round(tonic_median, 4),
+        "tonic_p90": round(measures["tonic_p90"], 4),
         "clonic_twitches_per_min": round(clonic / minutes, 3),
     }
 
@@ -355,6 +364,12 @@ def synthesize_graded(
     amount = calibrate_tonic(response, level)
     plan = plan_graded(grade, side=side, duration_s=duration_s, fps=source.fps, seed=seed,
                        clonic_rate_per_min=clonic_rate_per_min, tonic_amount=amount)  # fmt: skip
-    plan.grading = grading_truth(plan, expected_tonic(plan, side, response))
+    plan.grading = grading_truth(plan, expected_grading_measures(plan, side, response))
+    if plan.grading["smc_grade"] != grade:
+        raise HFSDetectError(
+            f"this face cannot make a grade {grade} session (its lids, as MediaPipe measures "
+            f"them, make it grade {plan.grading['smc_grade']}); grade III needs real closed "
+            "lids: give a --source-video with blinks"
+        )
     render_session(source, plan, Path(out_video))  # the truth and the plan beside it
     return plan

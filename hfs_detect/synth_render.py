@@ -496,6 +496,10 @@ def synthesize(
     n_blinks: int = 6,
     n_smiles: int = 0,
     real_lids: bool = True,
+    grade: str | None = None,
+    tonic_level: float | None = None,
+    clonic_rate_per_min: float = 16.0,
+    provoked: bool = False,
 ) -> SessionPlan:
     """Plan and render one synthetic session with its truth (what ``hfs-detect synth`` does).
 
@@ -522,6 +526,16 @@ def synthesize(
         For a mixed session.
     real_lids : bool
         Paste real closed lids into strong closures (when the source has any).
+    grade : {'I', 'II', 'III', 'IV'}, optional
+        A session made for this SMC grade, with known grading answers
+        (:mod:`hfs_detect.synth_grading`; 60 s by default), on a still of the face.
+    tonic_level : float, optional
+        With ``grade``: the lasting narrowing's measured rise (default 0.3 for IV, else 0).
+    clonic_rate_per_min : float
+        With ``grade``: twitches of the clonic bursts per minute.
+    provoked : bool
+        A session with smile, forceful-closure and pursing provocation steps and a
+        spasm just after each (45 s by default), on a still of the face.
 
     Returns
     -------
@@ -553,6 +567,23 @@ def synthesize(
     else:
         image = astronaut_face() if face is None else np.ascontiguousarray(face)
         source = StillFace(image, face_points(image))
+    if grade is not None or provoked:
+        from .synth_grading import plan_provoked, synthesize_graded
+
+        still = source
+        if isinstance(source, VideoFace):  # a still of the video: its first quiet frame
+            quiet = np.flatnonzero(source.quiet)
+            still = still_from_video(source, int(quiet[0]) if len(quiet) else 0)
+        if grade is not None:
+            return synthesize_graded(
+                out_video, still, grade=grade, side=side or "left", tonic_level=tonic_level,
+                clonic_rate_per_min=clonic_rate_per_min, duration_s=duration_s or 60.0,
+                seed=seed,
+            )  # fmt: skip
+        plan = plan_provoked(side=side or "left", duration_s=duration_s or 45.0,
+                             fps=still.fps, seed=seed)  # fmt: skip
+        render_session(still, plan, out_video, real_lids=real_lids)
+        return plan
     fps = source.fps
     if pattern is None:
         plan = plan_session(
