@@ -6,7 +6,9 @@
 
 Sets
 ----
-``dev`` and ``test`` hold **different people**. Each session tests one spasm
+``dev`` and ``test`` hold **different people**; ``dev2`` holds more sessions
+of the dev people (other seeds, each face with the patterns it lacks in
+``dev``), to choose thresholds on more examples, never on test. Each session tests one spasm
 pattern or one distractor (``hfs_detect.synth_patterns``), drawn on a real
 face from ../shared/data (read at run time, never copied):
 
@@ -64,7 +66,9 @@ FACES = {
         "astronaut": (None, "still", None),
     },
 }
-SEED_BASE = {"dev": 5000, "test": 9000}
+FACES["dev2"] = FACES["dev"]  # more dev sessions: the dev people, other seeds and patterns
+SEED_BASE = {"dev": 5000, "test": 9000, "dev2": 6000}
+PATTERN_OFFSET = {"dev2": 7}  # each dev face gets the patterns it did not have in dev
 SESSIONS_PER_FACE = 7
 
 # the first sets (issue 3): mixed sessions on still pictures
@@ -118,7 +122,8 @@ def session_list(which: str) -> list[dict]:
     base = SEED_BASE[which]
     for f, face in enumerate(FACES[which]):
         for j in range(SESSIONS_PER_FACE):
-            pattern = PATTERNS[(f * SESSIONS_PER_FACE + j) % len(PATTERNS)]
+            k = f * SESSIONS_PER_FACE + j + PATTERN_OFFSET.get(which, 0)
+            pattern = PATTERNS[k % len(PATTERNS)]
             side = "left" if (f + j) % 2 == 0 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 37 * f + j))  # fmt: skip

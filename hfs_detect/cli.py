@@ -241,8 +241,9 @@ def _add_synth(sub) -> None:
     )  # fmt: skip
     p.add_argument(
         "--tonic-level", type=float, metavar="X",
-        help="with --grade: the lasting narrowing of the eye, as the rise of (other - affected)"
-        " / other aperture MediaPipe measures (default 0.3 for IV, else 0)",
+        help="with --grade: the session's tonic component, (other - affected) / other eye "
+        "aperture as MediaPipe measures it, drawn as a lasting narrowing (default 0.35 for "
+        "IV; else none drawn: the face's own)",
     )  # fmt: skip
     p.add_argument(
         "--clonic-rate", type=float, default=16.0, metavar="PER_MIN",

@@ -17,9 +17,10 @@ and tonic level:
 
 The tonic level is a *measured* known answer. MediaPipe's response to the
 affected eye narrowed by each amount (a warp, then the person's own closed lid
-blended in) is measured on the still face (:func:`narrowing_response`): the
-relative aperture difference ``(other - affected) / other``. The lasting
-narrowing is drawn at the amount whose difference rises by the chosen level
+blended in) is measured in short clips rendered as the session is (sway,
+pixel noise, MPEG-4; :func:`narrowing_response`): the relative aperture
+difference ``(other - affected) / other``. The lasting
+narrowing is drawn at the amount whose difference is the chosen level
 (:func:`calibrate_tonic`), and the truth's tonic component and eye held
 closed are the plan's narrowing, frame by frame, through that response and the
 grading's own functions (:func:`expected_grading_measures`): the face's static
@@ -205,63 +206,65 @@ def _brief(rng, start: float, side: str, provoked: bool = False) -> Spasm:
                  provoked=provoked)  # fmt: skip
 
 
-def measure_narrowing(source, side: str, amount: float, real_lids: bool = True) -> float:
-    """``(other - affected) / other`` of the source's first frame with the ``side`` eye
-    narrowed by ``amount`` (a lasting droop), as MediaPipe measures it (the frame shown
-    ten times to the VIDEO-mode landmarker, so its smoothing settles)."""
-    from .landmarks import Landmarker
-    from .signals import compute_signals
-    from .sources import Frame
-    from .synth_render import draw_contraction
+def measure_narrowing(
+    source, side: str, amount: float, *, seconds: float = 4.0, sway_deg: float = 0.6
+) -> float:
+    """``(other - affected) / other`` of the source's face with the ``side`` eye narrowed
+    by ``amount`` (a lasting droop), as MediaPipe measures it in a session: a clip of
+    ``seconds`` rendered as a session is (sway, pixel noise, MPEG-4), its median over the
+    clip's second half."""
+    import tempfile
 
-    rgb, points = source.frame(0)
-    plan = SessionPlan(1.0, 30.0)
+    from .landmarks import extract_landmarks
+    from .signals import frames_table
+    from .sources import open_video
+    from .synth_render import render_session
+
+    plan = SessionPlan(seconds, source.fps, seed=int(1000 * amount), sway_deg=sway_deg)
     if amount > 0:
         plan.droops.append(Droop(0.0, 1e-3, side, float(amount)))
-    act = activation(plan, np.array([0.5]))
-    frame = draw_contraction(source, rgb, points, act, 0, plan.cheek_spread, real_lids)
-    with Landmarker(None, max_faces=1) as landmarker:
-        for k in range(10):
-            found = landmarker.detect(Frame(k, k / 30.0, frame))
-    if found.landmarks is None or found.matrix is None:
-        raise HFSDetectError("no face found in the source's first frame")
-    height, width = frame.shape[:2]
-    table = compute_signals(np.array([0.0]), found.landmarks[None], found.matrix[None],
-                            found.blendshapes[None], width, height)  # fmt: skip
     other = "right" if side == "left" else "left"
-    mine, theirs = float(table[f"eye_aperture_{side}"][0]), float(table[f"eye_aperture_{other}"][0])
-    return (theirs - mine) / theirs
+    with tempfile.TemporaryDirectory(prefix="hfs-detect-calibrate-") as tmp:
+        clip = render_session(source, plan, Path(tmp) / "clip.mp4")
+        with open_video(clip) as video:
+            table = frames_table(extract_landmarks(video, max_faces=1))
+    late = table[table.time_s >= seconds / 2]
+    difference = 1.0 - late[f"eye_aperture_{side}"] / late[f"eye_aperture_{other}"]
+    if not np.isfinite(difference).any():
+        raise HFSDetectError("no face found in the source's frames")
+    return float(np.nanmedian(difference))
 
 
 def narrowing_response(source, side: str, amounts=None) -> tuple[np.ndarray, np.ndarray]:
     """How MediaPipe measures the ``side`` eye narrowed by each of ``amounts`` (default
-    0, 0.1, ..., 1) on the source's first frame: ``(amounts, relative differences)``,
-    made non-decreasing."""
-    amounts = np.linspace(0.0, 1.0, 11) if amounts is None else np.asarray(amounts, float)
+    0, 0.2, ..., 1) on the source's face (:func:`measure_narrowing`): ``(amounts,
+    relative differences)``, made non-decreasing."""
+    amounts = np.linspace(0.0, 1.0, 6) if amounts is None else np.asarray(amounts, float)
     measured = np.array([measure_narrowing(source, side, float(a)) for a in amounts])
     return amounts, np.maximum.accumulate(measured)
 
 
 def calibrate_tonic(response: tuple[np.ndarray, np.ndarray], level: float) -> float:
-    """The narrowing amount whose measured relative difference rises ``level`` above the
-    face's own (``response`` from :func:`narrowing_response`).
+    """The narrowing amount whose measured relative difference is ``level``
+    (``response`` from :func:`narrowing_response`); 0 when the face's own is already
+    ``level`` or more.
 
     Raises
     ------
     HFSDetectError
         If the face's eye cannot be narrowed that far.
     """
-    check_number("level", level, minimum=0.0, maximum=1.0)
+    check_number("level", level, minimum=-1.0, maximum=1.0)
     amounts, measured = response
-    rise = measured - measured[0]
-    if level > rise[-1] + 0.01:
-        raise HFSDetectError(
-            f"this face's eye cannot be narrowed by {level:g} (at most {rise[-1]:.2f})"
-        )
-    first = int(np.searchsorted(rise, min(level, rise[-1])))
-    if first == 0:
+    if level <= measured[0]:
         return 0.0
-    a0, a1, r0, r1 = amounts[first - 1], amounts[first], rise[first - 1], rise[first]
+    if level > measured[-1] + 0.01:
+        raise HFSDetectError(
+            f"this face's eye cannot be narrowed to a tonic level of {level:g} "
+            f"(at most {measured[-1]:.2f})"
+        )
+    first = min(int(np.searchsorted(measured, level)), len(amounts) - 1)
+    a0, a1, r0, r1 = amounts[first - 1], amounts[first], measured[first - 1], measured[first]
     return float(a0 + (a1 - a0) * (level - r0) / max(r1 - r0, 1e-9))
 
 
@@ -353,14 +356,15 @@ def synthesize_graded(
 ) -> SessionPlan:
     """Calibrate, plan and render one graded session with its truth.
 
-    ``tonic_level``: the lasting narrowing's measured rise (default 0.3 for grade IV,
-    0 otherwise). The plan, with its ``grading`` truth, goes beside the video.
+    ``tonic_level``: the tonic component to give the session, as MediaPipe measures
+    it (default 0.35 for grade IV; otherwise the face's own, no narrowing drawn). The
+    plan, with its ``grading`` truth, goes beside the video.
     """
     from .synth_render import render_session
 
     check_option("grade", grade, GRADES)
-    level = (0.3 if grade == "IV" else 0.0) if tonic_level is None else float(tonic_level)
     response = narrowing_response(source, side)
+    level = (0.35 if grade == "IV" else -1.0) if tonic_level is None else float(tonic_level)
     amount = calibrate_tonic(response, level)
     plan = plan_graded(grade, side=side, duration_s=duration_s, fps=source.fps, seed=seed,
                        clonic_rate_per_min=clonic_rate_per_min, tonic_amount=amount)  # fmt: skip

@@ -530,7 +530,8 @@ def synthesize(
         A session made for this SMC grade, with known grading answers
         (:mod:`hfs_detect.synth_grading`; 60 s by default), on a still of the face.
     tonic_level : float, optional
-        With ``grade``: the lasting narrowing's measured rise (default 0.3 for IV, else 0).
+        With ``grade``: the tonic component to give the session (default 0.35 for IV;
+        else none drawn).
     clonic_rate_per_min : float
         With ``grade``: twitches of the clonic bursts per minute.
     provoked : bool
