@@ -11,8 +11,9 @@ d9 and the Fellway eye closures), as an archive of similar clinic videos is.
 (``HFS_DETECT_THREADS``; by default a worker gets its share of the cores: both
 for one worker, one each for two). Each variant runs ``hfs-detect batch`` in a
 fresh process into a fresh output folder (no landmark cache), ``--repeat``
-times alternated; the best wall time is kept. Also times a rerun with other detector parameters (the landmark
-caches are reused). Figures are printed, never asserted in tests.
+times alternated; the best wall time is kept. Also times a rerun with other
+detector parameters (the landmark caches are reused). Figures are printed,
+never asserted in tests.
 """
 
 from __future__ import annotations
