@@ -179,6 +179,14 @@ def test_bad_rest_intervals_get_a_one_line_error(tmp_path):
     assert_one_line_error(result, "0:75", "seconds run 0-59")
 
 
+def test_bad_provocation_steps_get_a_one_line_error(tmp_path):
+    sample = SAMPLES / "synthetic_hfs_left.mp4"
+    result = run("analyze", sample, "-o", tmp_path, "--steps", "frown=0:05-0:08")
+    assert_one_line_error(result, "unknown kind 'frown'", "pursing, closure, smile")
+    result = run("analyze", sample, "-o", tmp_path, "--steps", "pursing=0:08-0:05")
+    assert_one_line_error(result, "the end is not after the start")
+
+
 def test_rest_intervals_past_the_end_of_the_video_are_warned_about(tmp_path, archive):
     out = tmp_path / "out"
     out.mkdir()

@@ -93,3 +93,19 @@ def test_a_spasm_provoked_by_pursing_is_reported_for_the_step_not_as_rest():
     assert (by_name["pursing"]["n_events"], by_name["pursing"]["events_left"]) == (1, 1)
     assert by_name["pursing"]["provocation"] == "pursing"
     assert by_name["rest_2"]["n_events"] == 1  # the resting one
+
+
+def test_mouth_pursing_is_found_from_the_mouth_shape():
+    from hfs_detect.protocol import find_pursing
+
+    frames = quiet_face(30.0)
+    t = frames.time_s
+    for side in ("left", "right"):
+        frames[f"mouth_midline_distance_{side}"] = np.where(t.between(10, 13), 0.40, 0.55)
+    frames["bs_mouthPucker"] = np.where(t.between(10, 13), 0.8, 0.05)
+    frames.loc[t.between(20, 20.5), "bs_mouthPucker"] = 0.9  # too brief: not a step
+    (step,) = find_pursing(frames)
+    assert step[0] == "pursing" and step[1] == pytest.approx(10.0, abs=0.05)
+    assert step[2] == pytest.approx(13.0, abs=0.1)
+    frames["bs_mouthPucker"] = 0.05  # the corners drawn in without a pucker: not pursing
+    assert find_pursing(frames) == []
