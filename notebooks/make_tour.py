@@ -54,8 +54,13 @@ cells = [
         "plt.show()"
     ),
     new_markdown_cell(
+        "## Grading: the clinical scales' video proxies\nJankovic frequency band, SMC grade, "
+        "Nomura & Sakai's tonic component and the clonic rate (proxies, not a diagnosis)."
+    ),
+    new_code_cell("pd.Series(left.summary['grading'])"),
+    new_markdown_cell(
         "## Compare two sessions\nAs before and after treatment: here the left-sided sample "
-        "against the right-sided one."
+        "against the right-sided one. Both are graded on the first visit's affected side."
     ),
     new_code_cell(
         "from hfs_detect.compare import compare_sessions\n\n"
@@ -70,7 +75,9 @@ cells = [
         "assert left.summary['verdict'] == 'unilateral_bursts' and left.summary['dominant_side'] == 'left'\n"
         "assert right.summary['dominant_side'] == 'right'\n"
         "assert set(events.side) == {'left'} and len(events) == left.summary['n_events']\n"
-        "assert changes.loc['events_per_rest_min_left', 'after'] == 0"
+        "assert changes.loc['events_per_rest_min_left', 'after'] == 0\n"
+        "assert left.summary['grading']['smc_grade'] in ('I', 'II')\n"
+        "assert changes.loc['grading_jankovic_frequency', 'after'] == 0"
     ),
 ]
 notebook = new_notebook(
