@@ -29,9 +29,9 @@ the other eye's deepest closure over the run was at most ``coupling_share``
 of the closing eye's deepest (peak to peak, so an eye that lags does not
 count as closing with it; MediaPipe couples the eyes: a real closed lid on
 one side reads 10-25% closed on the other), or at most ``open_eye_closure``
-whatever the closing eye did; or, for a closure in between (a forceful
-closure narrows the other eye too), when the closing eye stays closed
-``min_hold_s`` or longer, or the same side's cheek or mouth corner moves with
+and ``open_eye_share`` of the closing eye's; or, for a closure in between (a
+forceful closure narrows the other eye too), when the closing eye stays closed
+``min_hold_s`` or longer, or the same side's cheek or mouth corner rises with
 it (a blink does neither). Only the closing eye's narrowing counts: the other
 eye opening wider does not, and neither does an eye narrowing while only the
 other side's cheek or mouth rises (a head turn).
@@ -58,7 +58,9 @@ held, a drooping lid, an old palsy): it is re-learned as the new resting
 asymmetry and reported as persistent asymmetry (:class:`Asymmetry`), not as
 a burst. So is a single faint contraction (never ``weak_z``) held longer
 than ``max_weak_hold_s``: a tonic spasm is forceful, a squint or a lid at
-half-mast is not.
+half-mast is not. A faint burst stays open while its side has not come back
+below half of ``region_z`` (a squint hovering at the threshold is one held
+contraction, not several bursts).
 
 The detector sees each frame once, in order, and decides it
 ``max(blink_guard_s, min_hold_s)`` later; a burst is reported
@@ -179,7 +181,11 @@ class DetectorParams(Parameters):
         The other eye closing at least this share: both eyes alike (0.75).
     open_eye_closure : float
         The other eye closing at most this fraction over the closure: it stayed
-        open, and the closure is one-sided however shallow (0.12).
+        open, and the closure is one-sided however shallow (0.12)...
+    open_eye_share : float
+        ...while the other eye closes at most this share of the closing eye
+        (0.45: a shallow blink closes the eyes to 0.23 and 0.11 where a warp
+        closes them, and the other eye is then "open" only by the first test).
     blink_closure : float
         Both eyes closed alike and more than this fraction: a bilateral closure (0.3).
     min_hold_s : float
@@ -225,6 +231,7 @@ class DetectorParams(Parameters):
     coupling_share: float = 0.35
     blink_share: float = 0.75
     open_eye_closure: float = 0.12
+    open_eye_share: float = 0.45
     blink_closure: float = 0.3
     min_hold_s: float = 0.35
     opposite_share: float = 0.3
@@ -246,6 +253,7 @@ class DetectorParams(Parameters):
         super().__post_init__()
         check_number("coupling_share", self.coupling_share, maximum=1.0)
         check_number("blink_share", self.blink_share, maximum=1.0)
+        check_number("open_eye_share", self.open_eye_share, maximum=1.0)
 
     @property
     def decision_s(self) -> float:
@@ -584,10 +592,12 @@ class BurstDetector:
             if run_own >= _CLEAR_CLOSURE:
                 closing, other = run_own, run_other
         share = max(other, 0.0) / closing
-        if share <= p.coupling_share or other_open:
+        if share <= p.coupling_share or (other_open and share <= p.open_eye_share):
             return True, side  # the other eye no more than coupled: one-sided at any length
         if share < p.blink_share:  # a forceful closure narrows the other eye too
-            moving = self._lower_face(frame, side) >= p.region_z
+            # the cheek or the corner's height: the mouth-to-eye distance moves with the
+            # closing eye's own canthus (an uneven blink would count)
+            moving = self._lower_face(frame, side, ("cheek", "corner")) >= p.region_z
             return moving or self._held(frame, side), side
         return False, side  # both eyes narrowing alike: a blink, a squint of both, a look down
 
@@ -628,6 +638,11 @@ class BurstDetector:
             if frame.guarded and bridging:  # a blink inside a burst does not end it...
                 self._last_active_s = max(self._last_active_s, frame.time_s - p.merge_gap_s / 2)
                 # ...but a run of blinks does not hold it open
+            elif self._lingering(frame):  # a faint contraction that has not let go
+                self._last_active_s = self._last_side_s = frame.time_s
+                if self._weak_hold():
+                    self._relearn()
+                    return ended
             if frame.time_s - self._last_active_s > p.merge_gap_s:
                 ended += self._close()
         return ended
@@ -785,13 +800,26 @@ class BurstDetector:
                         raised[part] = False
         return max(twitches, rises[int(peaks[1] > peaks[0])])  # the leading part's rises
 
+    def _lingering(self, frame: _Frame) -> bool:
+        """The burst in progress is faint so far (never ``weak_z``) and its side, though no
+        longer active, is still departed (at least half of ``region_z``): the same
+        contraction, not let go, whose hold is judged as one (a spasm comes and goes; a
+        squint hovering at the threshold stays)."""
+        side = self.active_side
+        if side is None or frame.guarded or not frame.evidence or not frame.usable:
+            return False
+        active = [f for f in self._burst if f.side is not None]
+        if not active or max(max(f.evidence[side]) for f in active) >= self.params.weak_z:
+            return False
+        return max(frame.evidence[side]) >= self.params.region_z / 2
+
     def _weak_hold(self) -> bool:
         """The burst in progress is one faint contraction held ``max_weak_hold_s``, active
         nearly throughout: a squint or a lid at half-mast, not a spasm (a tonic spasm
         is forceful)."""
         p = self.params
         active = [f for f in self._burst if f.side is not None]
-        if active[-1].time_s - active[0].time_s <= p.max_weak_hold_s:
+        if self._burst[-1].time_s - active[0].time_s <= p.max_weak_hold_s:
             return False
         side = self.active_side
         peak = max(max(f.evidence[side]) for f in active)
