@@ -5,7 +5,7 @@
 Each face (a still of a real video of ../shared/data with its own closed lids,
 read at run time, never copied) gets one session per SMC grade (video proxy)
 and side: 60 s, 8 bursts, a clonic rate drawn from 10-30 twitches a minute,
-and for grade IV a tonic level drawn from 0.25-0.4
+and for grade IV a tonic level drawn from 0.3-0.45 (grade IV starts at 0.25)
 (``hfs_detect.synth_grading``). Each is analysed with the default parameters
 and its grading compared with the truth: frequency within 10%, SMC grade
 exact, tonic component (median) within 0.05, clonic rate error. The faces are
@@ -51,7 +51,7 @@ def run_face(args) -> list[dict]:
             name = f"{face}_{grade}_{side}"
             out = root / name
             video_path = root / f"{name}.mp4"
-            level = float(rng.uniform(0.25, 0.4)) if grade == "IV" else 0.0
+            level = float(rng.uniform(0.3, 0.45)) if grade == "IV" else None
             rate = float(rng.uniform(10.0, 30.0))
             try:
                 if not video_path.exists():

@@ -759,7 +759,9 @@ class BurstDetector:
         regions = []
         if max(f.evidence[side][0] for f in active) >= threshold:
             regions.append("eye")
-        for region, names in (("cheek", ("cheek",)), ("mouth", ("mouth", "corner"))):
+        # the corner's height speaks for the mouth: its distance to the eye moves with the
+        # closing eye's own canthus, so an eye-only spasm would seem to reach the mouth
+        for region, names in (("cheek", ("cheek",)), ("mouth", ("corner",))):
             if max(self._lower_face(f, side, names) for f in active) >= threshold:
                 regions.append(region)
         if max(abs(f.z["brow"]) for f in active) >= threshold:

@@ -19,8 +19,10 @@ Items (``summary.json`` → ``grading``)
     affected eye held closed (see below) over half of the rest time
     ("functionally blind").
 ``beyond_eye_fraction``
-    Share of bursts that reached beyond the eye: the cheek, the mouth, or
-    the same side's brow raised (frontalis, the "other Babinski sign").
+    Share of bursts that reached beyond the eye: the cheek or the mouth
+    corner. (The same side's brow raised, the "other Babinski sign", is
+    counted apart, ``n_brow_raised``: a closing eye moves the brow's landmarks
+    on some faces, so it does not make a spread here.)
 ``held_closed_fraction``
     Share of rest time in which the affected eye was more than
     ``held_closure`` closed (of its rest aperture) for ``min_held_s`` or
@@ -150,7 +152,7 @@ def grading_rows(grading: dict, params: dict | None = None) -> list[tuple[str, s
          f"{p.frequent_per_hour:g} per rest-hour; 2 brief bursts, more often; 3 a burst of "
          f"{p.long_burst_s:g} s or longer; 4 the eye held closed over half the rest"),
         ("bursts beyond the eye", show(grading.get("beyond_eye_fraction")),
-         "share of bursts reaching the cheek, the mouth or raising the same brow"),
+         "share of bursts reaching the cheek or the mouth corner"),
         ("rest with the eye held closed", show(grading.get("held_closed_fraction")),
          f"share of rest with the affected eye over {p.held_closure:.0%} closed for "
          f"{p.min_held_s:g} s or more, the other eye open"),
@@ -328,8 +330,7 @@ def grade_session(
     on_side = [e for e in events if e.side == side]
     per_hour = len(on_side) / (rest_s / 3600.0) if rest_s > 0 else None
     beyond = (
-        sum(("cheek" in e.regions or "mouth" in e.regions or e.brow_raised) for e in on_side)
-        / len(on_side)
+        sum(("cheek" in e.regions or "mouth" in e.regions) for e in on_side) / len(on_side)
         if on_side
         else None
     )

@@ -343,6 +343,22 @@ def grading_truth(plan: SessionPlan, measures: dict, params: GradingParams | Non
     }
 
 
+def _refine(source, side: str, response, amount: float, level: float, steps: int = 3):
+    """``response`` with direct measurements around ``amount`` until the measured
+    difference is within 0.02 of ``level`` (the curve bends where the real lid blends in)."""
+    amounts, measured = (list(a) for a in response)
+    for _ in range(steps):
+        value = measure_narrowing(source, side, amount)
+        k = int(np.searchsorted(amounts, amount))
+        amounts.insert(k, amount)
+        measured.insert(k, value)
+        curve = (np.array(amounts), np.maximum.accumulate(np.array(measured)))
+        if abs(value - level) <= 0.02:
+            return curve
+        amount = calibrate_tonic(curve, level)
+    return (np.array(amounts), np.maximum.accumulate(np.array(measured)))
+
+
 def synthesize_graded(
     out_video: str | os.PathLike,
     source,
@@ -366,6 +382,9 @@ def synthesize_graded(
     response = narrowing_response(source, side)
     level = (0.35 if grade == "IV" else -1.0) if tonic_level is None else float(tonic_level)
     amount = calibrate_tonic(response, level)
+    if amount > 0:  # refined where it matters: measured at the amount itself (secant steps)
+        response = _refine(source, side, response, amount, level)
+        amount = calibrate_tonic(response, level)
     plan = plan_graded(grade, side=side, duration_s=duration_s, fps=source.fps, seed=seed,
                        clonic_rate_per_min=clonic_rate_per_min, tonic_amount=amount)  # fmt: skip
     plan.grading = grading_truth(plan, expected_grading_measures(plan, side, response))
