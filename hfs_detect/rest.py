@@ -87,6 +87,10 @@ class RestParams(Parameters):
         ``browInnerUp`` above its running median: brows raised (default 0.3).
     baseline_window_s : float
         Running median window for the person's resting expression (default 30 s).
+    blink_level : float
+        Both eyes' mean aperture below this share of its running median: a blink,
+        whose frames the lower-lip rules leave out (MediaPipe's mesh jolts with the
+        lids, and the jolt is not speech; default 0.7).
     """
 
     window_s: float = 1.0
@@ -100,6 +104,7 @@ class RestParams(Parameters):
     max_smile_rise: float = 0.3
     max_brow_rise: float = 0.3
     baseline_window_s: float = 30.0
+    blink_level: float = 0.7
 
 
 class RestSegmenter:
@@ -115,9 +120,9 @@ class RestSegmenter:
     def __init__(self, params: RestParams | None = None, intervals_s=None):
         self.params = params or RestParams()
         self.intervals_s = intervals_s
-        self._recent: deque = deque()  # (time_s, speed, shift, jaw, lip gap)
-        self._long: deque = deque()  # (time_s, jaw, smile, brow)
-        self._medians = (0.0, 0.0, 0.0)
+        self._recent: deque = deque()  # (time_s, speed, shift, jaw, lower lip)
+        self._long: deque = deque()  # (time_s, jaw, smile, brow, mean eye aperture)
+        self._medians = (0.0, 0.0, 0.0, math.nan)
         self._next_update_s = -math.inf
 
     def update(self, row: FrameRow, allowed: bool = True) -> bool:
@@ -133,25 +138,33 @@ class RestSegmenter:
             return allowed and in_intervals(t, self.intervals_s)
         p = self.params
         smile, jaw, brow = row.smile, row.jaw_open, row.brow_inner_up
-        self._recent.append(
-            (t, row.head_speed_deg_s, row.head_shift_per_s, jaw, row.lower_lip_height)
-        )
+        apertures = row.measures[0]  # eye_aperture, left and right
+        eyes = float(np.mean(apertures)) if np.isfinite(apertures).all() else math.nan
+        # in a blink the mesh jolts with the lids: the lower lip's jump is not speech
+        blinking = eyes < p.blink_level * self._medians[3]
+        lip = math.nan if blinking else row.lower_lip_height
+        self._recent.append((t, row.head_speed_deg_s, row.head_shift_per_s, jaw, lip))
         while self._recent and self._recent[0][0] < t - p.window_s:
             self._recent.popleft()
-        self._long.append((t, jaw, smile, brow))
+        self._long.append((t, jaw, smile, brow, eyes))
         while self._long and self._long[0][0] < t - p.baseline_window_s:
             self._long.popleft()
         if t >= self._next_update_s:  # medians of a long window: every half second
             values = np.array([v[1:] for v in self._long])
-            self._medians = tuple(np.nanmedian(values, axis=0)) if len(values) else (0, 0, 0)
+            finite = np.isfinite(values).any(axis=0) if len(values) else np.zeros(4, bool)
+            self._medians = tuple(
+                float(np.nanmedian(values[:, k])) if finite[k] else (math.nan if k == 3 else 0.0)
+                for k in range(4)
+            )
             self._next_update_s = t + 0.5
         recent = np.array([v[1:] for v in self._recent], dtype=float)
         speed = np.nanmedian(recent[:, 0]) if np.isfinite(recent[:, 0]).any() else 0.0
         shift = np.nanmedian(recent[:, 1]) if np.isfinite(recent[:, 1]).any() else 0.0
         jaw_sd = float(np.nanstd(recent[:, 2])) if len(recent) > 2 else 0.0
-        lip_sd = float(np.nanstd(recent[:, 3])) if len(recent) > 2 else 0.0
+        lips = recent[:, 3][np.isfinite(recent[:, 3])]
+        lip_sd = float(np.std(lips)) if len(lips) > 2 else 0.0
         lip_swings = count_swings(recent[:, 3], p.lip_swing)
-        jaw_med, smile_med, brow_med = self._medians
+        jaw_med, smile_med, brow_med, _ = self._medians
         return bool(
             allowed
             and speed <= p.max_head_speed_deg_s
