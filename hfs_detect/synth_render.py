@@ -247,13 +247,18 @@ class VideoFace(FaceSource):
         Their landmarks, NaN where no face.
     quiet : (n,) bool
         Frames where the source face is present, the head still, the mouth
-        shut and both eyes open: where a true spasm can be placed and judged.
+        shut and the eyes open (blinks allowed): where the session is played.
+    blinking : (n,) bool, optional
+        Frames in or within 0.15 s of one of the source's own blinks: no true
+        spasm is placed over them (a twitch inside a real blink closes both
+        eyes alike and leaves nothing to judge).
     """
 
     frames: list
     points_px: np.ndarray
     quiet: np.ndarray
     donors: dict[str, list[LidDonor]] = field(default_factory=dict)
+    blinking: np.ndarray | None = None
     fps: float = 30.0
     moving: bool = True
     first: int = 0
@@ -286,9 +291,11 @@ class VideoFace(FaceSource):
         return self.frames[j], (None if np.isnan(points[0, 0]) else points)
 
     def quiet_times(self, duration_s: float) -> np.ndarray:
-        """Per output frame of a session of ``duration_s``: whether the source is quiet."""
+        """Per output frame of a session of ``duration_s``: whether the source is quiet
+        and not blinking (where a true spasm may go)."""
         n = int(round(duration_s * self.fps))
-        return np.array([self.quiet[self.index(i)] for i in range(n)], bool)
+        free = self.quiet if self.blinking is None else self.quiet & ~self.blinking
+        return np.array([free[self.index(i)] for i in range(n)], bool)
 
 
 def _sway(plan: SessionPlan, t: float, phase: np.ndarray, width: int) -> tuple[float, float]:
@@ -450,7 +457,10 @@ def prepare_video_face(
     donors: dict[str, list[LidDonor]] = {side: [] for side in SIDES}
     for j, side, closure in find_lid_donors(points, apertures):
         donors[side].append(LidDonor(frames[j], points[j], side, closure))
-    return VideoFace(frames, points, quiet, donors, fps=float(fps))
+    closed = np.nan_to_num(np.nanmax(1.0 - openness, axis=1)) > 0.25  # either eye a quarter shut
+    reach = max(int(round(0.15 * fps)), 1)
+    blinking = np.convolve(closed.astype(float), np.ones(2 * reach + 1), "same") > 0
+    return VideoFace(frames, points, quiet, donors, fps=float(fps), blinking=blinking)
 
 
 def still_from_video(face: VideoFace, index: int) -> StillFace:
