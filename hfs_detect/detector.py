@@ -202,6 +202,9 @@ class DetectorParams(Parameters):
         Eye frames this long after a bilateral closure are not judged (0.25 s).
     merge_gap_s : float
         Active frames closer than this form one burst (0.5 s).
+    join_gap_s : float
+        Bursts on the same side less than this apart are reported as one (1.0 s: a
+        clonic train whose middle twitches were too faint to be active).
     twitch_gap_s : float
         A pause at least this long between active frames separates twitches (0.06 s).
     min_duration_s : float
@@ -239,6 +242,7 @@ class DetectorParams(Parameters):
     blink_guard_s: float = 0.3
     reopen_guard_s: float = 0.25
     merge_gap_s: float = 0.5
+    join_gap_s: float = 1.0
     twitch_gap_s: float = 0.06
     min_duration_s: float = 0.05
     tonic_min_s: float = 0.5
@@ -341,6 +345,7 @@ class BurstDetector:
         self._last_noted_s = -math.inf
         self._last_guarded = False
         self._burst: list[_Frame] = []
+        self._held_event: Event | None = None  # an ended burst, held ``join_gap_s``
         self._last_active_s = -math.inf  # last active frame, or a blink bridging to it
         self._last_side_s = -math.inf  # last active frame
         self.active_side: str | None = None
@@ -381,14 +386,39 @@ class BurstDetector:
         ended = []
         while self._pending and self._pending[0].time_s <= t - self.params.decision_s:
             ended += self._judge(self._pending.popleft())
-        return ended
+        return self._join(ended)
 
     def finish(self) -> list[Event]:
         """Judge what is still pending and close the burst in progress."""
         ended = []
         while self._pending:
             ended += self._judge(self._pending.popleft())
-        return ended + self._close()
+        return self._join(ended + self._close(), final=True)
+
+    def _join(self, ended: list[Event], final: bool = False) -> list[Event]:
+        """Hold each ended burst ``join_gap_s``: a burst on the same side that sets in by
+        then is the same one (a clonic train whose middle twitches were too faint to see).
+        Returns the bursts that can no longer be joined."""
+        out, gap = [], self.params.join_gap_s
+        for event in ended:
+            held = self._held_event
+            if held is not None and event.side == held.side and (
+                event.start_s - held.end_s <= gap and event.provoked == held.provoked
+            ):
+                self._held_event = _joined(held, event, self.params.threshold_z)
+                continue
+            if held is not None:
+                out.append(held)
+            self._held_event = event
+        held = self._held_event
+        if held is not None:
+            now = self._last_judged.time_s if self._last_judged is not None else -math.inf
+            starting = self.active_since_s
+            joinable = starting is not None and starting - held.end_s <= gap
+            if final or (now > held.end_s + gap and not joinable):
+                out.append(held)
+                self._held_event = None
+        return out
 
     # -- baseline ----------------------------------------------------------
     @staticmethod
@@ -867,6 +897,20 @@ class BurstDetector:
                 provoked=active[0].provoked,
             )
         ]
+
+
+def _joined(first: Event, second: Event, threshold_z: float) -> Event:
+    """Two bursts of one side, one after the other, as one clonic burst."""
+    from .face_mesh import REGIONS
+
+    regions = tuple(r for r in REGIONS if r in first.regions or r in second.regions)
+    peak = max(first.peak, second.peak)
+    return Event(
+        first.start_s, second.end_s, first.side, regions, "clonic",
+        first.n_twitches + second.n_twitches, peak,
+        round(float(burst_confidence(peak, "eye" in regions, threshold_z)), 3),
+        first.brow_raised or second.brow_raised, first.provoked,
+    )  # fmt: skip
 
 
 def detect_bursts(

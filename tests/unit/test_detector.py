@@ -363,3 +363,15 @@ def test_confidence_runs_from_a_faint_lower_face_burst_to_a_forceful_closure():
     forceful = burst_confidence(40.0, eye=True, threshold_z=3.5)
     assert 0.0 < faint < 0.5 < forceful < 1.0
     assert forceful > 0.99
+
+
+def test_bursts_of_one_side_less_than_join_gap_apart_are_one_clonic_burst():
+    """A clonic train whose middle twitch is too faint: two bursts 0.8 s apart on the
+    left are one; a right burst as close is not joined to them."""
+    frames = close_eyes(quiet_face(30.0), 8.0, 0.4, 0.6, 0.05)
+    frames = close_eyes(frames, 9.2, 0.4, 0.6, 0.05)  # 0.8 s after the first ends
+    (event,) = detect_bursts(frames)[1]
+    assert (event.side, event.kind) == ("left", "clonic")
+    assert event.start_s < 8.3 and event.end_s > 9.3 and event.n_twitches >= 2
+    frames = close_eyes(close_eyes(quiet_face(30.0), 8.0, 0.4, 0.6, 0.05), 9.2, 0.4, 0.05, 0.6)
+    assert sides(detect_bursts(frames)[1]) == ["left", "right"]
