@@ -167,8 +167,9 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
             face_source = source.quiet_part()  # spasms where the person is at rest
         duration = session_length_s(s["pattern"])
         quiet = face_source.quiet_times(duration) if mode == "moving" else None
+        free = face_source.blink_free_times(duration) if mode == "moving" else None
         plan = plan_pattern(s["pattern"], side=s["side"], duration_s=duration, fps=source.fps,
-                            seed=s["seed"], quiet=quiet)  # fmt: skip
+                            seed=s["seed"], quiet=quiet, onset_free=free)  # fmt: skip
         render_session(face_source, plan, truth_dir / f"{s['name']}.mp4")
         print(f"  rendered {s['name']} ({len(plan.spasms)} spasms)", flush=True)
 

@@ -402,8 +402,10 @@ class BurstDetector:
         out, gap = [], self.params.join_gap_s
         for event in ended:
             held = self._held_event
-            if held is not None and event.side == held.side and (
-                event.start_s - held.end_s <= gap and event.provoked == held.provoked
+            if (
+                held is not None
+                and event.side == held.side
+                and (event.start_s - held.end_s <= gap and event.provoked == held.provoked)
             ):
                 self._held_event = _joined(held, event, self.params.threshold_z)
                 continue

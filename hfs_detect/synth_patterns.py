@@ -66,17 +66,27 @@ def session_length_s(pattern: str) -> float:
 class _Placer:
     """Places intervals without overlap, where the source is quiet."""
 
-    def __init__(self, rng, duration_s: float, fps: float, quiet: np.ndarray | None):
+    def __init__(
+        self, rng, duration_s: float, fps: float, quiet: np.ndarray | None,
+        onset_free: np.ndarray | None = None,
+    ):  # fmt: skip
         self.rng, self.duration_s, self.fps = rng, duration_s, fps
-        self.quiet = quiet
+        self.quiet, self.onset_free = quiet, onset_free
         self.busy: list[tuple[float, float]] = []
 
-    def is_quiet(self, start_s: float, end_s: float) -> bool:
-        if self.quiet is None:
+    def is_quiet(self, start_s: float, end_s: float, mask: np.ndarray | None = None) -> bool:
+        mask = self.quiet if mask is None else mask
+        if mask is None:
             return True
         a = max(int(np.floor(start_s * self.fps)), 0)
-        b = min(int(np.ceil(end_s * self.fps)) + 1, len(self.quiet))
-        return bool(self.quiet[a:b].all()) if b > a else False
+        b = min(int(np.ceil(end_s * self.fps)) + 1, len(mask))
+        return bool(mask[a:b].all()) if b > a else False
+
+    def onset_seen(self, start_s: float) -> bool:
+        """No real blink of the source around the onset (a twitch inside a blink closes
+        both eyes alike and leaves nothing to judge)."""
+        return self.onset_free is None or self.is_quiet(start_s - 0.1, start_s + 0.3,
+                                                        self.onset_free)  # fmt: skip
 
     def free(self, start_s: float, end_s: float, gap_s: float) -> bool:
         return all(end_s + gap_s < s or start_s > e + gap_s for s, e in self.busy)
@@ -88,7 +98,10 @@ class _Placer:
             item = make(start)
             if item.end_s > self.duration_s - 0.6 or not self.free(item.start_s, item.end_s, gap_s):
                 continue
-            if quiet and not self.is_quiet(item.start_s - 1.0, item.end_s + 0.3):
+            if quiet and not (
+                self.is_quiet(item.start_s - 1.0, item.end_s + 0.3)
+                and self.onset_seen(item.start_s)
+            ):
                 continue
             self.busy.append((item.start_s, item.end_s))
             return item
@@ -182,6 +195,7 @@ def plan_pattern(
     fps: float = 30.0,
     seed: int = 0,
     quiet: np.ndarray | None = None,
+    onset_free: np.ndarray | None = None,
     n_blinks: int = 5,
 ) -> SessionPlan:
     """A seeded session plan for one named pattern or distractor.
@@ -202,6 +216,9 @@ def plan_pattern(
     quiet : (n,) bool array, optional
         Per output frame, whether the source face is quiet; spasms are placed
         only where it is (with 1 s of quiet before).
+    onset_free : (n,) bool array, optional
+        Per output frame, whether the source is also free of its own blinks; a
+        spasm's onset goes only where it is.
     n_blinks : int
         Ordinary bilateral blinks besides what the pattern holds.
 
@@ -215,14 +232,18 @@ def plan_pattern(
     duration_s = float(duration_s or session_length_s(pattern))
     check_number("duration_s", duration_s, minimum=12.0)
     rng = np.random.default_rng(seed)
-    placer = _Placer(rng, duration_s, fps, quiet)
+    placer = _Placer(rng, duration_s, fps, quiet, onset_free)
     plan = SessionPlan(duration_s, fps, seed=seed, pattern=pattern, sway_deg=0.6, cheek_spread=0.35)
     if pattern in SPASM_PATTERNS:
         n = 3 if pattern == "tonic_hold" else 4
         k = 0
         if pattern == "first_second":
             first = _spasm(pattern, rng, float(rng.uniform(0.0, 0.8)), side, 0)
-            if first.end_s < duration_s and placer.is_quiet(0.0, first.end_s + 0.3):
+            if (
+                first.end_s < duration_s
+                and placer.is_quiet(0.0, first.end_s + 0.3)
+                and (placer.onset_seen(first.start_s))
+            ):
                 placer.busy.append((first.start_s, first.end_s))
                 plan.spasms.append(first)
                 k = 1

@@ -250,8 +250,8 @@ class VideoFace(FaceSource):
         shut and the eyes open (blinks allowed): where the session is played.
     blinking : (n,) bool, optional
         Frames in or within 0.15 s of one of the source's own blinks: no true
-        spasm is placed over them (a twitch inside a real blink closes both
-        eyes alike and leaves nothing to judge).
+        spasm sets in over them (a twitch inside a real blink closes both eyes
+        alike and leaves nothing to judge); a long one may go on through them.
     """
 
     frames: list
@@ -291,11 +291,17 @@ class VideoFace(FaceSource):
         return self.frames[j], (None if np.isnan(points[0, 0]) else points)
 
     def quiet_times(self, duration_s: float) -> np.ndarray:
-        """Per output frame of a session of ``duration_s``: whether the source is quiet
-        and not blinking (where a true spasm may go)."""
+        """Per output frame of a session of ``duration_s``: whether the source is quiet."""
         n = int(round(duration_s * self.fps))
-        free = self.quiet if self.blinking is None else self.quiet & ~self.blinking
-        return np.array([free[self.index(i)] for i in range(n)], bool)
+        return np.array([self.quiet[self.index(i)] for i in range(n)], bool)
+
+    def blink_free_times(self, duration_s: float) -> np.ndarray | None:
+        """Per output frame: whether the source is also away from its own blinks (where
+        a true spasm may set in); None if unknown."""
+        if self.blinking is None:
+            return None
+        n = int(round(duration_s * self.fps))
+        return np.array([not self.blinking[self.index(i)] for i in range(n)], bool)
 
 
 def _sway(plan: SessionPlan, t: float, phase: np.ndarray, width: int) -> tuple[float, float]:
@@ -603,9 +609,11 @@ def synthesize(
         )  # fmt: skip
     else:
         duration_s = duration_s or session_length_s(pattern)
-        quiet = source.quiet_times(duration_s) if isinstance(source, VideoFace) else None
+        moving = isinstance(source, VideoFace)
         plan = plan_pattern(
-            pattern, side=side, duration_s=duration_s, fps=fps, seed=seed, quiet=quiet
-        )
+            pattern, side=side, duration_s=duration_s, fps=fps, seed=seed,
+            quiet=source.quiet_times(duration_s) if moving else None,
+            onset_free=source.blink_free_times(duration_s) if moving else None,
+        )  # fmt: skip
     render_session(source, plan, out_video, real_lids=real_lids)
     return plan
