@@ -38,12 +38,12 @@ def run_face(args) -> list[dict]:
     import numpy as np
 
     from hfs_detect import analyze_video
-    from hfs_detect.synth_grading import GRADES, synthesize_graded
+    from hfs_detect.synth_grading import GRADES, narrowing_response, synthesize_graded
     from hfs_detect.synth_render import prepare_video_face, still_from_video
 
     video, index = FACES[which][face]
     source = still_from_video(prepare_video_face(DATA / video), index)
-    rows = []
+    rows, responses = [], {}  # a face's narrowing response, measured once per side
     for g, grade in enumerate(GRADES):
         for s, side in enumerate(("left", "right")):
             seed = SEED_BASE[which] + 31 * list(FACES[which]).index(face) + 2 * g + s
@@ -55,8 +55,11 @@ def run_face(args) -> list[dict]:
             rate = float(rng.uniform(10.0, 30.0))
             try:
                 if not video_path.exists():
+                    if side not in responses:
+                        responses[side] = narrowing_response(source, side)
                     synthesize_graded(video_path, source, grade=grade, side=side, seed=seed,
-                                      tonic_level=level, clonic_rate_per_min=rate)  # fmt: skip
+                                      tonic_level=level, clonic_rate_per_min=rate,
+                                      response=responses[side])  # fmt: skip
                 truth = json.loads(video_path.with_suffix(".plan.json").read_text())["grading"]
                 found = analyze_video(video_path, out).summary["grading"]
             except Exception as exc:  # a face that cannot take the grade: reported, not hidden

@@ -35,7 +35,9 @@ from .grading import GRADING_KEYS
 from .landmarks import DEFAULT_ENGINE
 from .litert import THREADS_ENV_VAR
 
-__all__ = ["VIDEO_SUFFIXES", "find_videos", "output_names", "run_batch", "BatchResult"]
+__all__ = [
+    "VIDEO_SUFFIXES", "find_videos", "output_names", "longest_first", "run_batch", "BatchResult",
+]
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".mpg", ".mpeg", ".m4v", ".webm", ".wmv")
 COHORT_COLUMNS = (
@@ -286,6 +288,8 @@ def run_batch(
     options = normalized_options(options)
     options["progress"] = progress and scheduler is None
     jobs = [(str(v), str(out / names[v])) for v in videos]
+    if scheduler or workers > 1:  # the longest first, so no worker is left with one at the end
+        jobs = longest_first(jobs)
     results: list[dict] = []
 
     from tqdm import tqdm
@@ -325,6 +329,24 @@ def run_batch(
         }, indent=2, default=str) + "\n",
     )  # fmt: skip
     return BatchResult(cohort, failures, n_done, n_kept, seconds)
+
+
+def longest_first(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``jobs`` (video, output folder) ordered by the frame count their containers
+    declare, the longest first (unreadable files last): handed out in this order, a
+    pool's workers finish close together."""
+    import cv2
+
+    def frames(video: str) -> float:
+        capture = cv2.VideoCapture(video)
+        try:
+            count = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0.0
+        finally:
+            capture.release()
+        return count if count and count > 0 else 0.0
+
+    counts = {video: frames(video) for video, _ in jobs}
+    return sorted(jobs, key=lambda job: -counts[job[0]])
 
 
 def _run_processes(workers: int, jobs, options, collect) -> None:

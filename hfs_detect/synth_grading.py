@@ -369,17 +369,21 @@ def synthesize_graded(
     clonic_rate_per_min: float = 16.0,
     duration_s: float = 60.0,
     seed: int = 0,
+    response: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SessionPlan:
     """Calibrate, plan and render one graded session with its truth.
 
     ``tonic_level``: the tonic component to give the session, as MediaPipe measures
     it (default 0.35 for grade IV; otherwise the face's own, no narrowing drawn). The
-    plan, with its ``grading`` truth, goes beside the video.
+    plan, with its ``grading`` truth, goes beside the video. ``response``: the face's
+    :func:`narrowing_response` for ``side`` when already measured (it depends only on
+    the face and the side; measuring it renders six short clips).
     """
     from .synth_render import render_session
 
     check_option("grade", grade, GRADES)
-    response = narrowing_response(source, side)
+    if response is None:
+        response = narrowing_response(source, side)
     level = (0.35 if grade == "IV" else -1.0) if tonic_level is None else float(tonic_level)
     amount = calibrate_tonic(response, level)
     if amount > 0:  # refined where it matters: measured at the amount itself (secant steps)

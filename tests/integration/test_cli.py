@@ -364,14 +364,15 @@ def full_disk(tmp_path):
 
 
 def test_a_full_disk_gets_a_one_line_error_and_a_batch_goes_on(full_disk, tmp_path):
-    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", full_disk / "out")
+    short = [data_path("grid_bbaf2n.mpg"), data_path("grid_lwbsza.mpg")]  # 3 s each
+    result = run("analyze", short[0], "-o", full_disk / "out")
     assert_one_line_error(result, "No space left on device", "landmarks.npz")
     assert result.returncode == 1
     assert list(full_disk.iterdir()) == []  # the folder it made is gone
     videos = tmp_path / "videos"
     videos.mkdir()
-    for name in ("synthetic_hfs_left.mp4", "synthetic_hfs_right.mp4"):
-        shutil.copy(SAMPLES / name, videos)
+    for path in short:
+        shutil.copy(path, videos)
     result = run("batch", videos, "-o", full_disk / "batch")
     assert result.returncode == 1, result.stderr
     assert "internal error" not in result.stderr

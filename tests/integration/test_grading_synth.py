@@ -19,15 +19,24 @@ def face():
     return still_from_video(prepare_video_face(data_path("liveportrait_d9_blinks.mp4")), 5)
 
 
-@pytest.mark.parametrize(("grade", "side", "seed"), [("II", "left", 21), ("III", "right", 22),
-                                                     ("IV", "left", 23)])  # fmt: skip
-def test_a_graded_session_is_graded_as_made(face, grade, side, seed, tmp_path):
+@pytest.fixture(scope="module")
+def left_response(face):
+    """How MediaPipe measures the face's left eye narrowed (measured once: six clips)."""
+    from hfs_detect.synth_grading import narrowing_response
+
+    return narrowing_response(face, "left")
+
+
+@pytest.mark.parametrize(("grade", "seed"), [("II", 21), ("III", 22), ("IV", 23)])
+def test_a_graded_session_is_graded_as_made(face, left_response, grade, seed, tmp_path):
     """Each grade's session: frequency within 10%, the SMC grade exact, the tonic level
     within 0.05, the clonic rate within 35%."""
     from hfs_detect.synth_grading import synthesize_graded
 
+    side = "left"
     video = tmp_path / f"grade_{grade}.mp4"
-    plan = synthesize_graded(video, face, grade=grade, side=side, duration_s=40.0, seed=seed)
+    plan = synthesize_graded(video, face, grade=grade, side=side, duration_s=40.0, seed=seed,
+                             response=left_response)  # fmt: skip
     truth = json.loads(video.with_suffix(".plan.json").read_text())["grading"]
     assert truth == plan.grading and truth["smc_grade"] == grade
     found = analyze_video(video, tmp_path / "out").summary["grading"]

@@ -37,3 +37,15 @@ def test_output_names_are_unique():
     names = output_names(videos)
     assert names[Path("/x/q.mp4")] == "q"
     assert len(set(names.values())) == 3
+
+
+def test_a_pool_gets_the_longest_video_first_and_unreadable_files_last(tmp_path):
+    from hfs_detect.batch import longest_first
+    from tests.conftest import SAMPLES, data_path
+
+    short = SAMPLES / "synthetic_hfs_left.mp4"  # 20 s
+    long = data_path("talkingface_franck_200s.mp4")  # 200 s
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video\n")
+    jobs = [(str(notes), "a"), (str(short), "b"), (str(long), "c")]
+    assert [folder for _, folder in longest_first(jobs)] == ["c", "b", "a"]
