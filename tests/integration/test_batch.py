@@ -162,7 +162,7 @@ def test_an_empty_folder_gives_one_line(tmp_path):
 def test_same_stem_in_two_folders_gets_two_output_folders(tmp_path):
     for sub in ("visit1", "visit2"):
         (tmp_path / "in" / sub).mkdir(parents=True)
-        shutil.copy(SAMPLES / "synthetic_hfs_left.mp4", tmp_path / "in" / sub / "patient.mp4")
+        shutil.copy(DATA / "grid_bbaf2n.mpg", tmp_path / "in" / sub / "patient.mpg")  # 3 s
     out = tmp_path / "out"
     assert (
         main(["batch", str(tmp_path / "in"), "-o", str(out), "--no-report", "--no-progress"]) == 0
@@ -176,10 +176,10 @@ def test_a_rerun_finishes_a_video_whose_report_was_never_written(tmp_path):
     """Killed (or the disk full) between a video's summary.json and its report.html."""
     from hfs_detect.batch import run_batch
 
-    video = SAMPLES / "synthetic_hfs_left.mp4"
+    video = DATA / "grid_bbaf2n.mpg"  # 3 s
     run_batch([video], tmp_path)
-    (tmp_path / "synthetic_hfs_left" / "report.html").unlink()
+    (tmp_path / "grid_bbaf2n" / "report.html").unlink()
     result = run_batch([video], tmp_path)
     assert result.n_done == 1
-    assert (tmp_path / "synthetic_hfs_left" / "report.html").is_file()
+    assert (tmp_path / "grid_bbaf2n" / "report.html").is_file()
     assert run_batch([video], tmp_path).n_done == 0  # now complete: kept

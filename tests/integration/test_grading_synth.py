@@ -27,10 +27,12 @@ def left_response(face):
     return narrowing_response(face, "left")
 
 
-@pytest.mark.parametrize(("grade", "seed"), [("II", 21), ("III", 22), ("IV", 23)])
+@pytest.mark.parametrize(("grade", "seed"), [("III", 22), ("IV", 23)])
 def test_a_graded_session_is_graded_as_made(face, left_response, grade, seed, tmp_path):
-    """Each grade's session: frequency within 10%, the SMC grade exact, the tonic level
-    within 0.05, the clonic rate within 35%."""
+    """A grade III session (the eye held closed) and a grade IV one (a tonic narrowing):
+    frequency within 10%, the SMC grade exact, the tonic level within 0.05, the clonic
+    rate within 35%. (Grades I and II, from the bursts' regions alone, are unit-tested;
+    ``benchmarks/eval_grading.py`` runs every grade on six faces.)"""
     from hfs_detect.synth_grading import synthesize_graded
 
     side = "left"

@@ -45,19 +45,6 @@ def test_headless_live_finds_the_bursts_analyze_finds(sample, analyzed, tmp_path
     assert f"verdict: unilateral_bursts ({SAMPLE_SIDES[sample]} side)" in printed
 
 
-def test_realtime_source_drops_frames_rather_than_queueing(tmp_path):
-    out = tmp_path / "rt"
-    sample = SAMPLES / "synthetic_hfs_left.mp4"
-    assert (
-        main(["live", "--source", str(sample), "--realtime", "--no-display", "-o", str(out)]) == 0
-    )
-    live = json.loads((out / "summary.json").read_text())["live"]
-    assert live["realtime"] is True
-    assert live["n_frames_analysed"] + live["n_frames_dropped"] == live["n_frames_read"] == 600
-    assert live["latency_ms_p50"] is not None and live["latency_ms_p95"] >= live["latency_ms_p50"]
-    assert live["n_flags"] >= 3  # each burst was flagged while it happened
-
-
 def test_protocol_steps_are_recorded_and_tasks_are_never_rest(tmp_path):
     protocol = tmp_path / "short.toml"
     protocol.write_text(
@@ -298,6 +285,13 @@ def test_live_window_flags_the_burst_on_the_patients_side(sample, virtual_screen
     summary = json.loads((out / "summary.json").read_text())
     assert summary["dominant_side"] == side
     assert f"({side} side)" in stdout
+    # --realtime: frames come at the file's pace, and a frame not yet taken when the next
+    # arrives is dropped rather than queued
+    live = summary["live"]
+    assert live["realtime"] is True
+    assert live["n_frames_analysed"] + live["n_frames_dropped"] == live["n_frames_read"] == 600
+    assert live["latency_ms_p50"] is not None and live["latency_ms_p95"] >= live["latency_ms_p50"]
+    assert live["n_flags"] >= 3  # each burst was flagged while it happened
 
 
 def _press(screen, key: str) -> None:
