@@ -36,7 +36,12 @@ from .landmarks import DEFAULT_ENGINE
 from .litert import THREADS_ENV_VAR
 
 __all__ = [
-    "VIDEO_SUFFIXES", "find_videos", "output_names", "longest_first", "run_batch", "BatchResult",
+    "VIDEO_SUFFIXES",
+    "find_videos",
+    "output_names",
+    "longest_first",
+    "run_batch",
+    "BatchResult",
 ]
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".mpg", ".mpeg", ".m4v", ".webm", ".wmv")
