@@ -375,6 +375,25 @@ def _run_processes(workers: int, jobs, options, collect) -> None:
                          "reason": reason})  # fmt: skip
 
 
+def _probe_scheduler(scheduler: str) -> None:
+    """Fail at once when nothing listens at a ``tcp://host:port`` scheduler address
+    (Dask itself retries a refused connection until its timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(scheduler if "://" in scheduler else f"tcp://{scheduler}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme != "tcp" or not parts.hostname or not port:
+        return  # another transport, or an address Dask will judge itself
+    try:
+        socket.create_connection((parts.hostname, port), timeout=5.0).close()
+    except OSError as exc:
+        raise HFSDetectError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+
+
 def _run_dask(scheduler: str, jobs, options, collect) -> None:
     try:
         from dask.distributed import Client, as_completed
@@ -382,6 +401,7 @@ def _run_dask(scheduler: str, jobs, options, collect) -> None:
         raise HFSDetectError(
             "--scheduler needs Dask: pip install 'dask[distributed]' (or hfs-detect[dask])"
         ) from None
+    _probe_scheduler(scheduler)
     try:
         client = Client(scheduler, timeout="10s")
     except OSError as exc:
