@@ -411,7 +411,8 @@ def _add_batch(sub) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="parallel processes (default 1; MediaPipe uses about one core per process)",
+        help="parallel processes (default 1; MediaPipe uses about one core per process; "
+        "the longest videos are handed out first)",
     )
     p.add_argument(
         "--scheduler",
