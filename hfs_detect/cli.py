@@ -573,15 +573,16 @@ def _run_analyze(args: argparse.Namespace) -> int:
     )
     side = f", mostly {s['dominant_side']}" if s["dominant_side"] else ""
     print(
-        f"{s['rest_s']:.1f} s at rest, {s['n_events']} bursts{side}; "
+        f"{s['rest_s']:.1f} s at rest, {_count(s['n_events'], 'burst')}{side}; "
         f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
     )
     print(f"  {s['verdict_text']}")
     for step in s.get("steps") or []:
         if step.get("provocation"):
             print(
-                f"  {step['step']} ({step['provocation']}, {step['start_s']:.1f} s, and "
-                f"{step['after_s']:g} s after): {step['n_events']} provoked bursts "
+                f"  {step['step']} ({step['provocation']} from {step['start_s']:.1f} s, "
+                f"{step['duration_s']:.1f} s and the {step['after_s']:g} s after): "
+                f"{_count(step['n_events'], 'provoked burst')} "
                 f"(left {step['events_left']}, right {step['events_right']})"
             )
     written = "frames.csv, events.csv, summary.json"
@@ -592,6 +593,11 @@ def _run_analyze(args: argparse.Namespace) -> int:
         written += ", report.html"
     print(f"outputs in {args.out}/: {written}")
     return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 burst``, ``2 bursts``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _has_display() -> bool:

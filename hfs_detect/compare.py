@@ -49,6 +49,8 @@ def _grading(frames, events, summary: dict, affected_side: str | None) -> dict:
 
 def _session_figures(out_dir: Path, affected_side: str | None = None) -> dict:
     frames, events, summary = load_session(out_dir)
+    if "provoked" in events:  # the bursts at rest only (provoked ones are per step)
+        events = events[~events["provoked"].astype(bool)].reset_index(drop=True)
     rest_min = (summary.get("rest_s") or 0.0) / 60.0
     by_side = {side: int((events.side == side).sum()) for side in SIDES}
     regions = {r: int(events.regions.str.split("+").apply(lambda x, r=r: r in x).sum())
@@ -122,7 +124,7 @@ def compare_sessions(
     for key in GRADING_KEYS:
         if key != "affected_side":
             changes[f"grading_{key}"] = _grading_change(
-                a["grading"].get(key), b["grading"].get(key)
+                key, a["grading"].get(key), b["grading"].get(key)
             )
     side_note = (
         "same dominant side" if a["dominant_side"] == b["dominant_side"]
@@ -134,13 +136,21 @@ def compare_sessions(
     }  # fmt: skip
 
 
-def _grading_change(a, b) -> dict:
-    """A grading item's change; an SMC grade's change is in grade steps (I -> III: +2)."""
+RATIO_GRADING_KEYS = ("bursts_per_rest_hour", "clonic_twitches_per_min")
+"""Grading items on a ratio scale, the only ones whose change is also given in %
+(a band or grade is ordinal; the tonic component is signed and near 0 without
+spasm; the fractions change in points)."""
+
+
+def _grading_change(key: str, a, b) -> dict:
+    """A grading item's change; an SMC grade's change is in grade steps (I -> III: +2,
+    no grade counting as 0); a percentage only for :data:`RATIO_GRADING_KEYS`."""
     if isinstance(a, str) or isinstance(b, str):
         steps = {g: k + 1 for k, g in enumerate(SMC_GRADES)}  # no grade: 0
         out = _change(steps.get(a, 0), steps.get(b, 0))
         return {**out, "before": a, "after": b, "change_pct": None}
-    return _change(a, b)
+    out = _change(a, b)
+    return out if key in RATIO_GRADING_KEYS else {**out, "change_pct": None}
 
 
 def plot_format(path: str | os.PathLike) -> str:

@@ -49,6 +49,7 @@ __all__ = [
     "load_protocol",
     "step_statistics",
     "steps_from_intervals",
+    "step_warnings",
     "protocol_summary",
     "parse_steps",
     "find_pursing",
@@ -328,13 +329,22 @@ def parse_steps(text: str) -> list[tuple[str, float, float]]:
         kind = kind.strip()
         if not sep:
             raise HFSDetectError(
-                f"invalid step {part!r}: expected KIND=START-END, for example pursing=0:30-0:40"
+                f"invalid step {part!r}: expected KIND=START-END, for example "
+                "pursing=0:30-0:40 (or auto alone, to find the pursing)"
             )
         if kind not in PROVOCATIONS:
             raise HFSDetectError(
                 f"invalid step {part!r}: unknown kind {kind!r} (known: {', '.join(PROVOCATIONS)})"
             )
-        ((start, end),) = parse_intervals(interval)
+        if not interval.strip():
+            raise HFSDetectError(
+                f"invalid step {part!r}: no interval after '=', for example pursing=0:30-0:40"
+            )
+        try:
+            ((start, end),) = parse_intervals(interval)
+        except HFSDetectError as exc:  # its message names a rest interval: say step
+            reason = str(exc).split(": ", 1)[-1]
+            raise HFSDetectError(f"invalid step {part!r}: {reason}") from None
         steps.append((kind, start, end))
     if not steps:
         raise HFSDetectError("no step given: expected for example pursing=0:30-0:40")
@@ -343,6 +353,20 @@ def parse_steps(text: str) -> list[tuple[str, float, float]]:
         if start < end:
             raise HFSDetectError(f"steps {k1} and {k2} overlap: give them one after the other")
     return steps
+
+
+def step_warnings(steps: list[tuple[str, float, float]], end_s: float) -> list[str]:
+    """Steps given by hand (:func:`parse_steps`) that start after the video's last frame
+    at ``end_s`` (left out) or end after it (cut short)."""
+    out = []
+    for kind, start, end in steps:
+        if start > end_s:
+            out.append(f"step {kind} {start:g}-{end:g} s starts after the video ends "
+                       f"({end_s:.1f} s): left out")  # fmt: skip
+        elif end > end_s:
+            out.append(f"step {kind} {start:g}-{end:g} s ends after the video ends "
+                       f"({end_s:.1f} s): cut short")  # fmt: skip
+    return out
 
 
 def steps_from_intervals(

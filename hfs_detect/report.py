@@ -243,10 +243,13 @@ def write_report(
         ["duration", f"{summary.get('duration_s', 0):.1f} s"],
         ["face found", f"{100 * (summary.get('face_fraction') or 0):.1f}% of frames"],
         ["at rest", f"{summary.get('rest_s') or 0:.1f} s"],
-        ["bursts", summary.get("n_events")],
+        ["bursts at rest", summary.get("n_events")],
+        *([["provoked bursts (in and just after provocation steps)",
+            summary["n_provoked_events"]]] if summary.get("n_provoked_events") else []),
         ["bursts per rest-minute", summary.get("events_per_rest_min")],
         ["fraction of rest in spasm", summary.get("spasm_fraction")],
-        ["dominant side", f"{side} ({summary.get('dominant_side_share')})" if side else "-"],
+        ["dominant side", f"{side} ({summary.get('dominant_side_share')} of the bursts)"
+         if side else "-"],
         ["regions (bursts involving)", ", ".join(f"{k} {v}" for k, v in
                                                  (summary.get("regions") or {}).items())],
         ["kinds", ", ".join(f"{k} {v}" for k, v in (summary.get("kinds") or {}).items())],
@@ -260,7 +263,8 @@ def write_report(
     event_rows = []
     for k, e in enumerate(events.itertuples()):
         row = [k + 1, float(e.start_s), float(e.end_s), float(e.duration_s),
-               f"<span class='{e.side}'>{e.side}</span>", html.escape(e.regions), e.kind,
+               f"<span class='{e.side}'>{e.side}</span>", html.escape(e.regions),
+               f"{e.kind}, provoked" if getattr(e, "provoked", False) else e.kind,
                int(e.n_twitches), float(e.peak), float(e.confidence)]  # fmt: skip
         if crops:
             row.append(f"<img alt='face at burst {k + 1}' src='data:image/jpeg;base64,{crops[k]}'>"

@@ -16,7 +16,13 @@ from ._checks import HFSDetectError, check_output_dir
 from .detector import DetectorParams
 from .landmarks import DEFAULT_ENGINE
 from .outputs import CACHE_NAME, Analysis
-from .protocol import find_pursing, protocol_summary, step_statistics, steps_from_intervals
+from .protocol import (
+    find_pursing,
+    protocol_summary,
+    step_statistics,
+    step_warnings,
+    steps_from_intervals,
+)
 from .rest import RestParams
 from .runner import SessionRunner, SessionSettings
 from .signals import frames_table
@@ -142,6 +148,8 @@ def analyze_video(
             )  # fmt: skip
             if steps == "auto" and protocol is None:
                 summary["warnings"].append("--steps auto found no mouth pursing in the video")
+            if steps != "auto":
+                summary["warnings"] += step_warnings(steps, float(frames["time_s"].iloc[-1]))
         analysis.summary.update(summary_extra or {})
         if out_dir is not None:
             analysis.write(out_dir, parquet=parquet)

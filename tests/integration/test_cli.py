@@ -198,6 +198,18 @@ def test_rest_intervals_past_the_end_of_the_video_are_warned_about(tmp_path, arc
     assert any("0 s of rest" in w for w in warnings), warnings
 
 
+def test_steps_past_the_end_of_the_video_are_warned_about(tmp_path, archive):
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(archive[0] / "synthetic_hfs_left" / "landmarks.npz", out)  # MediaPipe ran there
+    steps = "smile=0:06-0:09,pursing=0:15-0:30"
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", out, "--steps", steps)
+    assert result.returncode == 0, result.stderr
+    assert "step pursing 15-30 s ends after the video ends (20.0 s): cut short" in result.stderr
+    # the step's start and length, and its provoked bursts counted
+    assert "smile (smile from 6.0 s, 3.0 s and the 5 s after):" in result.stdout
+
+
 def test_a_model_folder_gets_a_one_line_error_naming_the_file_wanted(tmp_path, monkeypatch):
     models = SAMPLES.parent / "models"
     result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path / "o", "--model",

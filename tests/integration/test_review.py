@@ -158,6 +158,28 @@ def test_compare_before_and_after(session, tmp_path, capsys):
     assert result["changes"]["grading_jankovic_frequency"]["after"] > 0
 
 
+def test_compare_counts_bursts_at_rest_not_provoked_ones(session, tmp_path):
+    """The same video with a provocation step over its bursts: they are provoked, so the
+    visit has fewer bursts at rest, and compare says so (it does not grade them as rest)."""
+    provoked = tmp_path / "provoked"
+    provoked.mkdir()
+    shutil.copy(session / "landmarks.npz", provoked)  # MediaPipe ran there
+    args = ["analyze", str(SAMPLES / "synthetic_hfs_left.mp4"), "-o", str(provoked)]
+    assert main([*args, "--steps", "closure=0:06-0:09"]) == 0
+    summary = json.loads((provoked / "summary.json").read_text())
+    assert summary["n_provoked_events"] > 0
+    figures = tmp_path / "change.json"
+    assert main(["compare", str(session), str(provoked), "--json", str(figures)]) == 0
+    result = json.loads(figures.read_text())
+    after = result["after"]
+    assert after["n_events"] == summary["n_events"]  # at rest only
+    n_left = after["events_per_rest_min_by_side"]["left"] * summary["rest_s"] / 60
+    assert n_left == pytest.approx(summary["n_events"], abs=0.01)  # all the sample's are left
+    assert after["grading"]["bursts_per_rest_hour"] == summary["grading"]["bursts_per_rest_hour"]
+    change = result["changes"]["grading_jankovic_frequency"]
+    assert change["change_pct"] is None  # a band is ordinal: steps, not percent
+
+
 def test_export_to_an_unknown_format_gives_one_line(session, tmp_path, capsys):
     assert main(["export", str(session), str(tmp_path / "review.txt")]) == 1
     assert capsys.readouterr().err.strip() == (

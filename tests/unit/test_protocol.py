@@ -62,10 +62,25 @@ def test_steps_parse_and_become_a_protocol_with_rest_around_them():
     assert protocol.provoked_by(35.0).name == "pursing"
     assert protocol.provoked_by(44.0).name == "pursing"  # 5 s after the step
     assert protocol.provoked_by(46.0) is None
-    for bad, message in (("frown=1-2", "unknown kind 'frown'"), ("pursing", "KIND=START-END"),
-                         ("pursing=1-5,smile=4-8", "overlap")):  # fmt: skip
-        with pytest.raises(HFSDetectError, match=message):
+    cases = (("frown=1-2", "unknown kind 'frown'"), ("pursing", "KIND=START-END"),
+             ("pursing=1-5,smile=4-8", "overlap"), ("AUTO", "or auto alone"),
+             ("pursing=", "no interval after '='"),
+             ("pursing=0:08-0:05", "invalid step 'pursing=0:08-0:05': the end"),
+             ("smile=abc", "invalid step 'smile=abc': expected START-END"))  # fmt: skip
+    for bad, message in cases:
+        with pytest.raises(HFSDetectError, match=message) as raised:
             parse_steps(bad)
+        assert "rest interval" not in str(raised.value)  # the option given is named
+
+
+def test_steps_past_the_end_of_the_video_are_warned_about():
+    from hfs_detect.protocol import step_warnings
+
+    steps = [("smile", 5.0, 8.0), ("pursing", 15.0, 30.0), ("closure", 25.0, 30.0)]
+    assert step_warnings(steps, 20.0) == [
+        "step pursing 15-30 s ends after the video ends (20.0 s): cut short",
+        "step closure 25-30 s starts after the video ends (20.0 s): left out",
+    ]
 
 
 def _provoked_run(frames, steps):
