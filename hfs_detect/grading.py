@@ -144,7 +144,8 @@ def grading_rows(grading: dict, params: dict | None = None) -> list[tuple[str, s
 
     side = grading.get("affected_side") or "-"
     return [
-        ("affected side", side, "the side of most bursts (or as given for a follow-up)"),
+        ("affected side", side, "the side of most bursts at rest (or as given for a "
+         "follow-up); with no burst at rest, the narrower eye at rest"),
         ("bursts per rest-hour", show(grading.get("bursts_per_rest_hour"), "{:.1f}"),
          "one-sided bursts on the affected side per hour at rest"),
         ("Jankovic frequency (video proxy)", show(grading.get("jankovic_frequency"), "{}"),
