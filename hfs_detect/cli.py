@@ -272,7 +272,8 @@ def _add_evaluate(sub) -> None:
 
             Where the truth knows the grading (a session made by 'synth --grade', with
             its .plan.json) the grading proxies are scored too: SMC grade and Jankovic
-            band exact, frequency within 10%, tonic component within 0.05.
+            band exact, frequency within 10%, tonic component within 0.05, clonic rate
+            within 35%.
 
             Noise floor of the tonic component: faces without spasm have one too (their
             static asymmetry and MediaPipe's coupling of the eyes). Below 0.15 (three

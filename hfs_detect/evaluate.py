@@ -13,7 +13,7 @@ Grading proxies (:mod:`hfs_detect.grading`) are scored too where the truth
 knows them (a synthetic session's ``<name>.plan.json`` with a ``grading``
 block, from ``hfs-detect synth --grade``) and the prediction is an analysis
 folder: the SMC grade exact, the frequency within 10%, the tonic component
-within 0.05 (:data:`GRADING_TOLERANCES`).
+within 0.05, the clonic rate within 35% (:data:`GRADING_TOLERANCES`).
 
 Noise floor of the tonic component: a face without spasm has one too, its
 static asymmetry (and MediaPipe's coupling of the eyes). Below
@@ -43,7 +43,11 @@ __all__ = [
     "GRADING_TOLERANCES",
 ]
 
-GRADING_TOLERANCES = {"bursts_per_rest_hour": 0.1, "tonic_median": 0.05}
+GRADING_TOLERANCES = {
+    "bursts_per_rest_hour": 0.1,
+    "tonic_median": 0.05,
+    "clonic_twitches_per_min": 0.35,
+}
 """Grading items counted as recovered: frequency within 10% (relative), tonic
 component within 0.05 (absolute); the SMC grade and the Jankovic band exactly."""
 
@@ -54,7 +58,7 @@ def score_grading(truth: dict, found: dict) -> dict:
     out = {}
     for key, true in truth.items():
         value = found.get(key)
-        if key == "bursts_per_rest_hour":
+        if key in ("bursts_per_rest_hour", "clonic_twitches_per_min"):  # relative
             ok = value is not None and abs(value - true) <= GRADING_TOLERANCES[key] * true
         elif key == "tonic_median":
             ok = value is not None and abs(value - true) <= GRADING_TOLERANCES[key]
@@ -257,7 +261,13 @@ def evaluate_paths(
     if graded:
         overall["grading"] = {
             key: f"{sum(bool(g[key]['recovered']) for g in graded if key in g)}/{len(graded)}"
-            for key in ("smc_grade", "bursts_per_rest_hour", "tonic_median", "jankovic_frequency")
+            for key in (
+                "smc_grade",
+                "bursts_per_rest_hour",
+                "tonic_median",
+                "jankovic_frequency",
+                "clonic_twitches_per_min",
+            )
         }
     return {"sessions": sessions, "overall": overall, "tolerance_s": tolerance_s}
 
@@ -309,6 +319,7 @@ def evaluation_lines(result: dict) -> list[str]:
         lines.append(
             f"grading recovered: SMC grade {g['smc_grade']}, frequency within 10% "
             f"{g['bursts_per_rest_hour']}, tonic within 0.05 {g['tonic_median']}, "
-            f"Jankovic band {g['jankovic_frequency']}"
+            f"Jankovic band {g['jankovic_frequency']}, clonic rate within 35% "
+            f"{g.get('clonic_twitches_per_min', '-')}"
         )
     return lines

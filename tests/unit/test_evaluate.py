@@ -51,3 +51,24 @@ def test_a_file_that_is_not_an_events_table_is_a_clear_error(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(HFSDetectError, match="missing column"):
         evaluate_paths(bad, bad)
+
+
+def test_grading_items_are_recovered_within_their_tolerances():
+    from hfs_detect.evaluate import score_grading
+
+    truth = {"smc_grade": "II", "bursts_per_rest_hour": 480.0, "tonic_median": 0.10,
+             "jankovic_frequency": 2, "clonic_twitches_per_min": 20.0,
+             "tonic_p90": 0.2}  # fmt: skip
+    close = {"smc_grade": "II", "bursts_per_rest_hour": 520.0, "tonic_median": 0.14,
+             "jankovic_frequency": 2, "clonic_twitches_per_min": 14.0,
+             "tonic_p90": 0.9}  # fmt: skip
+    scored = score_grading(truth, close)
+    assert all(scored[k]["recovered"] for k in truth if k != "tonic_p90")
+    assert scored["tonic_p90"]["recovered"] is None  # reported, not judged
+    off = {**close, "smc_grade": "I", "bursts_per_rest_hour": 540.0, "tonic_median": 0.16,
+           "clonic_twitches_per_min": 12.0}  # fmt: skip
+    scored = score_grading(truth, off)
+    assert not any(
+        scored[k]["recovered"]
+        for k in ("smc_grade", "bursts_per_rest_hour", "tonic_median", "clonic_twitches_per_min")
+    )
