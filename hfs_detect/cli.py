@@ -235,7 +235,8 @@ def _add_synth(sub) -> None:
     )
     p.add_argument(
         "--grade", choices=["I", "II", "III", "IV"],
-        help="a 60 s session made for this SMC grade (video proxy) with known grading answers "
+        help="a session (60 s unless --duration-s) made for this SMC grade (video proxy) with "
+        "known grading answers "
         "in its .plan.json: I eye only, II spread to cheek and mouth, III the eye held shut "
         "(needs real closed lids: --source-video), IV a lasting narrowing (--tonic-level)",
     )  # fmt: skip
@@ -246,7 +247,7 @@ def _add_synth(sub) -> None:
         "IV; else none drawn: the face's own)",
     )  # fmt: skip
     p.add_argument(
-        "--clonic-rate", type=float, default=16.0, metavar="PER_MIN",
+        "--clonic-rate", type=float, metavar="PER_MIN",
         help="with --grade: twitches of the clonic bursts per minute (default 16)",
     )  # fmt: skip
     p.add_argument(
@@ -751,13 +752,16 @@ def _run_compare(args: argparse.Namespace) -> int:
 def _run_synth(args: argparse.Namespace) -> int:
     from .synth_render import synthesize
 
+    if args.grade is None and (args.tonic_level is not None or args.clonic_rate is not None):
+        raise HFSDetectError("--tonic-level and --clonic-rate set a graded session: add --grade")
     side = None if args.side == "none" else args.side
     face = None if args.source_video is not None or args.face == "astronaut" else args.face
     plan = synthesize(
         args.video, pattern=args.pattern, side=side, face=face, source_video=args.source_video,
         duration_s=args.duration_s, seed=args.seed, n_spasms=args.spasms,
         n_blinks=args.blinks, n_smiles=args.smiles, real_lids=not args.no_real_lids,
-        grade=args.grade, tonic_level=args.tonic_level, clonic_rate_per_min=args.clonic_rate,
+        grade=args.grade, tonic_level=args.tonic_level,
+        clonic_rate_per_min=16.0 if args.clonic_rate is None else args.clonic_rate,
         provoked=args.provoked,
     )  # fmt: skip
     distractors = len(plan.distractors())

@@ -240,7 +240,10 @@ def comparison_lines(result: dict) -> list[str]:
         ("events_per_rest_min_right", "  right"),
         ("spasm_fraction", "fraction of rest in spasm"),
         ("median_duration_s", "median burst duration (s)"),
-        *((f"bursts_with_{r}", f"bursts involving {r}") for r in ("eye", "cheek", "mouth", "brow")),
+        *(
+            (f"bursts_with_{r}", f"bursts involving {r} (count)")
+            for r in ("eye", "cheek", "mouth", "brow")
+        ),
     ):
         c = result["changes"][key]
         fmt = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731

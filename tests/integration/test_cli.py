@@ -198,6 +198,12 @@ def test_rest_intervals_past_the_end_of_the_video_are_warned_about(tmp_path, arc
     assert any("0 s of rest" in w for w in warnings), warnings
 
 
+def test_a_tonic_level_without_a_grade_gets_a_one_line_error(tmp_path):
+    result = run("synth", tmp_path / "s.mp4", "--tonic-level", "0.3")
+    assert_one_line_error(result, "--tonic-level and --clonic-rate set a graded session")
+    assert not (tmp_path / "s.mp4").exists()
+
+
 def test_steps_past_the_end_of_the_video_are_warned_about(tmp_path, archive):
     out = tmp_path / "out"
     out.mkdir()
