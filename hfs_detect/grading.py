@@ -183,10 +183,11 @@ def grading_sentence(grading: dict) -> str:
     return (
         f"Grading proxies (not a diagnosis), on the {grading['affected_side']} side: "
         f"{grading['bursts_per_rest_hour']:.0f} bursts per rest-hour (Jankovic frequency "
-        f"proxy {grading['jankovic_frequency']}), SMC grade proxy {grading['smc_grade']} from "
-        "the spread beyond the eye, the eye held closed and the tonic narrowing at rest "
-        "(Nomura & Sakai's tonic component: the 3 s Savitzky-Golay trend of the eyes' "
-        "relative aperture difference)."
+        f"proxy {grading['jankovic_frequency']}), SMC grade proxy {grading['smc_grade']}, "
+        "the highest of I (around the eye), II (spread beyond the eye), III (the eye held "
+        "closed) and IV (a tonic narrowing at rest, Nomura & Sakai's tonic component: the "
+        "3 s Savitzky-Golay trend of the eyes' relative aperture difference) whose "
+        "criterion the session meets."
     )
 
 
