@@ -171,10 +171,22 @@ def grading_rows(grading: dict, params: dict | None = None) -> list[tuple[str, s
     ]  # fmt: skip
 
 
-def grading_sentence(grading: dict) -> str:
-    """The grading in a sentence for the methods paragraph."""
+SHORT_REST_S = 300.0
+"""Below this much rest (5 minutes) the methods sentence says the rates are
+extrapolated from a short recording."""
+
+
+def grading_sentence(grading: dict, rest_s: float | None = None) -> str:
+    """The grading in a sentence for the methods paragraph; ``rest_s``, the session's
+    seconds at rest, adds a caution when under :data:`SHORT_REST_S`."""
     if not grading:
         return ""
+    caution = (
+        f" The rates are extrapolated from {rest_s:.0f} s of rest: record {SHORT_REST_S / 60:g} "
+        "minutes or more at rest to grade the frequency."
+        if grading.get("graded") and rest_s is not None and rest_s < SHORT_REST_S
+        else ""
+    )
     if not grading.get("graded"):
         return (
             "No grading band or grade was given: the session showed no pattern of one-sided "
@@ -187,7 +199,7 @@ def grading_sentence(grading: dict) -> str:
         "the highest of I (around the eye), II (spread beyond the eye), III (the eye held "
         "closed) and IV (a tonic narrowing at rest, Nomura & Sakai's tonic component: the "
         "3 s Savitzky-Golay trend of the eyes' relative aperture difference) whose "
-        "criterion the session meets."
+        "criterion the session meets." + caution
     )
 
 

@@ -225,5 +225,5 @@ def methods_paragraph(summary: dict) -> str:
         f"over {det['max_weak_hold_s']} s, was taken as a lasting asymmetry, not a spasm "
         f"({lasting} found). {summary['rest_s']:.1f} s of rest were analysed and "
         f"{summary['n_events']} bursts found; the screening verdict was '{summary['verdict']}'"
-        f". {grading_sentence(summary.get('grading') or {})} {DISCLAIMER}"
+        f". {grading_sentence(summary.get('grading') or {}, summary.get('rest_s'))} {DISCLAIMER}"
     ).replace(".  ", ". ")

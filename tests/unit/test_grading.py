@@ -125,3 +125,13 @@ def test_grading_thresholds_are_checked_where_they_enter():
 
     with pytest.raises(HFSDetectError, match="held_closure"):
         GradingParams(held_closure=-1.0)
+
+
+def test_a_short_recording_is_said_to_give_extrapolated_rates():
+    from hfs_detect.grading import grading_sentence
+
+    graded = {"graded": True, "affected_side": "left", "bursts_per_rest_hour": 540.0,
+              "jankovic_frequency": 2, "smc_grade": "II"}  # fmt: skip
+    assert "extrapolated from 20 s of rest" in grading_sentence(graded, 20.0)
+    assert "extrapolated" not in grading_sentence(graded, 600.0)
+    assert "extrapolated" not in grading_sentence({**graded, "graded": False}, 20.0)
