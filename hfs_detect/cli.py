@@ -756,13 +756,12 @@ def _run_synth(args: argparse.Namespace) -> int:
         raise HFSDetectError("--tonic-level and --clonic-rate set a graded session: add --grade")
     side = None if args.side == "none" else args.side
     face = None if args.source_video is not None or args.face == "astronaut" else args.face
+    graded = {} if args.clonic_rate is None else {"clonic_rate_per_min": args.clonic_rate}
     plan = synthesize(
         args.video, pattern=args.pattern, side=side, face=face, source_video=args.source_video,
         duration_s=args.duration_s, seed=args.seed, n_spasms=args.spasms,
         n_blinks=args.blinks, n_smiles=args.smiles, real_lids=not args.no_real_lids,
-        grade=args.grade, tonic_level=args.tonic_level,
-        clonic_rate_per_min=16.0 if args.clonic_rate is None else args.clonic_rate,
-        provoked=args.provoked,
+        grade=args.grade, tonic_level=args.tonic_level, provoked=args.provoked, **graded,
     )  # fmt: skip
     distractors = len(plan.distractors())
     print(

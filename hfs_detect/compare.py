@@ -27,6 +27,11 @@ from .report import SIDE_COLOURS
 
 __all__ = ["compare_sessions", "comparison_lines", "plot_comparison"]
 
+RATIO_GRADING_KEYS = ("bursts_per_rest_hour", "clonic_twitches_per_min")
+"""Grading items on a ratio scale, the only ones whose change is also given in %
+(a band or grade is ordinal; the tonic component is signed and near 0 without
+spasm; the fractions change in points)."""
+
 
 def _affected_side(out_dir: Path) -> str | None:
     """The affected side of a session's grading (or its dominant side, for older outputs)."""
@@ -134,12 +139,6 @@ def compare_sessions(
         "before": a, "after": b, "changes": changes, "side": side_note,
         "affected_side": graded_side, "baseline": str(baseline) if baseline is not None else None,
     }  # fmt: skip
-
-
-RATIO_GRADING_KEYS = ("bursts_per_rest_hour", "clonic_twitches_per_min")
-"""Grading items on a ratio scale, the only ones whose change is also given in %
-(a band or grade is ordinal; the tonic component is signed and near 0 without
-spasm; the fractions change in points)."""
 
 
 def _grading_change(key: str, a, b) -> dict:
