@@ -412,6 +412,8 @@ class FrameRow:
         Head motion since the previous frame (NaN for the first).
     lower_lip_height : float
         The jaw's position (face units; 0 when unknown).
+    mouth_opening : float
+        The gap between the inner lips (face units; NaN when unknown).
     jaw_open, brow_inner_up : float
         MediaPipe's ``jawOpen`` and ``browInnerUp`` scores (0 when unknown).
     smile : float
@@ -429,6 +431,7 @@ class FrameRow:
     head_speed_deg_s: float
     head_shift_per_s: float
     lower_lip_height: float
+    mouth_opening: float
     jaw_open: float
     brow_inner_up: float
     smile: float
@@ -454,6 +457,7 @@ def frame_rows(columns: Mapping | pd.DataFrame) -> list[FrameRow]:
     time_s, face = np.asarray(columns["time_s"], np.float64), np.asarray(columns["face"], bool)
     speed, shift = column("head_speed_deg_s"), column("head_shift_per_s")
     lip, jaw = column("lower_lip_height", 0.0), column("bs_jawOpen", 0.0)
+    opening = column("mouth_opening")
     brow = column("bs_browInnerUp", 0.0)
     smile = np.minimum(column("bs_mouthSmile_left", 0.0), column("bs_mouthSmile_right", 0.0))
     return [
@@ -465,6 +469,7 @@ def frame_rows(columns: Mapping | pd.DataFrame) -> list[FrameRow]:
             float(speed[i]),
             float(shift[i]),
             float(lip[i]),
+            float(opening[i]),
             float(jaw[i]),
             float(brow[i]),
             float(smile[i]),

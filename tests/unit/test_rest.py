@@ -43,6 +43,24 @@ def test_a_still_face_is_at_rest_and_a_turning_head_or_speech_is_not():
     assert not any(states[40:])
 
 
+def test_a_clonic_train_lifting_the_closed_lips_stays_rest_but_quiet_speech_does_not():
+    """The lower lip going up and down 4 times a second: with the lips together it is a
+    corner-pulling spasm (rest goes on); with the lips parting it is speech (rest ends)."""
+
+    def lip(i: int) -> float:
+        return -1.0 + 0.02 * (i % 8 < 4)  # 4 Hz at 30 fps, 0.01 face units of spread
+
+    spasm, speech = RestSegmenter(), RestSegmenter()
+    pulled = [spasm.update(row(i / 30, lower_lip_height=lip(i), mouth_opening=0.01))
+              for i in range(90)]  # fmt: skip
+    talking = [
+        speech.update(row(i / 30, lower_lip_height=lip(i), mouth_opening=0.01 + 2 * (lip(i) + 1.0)))
+        for i in range(90)
+    ]
+    assert all(pulled)
+    assert not any(talking[40:])
+
+
 def test_a_resting_smile_is_rest_but_a_new_smile_is_not():
     rest = RestSegmenter()
     smiling = [
