@@ -318,6 +318,31 @@ def test_the_mouth_corner_with_the_eye_names_both_regions():
     assert 0 < event.confidence <= 1
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_faint_eye_twitch_with_its_mouth_corner_is_a_burst_though_neither_is_alone(side):
+    """The eye narrowing 5.5% (about 2.8 z, under threshold_z) and the corner pulled
+    0.025 (about 4 z, under lower_face_z): each alone is noise, together a spasm."""
+    rng = np.random.default_rng(3)
+
+    def faint_face():
+        frames = quiet_face()
+        for s in ("left", "right"):  # a steady eye, so that its z is about 2.8 throughout
+            frames[f"eye_aperture_{s}"] = 0.30 + rng.normal(0, 0.0005, len(frames))
+        return frames
+
+    eye_only = close_eyes(
+        faint_face(), 8.0, 1.0, *((0.055, 0.0) if side == "left" else (0.0, 0.055))
+    )
+    corner_only = pull_mouth(faint_face(), side, 8.0, 1.0, amount=0.025)
+    both = pull_mouth(
+        close_eyes(faint_face(), 8.0, 1.0, *((0.055, 0.0) if side == "left" else (0.0, 0.055))),
+        side, 8.0, 1.0, amount=0.025,
+    )  # fmt: skip
+    assert detect_bursts(eye_only)[1] == []
+    assert detect_bursts(corner_only)[1] == []
+    assert sides(detect_bursts(both)[1]) == [side]
+
+
 def test_nothing_is_judged_outside_rest():
     frames = close_eyes(quiet_face(), 8.0, 1.0, 0.7, 0.0)
     frames.loc[frames.time_s.between(7.0, 10.0), "head_speed_deg_s"] = 90.0  # head turning
