@@ -230,6 +230,10 @@ class DetectorParams(Parameters):
         is a lasting asymmetry too (a squint, a lid at half-mast; 2.5 s).
     weak_z : float
         Peak departure below which a held contraction is faint (7).
+    train_twitches : int
+        A faint burst with this many twitches or more is a clonic train, not a held
+        contraction, even when its side never comes back near rest level between
+        them (3: at 3 Hz and faster a lid pulled again before it has relaxed).
     baseline_window_s : float
         Rest history the baseline is taken from (60 s).
     prior_s : float
@@ -262,6 +266,7 @@ class DetectorParams(Parameters):
     max_burst_s: float = 12.0
     max_weak_hold_s: float = 2.5
     weak_z: float = 7.0
+    train_twitches: int = 3
     baseline_window_s: float = 60.0
     prior_s: float = 0.5
     update_every_s: float = 0.5
@@ -876,8 +881,9 @@ class BurstDetector:
 
     def _weak_hold(self) -> bool:
         """The burst in progress is one faint contraction held ``max_weak_hold_s``, active
-        nearly throughout: a squint or a lid at half-mast, not a spasm (a tonic spasm
-        is forceful)."""
+        nearly throughout and with fewer than ``train_twitches`` twitches: a squint or a
+        lid at half-mast, not a spasm (a tonic spasm is forceful, a clonic train
+        twitches)."""
         p = self.params
         active = [f for f in self._burst if f.side is not None]
         if self._burst[-1].time_s - active[0].time_s <= p.max_weak_hold_s:
@@ -888,8 +894,9 @@ class BurstDetector:
             return False
         since = [f for f in self._burst[self._burst.index(active[0]) :] if f.evidence]
         departed = [max(f.evidence[side]) >= p.region_z / 2 for f in since if not f.guarded]
-        held = np.mean(departed) >= 0.9  # never back near rest level: no twitches
-        return bool(held)
+        held = np.mean(departed) >= 0.9  # never back near rest level...
+        # ...and not a train of twitches that never relax fully (a fast clonic train)
+        return bool(held) and self._twitches(self._burst, side) < p.train_twitches
 
     def _close(self) -> list[Event]:
         frames, self._burst = self._burst, []

@@ -181,6 +181,21 @@ def test_a_faint_squint_held_a_few_seconds_is_not_a_burst():
     assert [a.side for a in asymmetries] == ["right"]
 
 
+def test_a_faint_fast_clonic_train_whose_lid_never_relaxes_is_a_burst_not_a_squint():
+    """3 s of twitches at 3 Hz between 7.5% and 11.5% closure: the lid never comes back
+    near rest, as in a held squint, but it twitches: one clonic burst."""
+    frames = quiet_face(30.0)
+    t = frames.time_s.to_numpy()
+    inside = (t >= 8.0) & (t < 11.0)
+    wave = np.sign(np.sin(2 * np.pi * 3.0 * (t - 8.0)))
+    frames["eye_aperture_right"] *= 1 - np.where(inside, 0.095 + 0.02 * wave, 0.0)
+    _, events, asymmetries = detect_bursts(frames)
+    assert asymmetries == []
+    (event,) = events
+    assert (event.side, event.kind) == ("right", "clonic")
+    assert event.n_twitches >= 6
+
+
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_a_twitch_whose_other_eye_narrows_late_is_one_sided(side):
     """The other eye narrows a little and lags: on the closing eye's way back it is
