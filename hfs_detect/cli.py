@@ -87,7 +87,8 @@ def _add_detector_options(p: argparse.ArgumentParser) -> None:
         default=default,
         metavar="Z",
         help="one-sided eye departure, in robust z units against the patient's own rest "
-        f"baseline, that starts a burst (default {default:g}; higher = fewer, surer)",
+        f"baseline, that starts a burst on its own (default {default:g}; higher = fewer, "
+        "surer; a fainter eye counts with the same side's cheek or mouth corner)",
     )
 
 
