@@ -10,6 +10,7 @@ from hfs_detect.grading import (
     GradingParams,
     grade_session,
     held_closed,
+    savgol_smooth,
     tonic_component,
 )
 
@@ -97,6 +98,16 @@ def test_tonic_component_recovers_a_sustained_narrowing_and_ignores_blinks():
     g = grade(table, [burst(10.0 * k + 5) for k in range(6)])
     assert g["tonic_median"] == pytest.approx(0.2, abs=0.01)
     assert g["smc_grade"] == "I"  # below the persistent-asymmetry level
+
+
+@pytest.mark.parametrize(("n", "window"), [(600, 91), (91, 91), (50, 49), (7, 5), (1000, 3)])
+def test_the_tonic_trend_is_scipys_savitzky_golay_filter(n, window):
+    from scipy.signal import savgol_filter
+
+    values = np.random.default_rng(n).normal(size=n).cumsum()
+    np.testing.assert_allclose(
+        savgol_smooth(values, window, 2), savgol_filter(values, window, 2), atol=1e-9
+    )
 
 
 def test_a_persistent_resting_asymmetry_is_smc_grade_iv():
