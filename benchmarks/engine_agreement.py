@@ -13,7 +13,12 @@ the per-frame measures compared on the frames where both found the face:
 - the mean landmark distance, in % of the distance between the eye corners.
 
 ``--no-smooth`` runs the LiteRT engine without MediaPipe's temporal smoothing.
-Printed, never asserted.
+
+``--still N`` asks instead whether the two engines do the same thing: each
+video's first frame is given to both engines N times, 1/30 s apart, so that
+both settle on the same still picture; printed per video: the mean landmark
+distance between the engines on the first and the last frame, and each
+engine's own last step, in pixels. Printed, never asserted.
 """
 
 from __future__ import annotations
@@ -48,6 +53,36 @@ def landmarks(video: Path, engine: str, smooth: bool = True):
             builder.append(landmarker.detect(frame))
         meta = track_meta(source, landmarker.blendshape_names or [], landmarker.model.path, engine)
     return builder.build(meta)
+
+
+def still(video: Path, repeats: int) -> dict:
+    """Both engines on one still frame (the video's first) given ``repeats`` times."""
+    from hfs_detect.landmarks import Landmarker
+    from hfs_detect.litert import LiteRTLandmarker
+    from hfs_detect.sources import Frame, open_video
+
+    with open_video(video) as source:
+        first = next(iter(source))
+    size = np.array(first.rgb.shape[1::-1], float)
+    tracks = {}
+    for name, landmarker in (("mediapipe", Landmarker()), ("litert", LiteRTLandmarker())):
+        with landmarker:
+            found = [landmarker.detect(Frame(k, k / 30.0, first.rgb)) for k in range(repeats)]
+        if any(f.landmarks is None for f in found):
+            return {}
+        tracks[name] = np.array([f.landmarks[:, :2] for f in found]) * size
+
+    def apart(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.linalg.norm(a - b, axis=-1).mean())
+
+    a, b = tracks["mediapipe"], tracks["litert"]
+    return {
+        "first_px": apart(a[0], b[0]),
+        "last_px": apart(a[-1], b[-1]),
+        "mediapipe_step_px": apart(a[-1], a[-2]),
+        "litert_step_px": apart(b[-1], b[-2]),
+        "eye_px": float(np.linalg.norm(a[-1, 33] - a[-1, 263])),
+    }
 
 
 def compare(reference, other) -> dict:
@@ -85,10 +120,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("videos", nargs="*", type=Path)
     parser.add_argument("--no-smooth", action="store_true")
+    parser.add_argument("--still", type=int, metavar="N", help="one still frame, N times")
     args = parser.parse_args()
     videos = args.videos or sorted(
         p for p in DATA.iterdir() if p.suffix in (".mp4", ".mpg", ".mov")
     )
+    if args.still:
+        print(f"the first frame given {args.still} times: landmarks apart (px), first and "
+              "last frame; each engine's last step (px); eye-corner distance (px)")  # fmt: skip
+        for video in videos:
+            r = still(video, args.still)
+            if r:
+                print(f"{video.stem[:36]:<36} first {r['first_px']:.3f} last {r['last_px']:.3f}"
+                      f"  steps mediapipe {r['mediapipe_step_px']:.3f} litert "
+                      f"{r['litert_step_px']:.3f}  eye {r['eye_px']:.0f}", flush=True)  # fmt: skip
+        return
     short = {"eye_aperture": "eye", "lower_lid_height": "lid", "cheek_height": "cheek",
              "mouth_corner_height": "corner", "mouth_eye_distance": "mouth"}  # fmt: skip
     print(
