@@ -75,6 +75,30 @@ def _prf(rows) -> dict:
             "recall": round(recall, 3), "f1": round(f1, 3)}  # fmt: skip
 
 
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion ``k / n`` (bursts found of bursts made)."""
+    if n == 0:
+        return (float("nan"), float("nan"))
+    phat = k / n
+    centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (round(float(centre - half), 3), round(float(centre + half), 3))
+
+
+def bootstrap_f1(rows, n_resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% interval of the pooled event F1, resampling whole sessions (seeded)."""
+    counts = np.array([(r["n_true"], r["n_pred"], r["n_matched"]) for r in rows], float)
+    if not len(counts):
+        return (float("nan"), float("nan"))
+    pick = np.random.default_rng(seed).integers(0, len(counts), (n_resamples, len(counts)))
+    true, pred, hit = counts[pick].sum(axis=1).T
+    precision = np.where(pred > 0, hit / np.maximum(pred, 1), 1.0)
+    recall = np.where(true > 0, hit / np.maximum(true, 1), 1.0)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    low, high = np.percentile(f1, [2.5, 97.5])
+    return (round(float(low), 3), round(float(high), 3))
+
+
 def _pool(rows, method: str) -> dict:
     mine = [r for r in rows if r["method"] == method]
     per_pattern = {}
@@ -91,6 +115,7 @@ def _pool(rows, method: str) -> dict:
     no_spasm = [r for r in mine if r["n_true"] == 0]
     out = {
         "overall": _prf(mine),
+        "f1_interval": bootstrap_f1(mine),
         "per_pattern": per_pattern,
         "false_by_distractor": dict(false),
         "false_per_rest_min": round(sum(false.values()) / (rest_s / 60), 3) if rest_s else None,
@@ -143,7 +168,16 @@ def print_scores(result: dict) -> None:
         print(f"{key:<30}" + "".join(f"{methods[m]['overall'][key]:>22.3f}" for m in names))
     for key in ("side_accuracy", "median_onset_error_s", "false_per_rest_min"):
         print(f"{key:<30}" + "".join(f"{str(methods[m][key]):>22}" for m in names))
+    spans = ["{:.3f}-{:.3f}".format(*methods[m]["f1_interval"]) for m in names]
+    print(f"{'f1 95% interval (sessions)':<30}" + "".join(f"{span:>22}" for span in spans))
     ours = methods["hfs-detect"]
+    intervals = []
+    for pattern, s in ours["per_pattern"].items():
+        if s["n_true"]:
+            low, high = wilson_interval(s["n_matched"], s["n_true"])
+            intervals.append(f"{pattern} {s['n_matched']}/{s['n_true']} ({low:.2f}-{high:.2f})")
+    print("hfs-detect recall per pattern, found/made (95% Wilson interval): "
+          + "; ".join(intervals))  # fmt: skip
     print(
         f"\nverdicts right in sessions with 3+ bursts: {ours['verdicts_3plus']}; "
         f"wrong: {', '.join(ours['wrong_verdicts']) or 'none'}"
