@@ -594,7 +594,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
         write_report(args.out)
         written += ", report.html"
-    print(f"outputs in {args.out}/: {written}")
+    print(f"outputs in {args.out}/: {written}, frames.parquet, landmarks.npz (landmark cache)")
     return EXIT_OK
 
 
