@@ -14,7 +14,9 @@ bare-same
     transformation matrices): the baseline for our own overhead.
 analyze
     ``hfs_detect.analyze_video`` end to end with outputs written (no cache),
-    with the MediaPipe engine (``--engine mediapipe``).
+    with the MediaPipe engine (``--engine mediapipe``), started as the command
+    line starts (its native-library defaults: quiet logs, OpenCV on one
+    thread).
 analyze-litert
     The same with the LiteRT engine (``--engine litert``), into its own folder.
 analyze-cached
@@ -79,6 +81,8 @@ if variant.startswith("bare"):
         n += 1
     landmarker.close()
 else:
+    from hfs_detect._checks import native_library_defaults
+    native_library_defaults()  # as `hfs-detect analyze` starts: OpenCV on one thread
     from hfs_detect import analyze_video
     engine = "litert" if variant == "analyze-litert" else "mediapipe"
     n = len(analyze_video(video, out + ("-litert" if engine == "litert" else ""),

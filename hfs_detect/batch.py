@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
-from ._checks import HFSDetectError, check_output_dir, quiet_native_logs
+from ._checks import HFSDetectError, check_output_dir, native_library_defaults
 from .grading import GRADING_KEYS
 from .landmarks import DEFAULT_ENGINE
 from .litert import THREADS_ENV_VAR
@@ -163,7 +163,7 @@ def process_video(video: str, out_dir: str, options: dict, position: int = 0) ->
         ``status`` (``"done"``, ``"kept"`` or ``"failed"``), ``video``,
         ``seconds``, and ``reason`` when it failed.
     """
-    quiet_native_logs()  # a Dask or pool worker did not start through the command line
+    native_library_defaults()  # a Dask or pool worker did not start through the command line
     from .report import write_report
     from .session import analyze_video
 

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 from . import __version__
-from ._checks import HFSDetectError, quiet_native_logs
+from ._checks import HFSDetectError, native_library_defaults
 from .landmarks import DEFAULT_ENGINE, ENGINES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -805,7 +805,7 @@ def _run_info(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    quiet_native_logs()
+    native_library_defaults()
     parser = _build_parser()
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
