@@ -1,6 +1,6 @@
 """How closely the LiteRT engine agrees with MediaPipe's, per real video and measure.
 
-    python benchmarks/engine_agreement.py [VIDEO ...] [--no-smooth]
+    python benchmarks/engine_agreement.py [VIDEO ...] [--no-smooth | --still N | --brighten LEVELS]
 
 For each video (default: every video in ``../shared/data``), the landmarks are
 found once with ``--engine mediapipe`` and once with ``--engine litert``, and
@@ -13,6 +13,11 @@ the per-frame measures compared on the frames where both found the face:
 - the mean landmark distance, in % of the distance between the eye corners.
 
 ``--no-smooth`` runs the LiteRT engine without MediaPipe's temporal smoothing.
+
+``--brighten LEVELS`` asks how much of that any engine would change anyway:
+each engine against itself, on the video and on the same video made LEVELS
+grey levels (of 255) brighter, a change no one could see; printed per video
+and engine, the same measures.
 
 ``--still N`` asks instead whether the two engines do the same thing: each
 video's first frame is given to both engines N times, 1/30 s apart, so that
@@ -39,8 +44,17 @@ MEASURES = (
 )
 
 
-def landmarks(video: Path, engine: str, smooth: bool = True):
-    """The video's track from one engine (the LiteRT one with or without smoothing)."""
+def brightened(frame, levels: int):
+    """The frame with every pixel ``levels`` grey levels (of 255) brighter."""
+    from hfs_detect.sources import Frame
+
+    rgb = np.clip(frame.rgb.astype(np.int16) + levels, 0, 255).astype(np.uint8)
+    return Frame(frame.index, frame.time_s, rgb)
+
+
+def landmarks(video: Path, engine: str, smooth: bool = True, brighten: int = 0):
+    """The video's track from one engine (the LiteRT one with or without smoothing),
+    its frames ``brighten`` grey levels brighter."""
     from hfs_detect.landmarks import Landmarker, track_meta
     from hfs_detect.litert import LiteRTLandmarker
     from hfs_detect.sources import open_video, prefetch
@@ -50,7 +64,7 @@ def landmarks(video: Path, engine: str, smooth: bool = True):
     landmarker = LiteRTLandmarker(smooth=smooth) if engine == "litert" else Landmarker()
     with open_video(video) as source, landmarker:
         for frame in prefetch(iter(source)):
-            builder.append(landmarker.detect(frame))
+            builder.append(landmarker.detect(brightened(frame, brighten) if brighten else frame))
         meta = track_meta(source, landmarker.blendshape_names or [], landmarker.model.path, engine)
     return builder.build(meta)
 
@@ -121,6 +135,12 @@ def main() -> None:
     parser.add_argument("videos", nargs="*", type=Path)
     parser.add_argument("--no-smooth", action="store_true")
     parser.add_argument("--still", type=int, metavar="N", help="one still frame, N times")
+    parser.add_argument(
+        "--brighten",
+        type=int,
+        metavar="LEVELS",
+        help="each engine against itself on the video LEVELS grey levels brighter",
+    )
     args = parser.parse_args()
     videos = args.videos or sorted(
         p for p in DATA.iterdir() if p.suffix in (".mp4", ".mpg", ".mov")
@@ -134,6 +154,18 @@ def main() -> None:
                 print(f"{video.stem[:36]:<36} first {r['first_px']:.3f} last {r['last_px']:.3f}"
                       f"  steps mediapipe {r['mediapipe_step_px']:.3f} litert "
                       f"{r['litert_step_px']:.3f}  eye {r['eye_px']:.0f}", flush=True)  # fmt: skip
+        return
+    if args.brighten:
+        print(f"each engine against itself on the video {args.brighten} grey level(s) brighter: "
+              "median difference as % of each measure's range (worse side), landmark "
+              "distance in % of the eye-corner distance")  # fmt: skip
+        print(f"{'video':<36} {'engine':<9} eye    lid  cheek corner  mouth  points")
+        for video in videos:
+            for engine in ("mediapipe", "litert"):
+                r = compare(landmarks(video, engine), landmarks(video, engine, True, args.brighten))
+                cells = " ".join(f"{r.get(m, float('nan')):>6.2f}" for m in MEASURES)
+                print(f"{video.stem[:36]:<36} {engine:<9} {cells} "
+                      f"{r.get('landmarks_pct_eye', float('nan')):>7.3f}", flush=True)  # fmt: skip
         return
     short = {"eye_aperture": "eye", "lower_lid_height": "lid", "cheek_height": "cheek",
              "mouth_corner_height": "corner", "mouth_eye_distance": "mouth"}  # fmt: skip
