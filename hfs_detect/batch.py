@@ -163,7 +163,7 @@ def process_video(video: str, out_dir: str, options: dict, position: int = 0) ->
         ``status`` (``"done"``, ``"kept"`` or ``"failed"``), ``video``,
         ``seconds``, and ``reason`` when it failed.
     """
-    native_library_defaults()  # a Dask or pool worker did not start through the command line
+    native_library_defaults(one_opencv_thread=False)  # a Dask worker, or a caller's process
     from .report import write_report
     from .session import analyze_video
 
@@ -210,6 +210,7 @@ def _take_slot(slots, threads: int) -> None:
     global _SLOT
     _SLOT = slots.get()
     os.environ.setdefault(THREADS_ENV_VAR, str(threads))
+    native_library_defaults()  # a pool worker is hfs-detect's own process
 
 
 def _process_in_pool(video: str, out_dir: str, options: dict) -> dict:

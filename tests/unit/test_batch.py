@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,18 @@ def test_a_pool_gets_the_longest_video_first_and_unreadable_files_last(tmp_path)
     notes.write_text("not a video\n")
     jobs = [(str(notes), "a"), (str(short), "b"), (str(long), "c")]
     assert [folder for _, folder in longest_first(jobs)] == ["c", "b", "a"]
+
+
+def test_opencv_runs_on_one_thread_in_hfs_detects_own_processes_unless_the_user_set_it(
+    monkeypatch,
+):
+    from hfs_detect._checks import native_library_defaults
+
+    monkeypatch.delenv("OPENCV_FOR_THREADS_NUM", raising=False)
+    native_library_defaults(one_opencv_thread=False)  # a caller's process: left alone
+    assert "OPENCV_FOR_THREADS_NUM" not in os.environ
+    native_library_defaults()  # the command line, a pool worker
+    assert os.environ["OPENCV_FOR_THREADS_NUM"] == "1"
+    monkeypatch.setenv("OPENCV_FOR_THREADS_NUM", "4")
+    native_library_defaults()
+    assert os.environ["OPENCV_FOR_THREADS_NUM"] == "4"  # the user's own setting wins
