@@ -59,9 +59,8 @@ def cpu_s() -> tuple[float, float]:
     return used.ru_utime, used.ru_stime
 
 
-def run(folder: Path, out: Path, *extra: str, env=None, split: bool = False):
-    """Wall and CPU seconds (user + system; or user and system apart with ``split``) of
-    one ``hfs-detect batch`` run."""
+def run(folder: Path, out: Path, *extra: str, env=None) -> tuple[float, float, float]:
+    """Wall, user CPU and system CPU seconds of one ``hfs-detect batch`` run."""
     start, (user_start, system_start) = time.perf_counter(), cpu_s()
     subprocess.run(
         [sys.executable, "-m", "hfs_detect", "batch", str(folder), "-o", str(out),
@@ -69,8 +68,7 @@ def run(folder: Path, out: Path, *extra: str, env=None, split: bool = False):
         check=True, capture_output=True, env=env,
     )  # fmt: skip
     wall, (user, system) = time.perf_counter() - start, cpu_s()
-    user, system = user - user_start, system - system_start
-    return (wall, user, system) if split else (wall, user + system)
+    return wall, user - user_start, system - system_start
 
 
 def opencv_ab(folder: Path, root: Path, engine: tuple[str, ...], env: dict, repeat: int) -> None:
@@ -82,7 +80,7 @@ def opencv_ab(folder: Path, root: Path, engine: tuple[str, ...], env: dict, repe
         for threads in (cores, 1):
             out = root / f"out-opencv{threads}-{k}"
             ab_env = dict(env, OPENCV_FOR_THREADS_NUM=str(threads))
-            wall, user, system = run(folder, out, "--workers", "1", *engine, env=ab_env, split=True)
+            wall, user, system = run(folder, out, "--workers", "1", *engine, env=ab_env)
             print(f"OpenCV threads {threads}: wall {wall:.1f} s, user {user:.1f} s, "
                   f"system {system:.1f} s", flush=True)  # fmt: skip
             shutil.rmtree(out)
@@ -116,12 +114,12 @@ def main() -> None:
     for k in range(args.repeat):
         for workers in (1, 2):
             out = root / f"out-{workers}-{k}"
-            took = run(folder, out, "--workers", str(workers), *engine, env=env)
-            best[workers] = min(best[workers], took)
+            wall, user, system = run(folder, out, "--workers", str(workers), *engine, env=env)
+            best[workers] = min(best[workers], (wall, user + system))
             if not (workers == 2 and k == args.repeat - 1):
                 shutil.rmtree(out)
     last = root / f"out-2-{args.repeat - 1}"
-    rerun, _ = run(folder, last, "--workers", "2", "--threshold-z", "5", *engine, env=env)
+    rerun, _, _ = run(folder, last, "--workers", "2", "--threshold-z", "5", *engine, env=env)
     threads = f"{args.threads} thread(s) per worker" if args.threads else "threads: cores/workers"
     (wall_1, cpu_1), (wall_2, cpu_2) = best[1], best[2]
     cores = os.cpu_count() or 1

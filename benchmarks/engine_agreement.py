@@ -75,7 +75,7 @@ def still(video: Path, repeats: int) -> dict:
     """Both engines on one still frame (the video's first) given ``repeats`` times."""
     from hfs_detect.landmarks import Landmarker
     from hfs_detect.litert import LiteRTLandmarker
-    from hfs_detect.sources import Frame, open_video
+    from hfs_detect.sources import open_video
 
     with open_video(video) as source:
         first = next(iter(source))
