@@ -24,15 +24,19 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     name that no reader takes for output). A full disk or a folder that
     cannot be written raises :class:`~hfs_detect.HFSDetectError` naming ``path``.
     """
+    from ._checks import HFSDetectError  # here: importing this module stays light
+
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)  # as analyze makes its folder
     except (FileExistsError, NotADirectoryError):
-        from ._checks import HFSDetectError  # here: importing this module stays light
-
         raise HFSDetectError(
             f"cannot write {path}: a file stands where a folder is needed"
         ) from None
+    except OSError as exc:  # e.g. a folder that cannot be made there (/proc/x)
+        raise HFSDetectError(f"cannot write {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise HFSDetectError(f"cannot write {path}: it is a folder (give a file name)")
     tmp_path = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -44,12 +48,37 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     except OSError as exc:
         if exc.errno not in _CANNOT_WRITE:
             raise
-        from ._checks import HFSDetectError
-
         raise HFSDetectError(f"cannot write {path}: {exc.strerror}") from None
     finally:
         if tmp_path is not None and tmp_path.exists():
             tmp_path.unlink()
+
+
+def check_output_file(path: str | os.PathLike) -> Path:
+    """Refuse, before any work, a file output that could not be written.
+
+    Raises :class:`~hfs_detect.HFSDetectError` when ``path`` is a folder, or when
+    its nearest existing parent is a file or a folder that cannot be written.
+    Returns ``path`` as a :class:`~pathlib.Path`.
+    """
+    from ._checks import HFSDetectError
+
+    path = Path(path)
+    if path.is_dir():
+        raise HFSDetectError(f"cannot write {path}: it is a folder (give a file name)")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise HFSDetectError(f"cannot write {path}: a file stands where a folder is needed")
+    try:  # a real probe: permissions alone do not tell (root, /proc, read-only mounts)
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise HFSDetectError(
+            f"cannot write {path}: {parent} is not writable ({exc.strerror})"
+        ) from None
+    return path
 
 
 def _umask() -> int:

@@ -51,8 +51,10 @@ def check_number(
     minimum: float | None = None,
     maximum: float | None = None,
     integer: bool = False,
+    above: float | None = None,
 ) -> float:
-    """Raise unless ``value`` is a finite number within ``[minimum, maximum]``.
+    """Raise unless ``value`` is a finite number within ``[minimum, maximum]``
+    (and greater than ``above``, if given).
 
     Returns the value, so a check can sit in an assignment.
     """
@@ -64,6 +66,8 @@ def check_number(
         raise HFSDetectError(f"{name} must be finite, but got {value!r}.")
     if minimum is not None and value < minimum:
         raise HFSDetectError(f"{name} must be at least {minimum}, but got {value!r}.")
+    if above is not None and value <= above:
+        raise HFSDetectError(f"{name} must be above {above:g}, but got {value!r}.")
     if maximum is not None and value > maximum:
         raise HFSDetectError(f"{name} must be at most {maximum}, but got {value!r}.")
     return value

@@ -112,13 +112,17 @@ def write_elan(
     video : path-like, optional
         The video to link (absolute path written, so ELAN finds it).
     """
+    from . import __version__
+
     pympi = _pympi()
-    eaf = pympi.Elan.Eaf(author="hfs-detect")
+    eaf = pympi.Elan.Eaf(author=f"hfs-detect {__version__}")
     eaf.remove_tier("default")
     if video is not None:
         video = Path(video).resolve()
+        relative = os.path.relpath(video, Path(path).resolve().parent)  # from the .eaf
+        relative = relative if relative.startswith("..") else f"./{relative}"
         mime = {".mp4": "video/mp4", ".mov": "video/quicktime", ".mpg": "video/mpeg"}
-        eaf.add_linked_file(video.as_uri(), relpath=video.name,
+        eaf.add_linked_file(video.as_uri(), relpath=relative,
                             mimetype=mime.get(video.suffix.lower(), "video/*"))  # fmt: skip
     for tier in (*BURST_TIERS.values(), REST_TIER):
         eaf.add_tier(tier)

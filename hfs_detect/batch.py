@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,7 @@ from ._checks import HFSDetectError, check_output_dir, native_library_defaults
 from .grading import GRADING_KEYS
 from .landmarks import DEFAULT_ENGINE
 from .litert import THREADS_ENV_VAR
+from .provenance import versions
 
 __all__ = [
     "VIDEO_SUFFIXES",
@@ -54,11 +56,13 @@ COHORT_COLUMNS = (
 FAILURE_COLUMNS = ("video", "reason")
 
 
-def find_videos(spec: str | os.PathLike) -> list[Path]:
+def find_videos(spec: str | os.PathLike, exclude: str | os.PathLike | None = None) -> list[Path]:
     """Videos named by a folder (searched recursively), a glob pattern or one file.
 
     A folder or glob keeps every file with a video suffix (``VIDEO_SUFFIXES``)
     and also files that only claim to be one (they fail later, with a reason).
+    Files under ``exclude`` (a batch's own output folder, which holds annotated
+    and recorded videos) are not searched.
     """
     spec = str(spec)
     path = Path(spec)
@@ -70,6 +74,9 @@ def find_videos(spec: str | os.PathLike) -> list[Path]:
         found = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
         if not found and not any(c in spec for c in "*?["):
             raise HFSDetectError(f"not found: {spec}")
+    if exclude is not None and not path.is_file():
+        skip = Path(exclude).resolve()
+        found = [p for p in found if skip not in p.resolve().parents]
     if not found:
         raise HFSDetectError(f"no video files in {spec} (looked for {', '.join(VIDEO_SUFFIXES)})")
     return sorted({p.resolve() for p in found})
@@ -288,7 +295,19 @@ def run_batch(
     """
     start = time.perf_counter()
     specs = [spec] if isinstance(spec, (str, os.PathLike)) else list(spec)
-    videos = sorted({v for s in specs for v in find_videos(s)})
+    found: set[Path] = set()
+    missing: list[dict] = []  # one bad name among several does not stop the batch
+    for item in specs:
+        try:
+            found.update(find_videos(item, exclude=out_dir))
+        except HFSDetectError as exc:
+            if len(specs) == 1:
+                raise
+            missing.append({"status": "failed", "video": str(item), "seconds": 0.0,
+                            "reason": str(exc)})  # fmt: skip
+    if not found:
+        raise HFSDetectError("; ".join(r["reason"] for r in missing) or "no videos")
+    videos = sorted(found)
     out = check_output_dir(out_dir)
     names = output_names(videos)
     options = normalized_options(options)
@@ -296,7 +315,7 @@ def run_batch(
     jobs = [(str(v), str(out / names[v])) for v in videos]
     if scheduler or workers > 1:  # the longest first, so no worker is left with one at the end
         jobs = longest_first(jobs)
-    results: list[dict] = []
+    results: list[dict] = list(missing)
 
     from tqdm import tqdm
 
@@ -332,6 +351,8 @@ def run_batch(
             "options": {k: v for k, v in options.items() if k != "progress"},
             "per_video_seconds": {r["video"]: round(r["seconds"], 2) for r in results},
             "command": " ".join(sys.argv),
+            "cwd": os.getcwd(), "versions": versions(),
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         }, indent=2, default=str) + "\n",
     )  # fmt: skip
     return BatchResult(cohort, failures, n_done, n_kept, seconds)

@@ -15,10 +15,11 @@ import textwrap
 from pathlib import Path
 
 from . import __version__
-from ._checks import HFSDetectError, native_library_defaults
+from ._checks import HFSDetectError, check_number, native_library_defaults
 from .landmarks import DEFAULT_ENGINE, ENGINES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
 
 
 class _UsageError(Exception):
@@ -93,10 +94,12 @@ def _add_detector_options(p: argparse.ArgumentParser) -> None:
 
 
 def _check_model_options(args: argparse.Namespace) -> None:
-    from ._checks import check_number
-
     check_number("--max-faces", args.max_faces, minimum=1, maximum=8, integer=True)
     check_number("--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0)
+    if getattr(args, "threshold_z", None) is not None:
+        check_number("--threshold-z", args.threshold_z, above=0.0)
+    if getattr(args, "camera", None) is not None:
+        check_number("--camera", args.camera, minimum=0, integer=True)
 
 
 def _add_analyze(sub) -> None:
@@ -156,7 +159,8 @@ def _add_analyze(sub) -> None:
     p.add_argument(
         "--no-cache",
         action="store_true",
-        help="run the model even if OUT/landmarks.npz matches, and do not write it",
+        help="run the model even if OUT/landmarks.npz matches (the new landmarks are still "
+        "written there: the report and the annotated video read them)",
     )
     p.add_argument("--no-parquet", action="store_true", help="write frames.csv only")
     p.add_argument(
@@ -226,7 +230,9 @@ def _add_synth(sub) -> None:
         choices=["left", "right", "none"],
         help="patient's side of the spasms, or none (default left)",
     )
-    p.add_argument("--duration-s", type=float, help="length (default 30 s; 45 s for tonic_hold)")
+    p.add_argument(
+        "--duration-s", type=float, help="length, at least 6 s (default 30 s; 45 s for tonic_hold)"
+    )
     p.add_argument("--spasms", type=int, default=4, help="bursts to place (default 4)")
     p.add_argument("--blinks", type=int, default=6, help="bilateral blinks (default 6)")
     p.add_argument("--smiles", type=int, default=0, help="bilateral smiles (default 0)")
@@ -270,7 +276,8 @@ def _add_evaluate(sub) -> None:
             error, side accuracy, false bursts per rest-minute.
 
             PRED: an events.csv, an analyze output folder, or a folder of them.
-            TRUTH: an events.csv, or a folder of <name>.events.csv matching PRED's folders.
+            TRUTH: an events.csv, a reviewed .eaf (ELAN) or .boris (BORIS) file, or a
+            folder of <name>.events.csv matching PRED's folders.
 
             Where the truth knows the grading (a session made by 'synth --grade', with
             its .plan.json) the grading proxies are scored too: SMC grade and Jankovic
@@ -285,8 +292,8 @@ def _add_evaluate(sub) -> None:
         ),
         epilog="example:\n  hfs-detect evaluate out/ samples/synthetic_hfs_left.events.csv",
     )
-    p.add_argument("predicted", type=Path)
-    p.add_argument("truth", type=Path)
+    p.add_argument("predicted", type=Path, metavar="PRED", help="what hfs-detect found")
+    p.add_argument("truth", type=Path, metavar="TRUTH", help="the true bursts")
     p.add_argument(
         "--tolerance-s",
         type=float,
@@ -309,7 +316,7 @@ def _add_live(sub) -> None:
             and the protocol step with its instruction and timer. A burst is flagged
             in red on the patient's side, naming the regions, as it happens.
 
-            With a camera the default guided protocol runs (about 2.7 min: calibration
+            With a camera the default guided protocol runs (about 2.5 min: calibration
             at rest, rest with eyes closed, rest, talking, then three provocations, lip
             pursing, smile and forceful eye closure, whose one-sided bursts (during each and
             5 s after) are reported per step, then rest); 'hfs-detect live
@@ -588,13 +595,15 @@ def _run_analyze(args: argparse.Namespace) -> int:
                 f"{_count(step['n_events'], 'provoked burst')} "
                 f"(left {step['events_left']}, right {step['events_right']})"
             )
-    written = "frames.csv, events.csv, summary.json"
+    written = ["frames.csv", "events.csv", "summary.json"]
+    written += [] if args.no_parquet else ["frames.parquet"]
+    written += ["landmarks.npz (landmark cache)"]
     if args.report:
         from .report import write_report
 
         write_report(args.out)
-        written += ", report.html"
-    print(f"outputs in {args.out}/: {written}, frames.parquet, landmarks.npz (landmark cache)")
+        written.append("report.html")
+    print(f"outputs in {args.out}/: {', '.join(written)}")
     return EXIT_OK
 
 
@@ -723,10 +732,13 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from ._atomic import check_output_file
     from .annotations import export_review
 
+    check_output_file(args.file)
     path, n_bursts, n_rest, video = export_review(args.folder, args.file, args.video)
-    print(f"wrote {path}: {n_bursts} bursts, {n_rest} rest segments, linked to {video}")
+    print(f"wrote {path}: {_count(n_bursts, 'burst')}, {_count(n_rest, 'rest segment')}, "
+          f"linked to {video}")  # fmt: skip
     if not video.is_file():
         print(f"hfs-detect: warning: the video {video} is not there: the link will not open "
               "until it is (give it with --video)", file=sys.stderr)  # fmt: skip
@@ -734,13 +746,19 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
+    from ._atomic import check_output_file
     from .compare import compare_sessions, comparison_lines, plot_comparison, plot_format
     from .outputs import to_json
 
     if args.plot:
         plot_format(args.plot)  # refuse an unknown format before any work
+    for path in (args.plot, args.json):
+        if path:
+            check_output_file(path)  # ...and a place that cannot take the file
     result = compare_sessions(args.before, args.after, args.baseline)
     print("\n".join(comparison_lines(result)))
+    for warning in result["warnings"]:
+        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
     if args.plot:
         print(f"wrote {plot_comparison(result, args.plot)}")
     if args.json:
@@ -755,6 +773,11 @@ def _run_synth(args: argparse.Namespace) -> int:
 
     if args.grade is None and (args.tonic_level is not None or args.clonic_rate is not None):
         raise HFSDetectError("--tonic-level and --clonic-rate set a graded session: add --grade")
+    from ._atomic import check_output_file
+
+    check_output_file(args.video)
+    for option in ("spasms", "blinks", "smiles"):
+        check_number(f"--{option}", getattr(args, option), minimum=0, integer=True)
     side = None if args.side == "none" else args.side
     face = None if args.source_video is not None or args.face == "astronaut" else args.face
     graded = {} if args.clonic_rate is None else {"clonic_rate_per_min": args.clonic_rate}
@@ -766,7 +789,8 @@ def _run_synth(args: argparse.Namespace) -> int:
     )  # fmt: skip
     distractors = len(plan.distractors())
     print(
-        f"wrote {args.video} ({len(plan.spasms)} bursts, {distractors} distractors) "
+        f"wrote {args.video} ({_count(len(plan.spasms), 'burst')}, "
+        f"{_count(distractors, 'distractor')}) "
         f"and {args.video.with_suffix('.events.csv')}, {args.video.with_suffix('.plan.json')}"
     )
     if plan.grading:
@@ -784,9 +808,12 @@ def _run_synth(args: argparse.Namespace) -> int:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
+    from ._atomic import check_output_file
     from .evaluate import evaluate_paths, evaluation_lines
     from .outputs import to_json
 
+    if args.json:
+        check_output_file(args.json)
     result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
     print("\n".join(evaluation_lines(result)))
     if args.json:
@@ -801,6 +828,22 @@ def _run_info(args: argparse.Namespace) -> int:
 
     print("\n".join(info_lines()))
     return EXIT_OK
+
+
+def _os_error_line(exc: OSError) -> str:
+    """One line for a file the system refused: which file, and why."""
+    name = exc.filename2 if isinstance(exc, IsADirectoryError) and exc.filename2 else None
+    name = name or exc.filename
+    return f"cannot use {name}: {exc.strerror or type(exc).__name__}"
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush cannot fail too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -833,12 +876,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hfs-detect: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if isinstance(exc, HFSDetectError):
             print(f"hfs-detect: error: {exc}", file=sys.stderr)
             return EXIT_INPUT
         if debug:
             raise
+        if isinstance(exc, OSError) and (exc.filename or exc.filename2):
+            print(f"hfs-detect: error: {_os_error_line(exc)}", file=sys.stderr)
+            return EXIT_INPUT
         first_line = str(exc).splitlines()[0] if str(exc) else ""
         print(
             f"hfs-detect: internal error: {type(exc).__name__}: {first_line}"

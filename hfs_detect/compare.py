@@ -23,9 +23,10 @@ from .events import events_from_frame
 from .face_mesh import REGIONS, SIDES
 from .grading import GRADING_KEYS, SMC_GRADES, GradingParams, grade_session
 from .outputs import load_session
+from .provenance import versions
 from .report import SIDE_COLOURS
 
-__all__ = ["compare_sessions", "comparison_lines", "plot_comparison"]
+__all__ = ["compare_sessions", "comparison_lines", "comparison_warnings", "plot_comparison"]
 
 RATIO_GRADING_KEYS = ("bursts_per_rest_hour", "clonic_twitches_per_min")
 """Grading items on a ratio scale, the only ones whose change is also given in %
@@ -75,7 +76,34 @@ def _session_figures(out_dir: Path, affected_side: str | None = None) -> dict:
         "regions": regions,
         "median_duration_s": round(float(events.duration_s.median()), 3) if len(events) else None,
         "grading": _grading(frames, events, summary, affected_side),
+        "method": {
+            "landmark_engine": summary.get("landmark_engine", "mediapipe"),
+            **{
+                f"{part}.{k}": v
+                for part in ("rest", "detector")
+                for k, v in ((summary.get("parameters") or {}).get(part) or {}).items()
+            },
+        },  # fmt: skip
     }
+
+
+def comparison_warnings(a: dict, b: dict) -> list[str]:
+    """What makes two sessions' figures not comparable: a session too short or faceless
+    to judge, or different analysis settings."""
+    out = [
+        f"the {when} session ({figures['folder']}) has too little rest or face to judge "
+        "(insufficient_data): its changes mean little"
+        for when, figures in (("before", a), ("after", b))
+        if figures["verdict"] == "insufficient_data"
+    ]
+    keys = sorted(set(a["method"]) | set(b["method"]))
+    differ = [k for k in keys if a["method"].get(k) != b["method"].get(k)]
+    if differ:
+        shown = ", ".join(f"{k} {a['method'].get(k)} vs {b['method'].get(k)}" for k in differ[:4])
+        more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
+        out.append(f"the sessions were analysed with different settings ({shown}{more}): "
+                   "rerun them alike to compare")  # fmt: skip
+    return out
 
 
 def _change(a, b) -> dict:
@@ -133,11 +161,12 @@ def compare_sessions(
             )
     side_note = (
         "same dominant side" if a["dominant_side"] == b["dominant_side"]
-        else f"dominant side {a['dominant_side']} -> {b['dominant_side']}"
+        else f"dominant side {a['dominant_side'] or 'none'} -> {b['dominant_side'] or 'none'}"
     )  # fmt: skip
     return {
         "before": a, "after": b, "changes": changes, "side": side_note,
         "affected_side": graded_side, "baseline": str(baseline) if baseline is not None else None,
+        "warnings": comparison_warnings(a, b), "hfs_detect_version": versions()["hfs_detect"],
     }  # fmt: skip
 
 
@@ -186,7 +215,7 @@ def plot_comparison(result: dict, path: str | os.PathLike) -> Path:
 
     a, b = result["before"], result["after"]
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
-    labels = ["before", "after"]
+    labels = [f"before\n{Path(a['folder']).name}", f"after\n{Path(b['folder']).name}"]
     for k, side in enumerate(SIDES):
         values = [s["events_per_rest_min_by_side"][side] or 0 for s in (a, b)]
         axes[0].bar([x + (k - 0.5) * 0.38 for x in range(2)], values, 0.38,
@@ -206,6 +235,8 @@ def plot_comparison(result: dict, path: str | os.PathLike) -> Path:
     for ax in axes[:2]:
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(f"rest: {a['rest_s'] or 0:.0f} s before, {b['rest_s'] or 0:.0f} s after")
+    fig.text(0.995, 0.005, f"hfs-detect {result.get('hfs_detect_version', '')}",
+             ha="right", va="bottom", fontsize=7, color="#888")  # fmt: skip
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format=kind, dpi=120)

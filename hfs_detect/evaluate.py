@@ -269,7 +269,13 @@ def evaluate_paths(
                 "clonic_twitches_per_min",
             )
         }
-    return {"sessions": sessions, "overall": overall, "tolerance_s": tolerance_s}
+    from .provenance import versions
+
+    return {
+        "sessions": sessions, "overall": overall, "tolerance_s": tolerance_s,
+        "predicted": str(Path(predicted).resolve()), "truth": str(Path(truth).resolve()),
+        "hfs_detect_version": versions()["hfs_detect"],
+    }  # fmt: skip
 
 
 def _grading_pair(pred_path: Path, true_path: Path) -> tuple[dict, dict] | None:

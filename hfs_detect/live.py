@@ -310,6 +310,8 @@ def run_live(
             raise feed.error
         if is_camera and getattr(source, "lost", False) and ended_by == "end of source":
             ended_by = "camera lost"
+        if not is_camera and not realtime and ended_by == "end of source":
+            runner.declared_frames = getattr(source, "n_frames_hint", None)  # as analyze warns
         if not session.has_frames:
             session.close_window()
             raise HFSDetectError(

@@ -152,6 +152,8 @@ def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame
 
     out_dir = Path(out_dir)
     summary_path = out_dir / "summary.json"
+    if not out_dir.exists():
+        raise HFSDetectError(f"not found: {out_dir}")
     if not summary_path.is_file():
         if any((out_dir / name).exists() for name in ("frames.csv", "events.csv", CACHE_NAME)):
             raise HFSDetectError(

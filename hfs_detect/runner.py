@@ -182,7 +182,7 @@ class SessionRunner:
         self._builder = TrackBuilder()
         self._landmarker = None  # Landmarker or LiteRTLandmarker, for process_frame
         self._previous: dict | None = None
-        self._declared_frames: int | None = None
+        self.declared_frames: int | None = None  # the file's own count: warns if cut short
         self._closed = False
 
     @classmethod
@@ -214,7 +214,7 @@ class SessionRunner:
         model and landmark options, else from the landmarker. Returns ``(track, from_cache)``."""
         s = self.settings
         key = s.cache_key(video_fingerprint(source.path), self.model.sha256)
-        self._declared_frames = source.n_frames_hint
+        self.declared_frames = source.n_frames_hint
         track = load_track(cache_path) if cache_path is not None and cache_path.exists() else None
         if track is not None and track.meta.get("key") == key:
             return track, True
@@ -394,9 +394,7 @@ class SessionRunner:
         summary["grading"] = grade_session(frames, rest, at_rest, summary["verdict"], s.grading)
         summary["methods"] = methods_paragraph(summary)
         summary["disclaimer"] = DISCLAIMER
-        summary["warnings"] = input_warnings(
-            frames, rest, s.rest_intervals_s, self._declared_frames
-        )
+        summary["warnings"] = input_warnings(frames, rest, s.rest_intervals_s, self.declared_frames)
         return Analysis(
             frames=frames, events=events_to_frame(self.events), summary=summary, track=track
         )
@@ -427,11 +425,16 @@ def input_warnings(
             f" (cut short or damaged?): the analysis covers {end_s:.1f} s"
         )
     if rest_intervals_s:
-        end_s = float(frames["time_s"].iloc[-1]) if len(frames) else 0.0
+        time_s = frames["time_s"].to_numpy()
+        end_s = float(time_s[-1]) if len(time_s) else 0.0
+        video_end_s = end_s + (float(np.median(np.diff(time_s))) if len(time_s) > 1 else 0.0)
         for start, stop in rest_intervals_s:
             if start > end_s:
                 late = f"rest interval {start:g}-{stop:g} s starts after the video ends"
                 warnings.append(f"{late} ({end_s:.1f} s)")
+            elif stop > video_end_s + 1e-6:
+                late = f"rest interval {start:g}-{stop:g} s ends after the video ends"
+                warnings.append(f"{late} ({video_end_s:.1f} s): cut short")
         if not np.any(rest):
             warnings.append("no frame falls in the rest intervals given: 0 s of rest")
     return warnings
@@ -465,7 +468,7 @@ def summarize(
     record = provenance(str(model.path), model.sha256)
     meta = track.meta
     return {
-        "video": str(video),
+        "video": str(Path(video).resolve()) if Path(video).is_file() else str(video),
         "duration_s": round(duration_s, 6),
         "fps": round(1.0 / step_s, 6) if step_s > 0 else None,
         "fps_nominal": meta.get("fps_nominal"),

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ._checks import HFSDetectError, check_video_path
+from ._checks import HFSDetectError, check_number, check_video_path
 
 __all__ = [
     "Frame",
@@ -235,6 +235,7 @@ def open_video(path: str | os.PathLike) -> VideoFileSource:
 
 def open_camera(index: int = 0, **size: int) -> CameraSource:
     """Open camera ``index`` (0 is the default camera)."""
+    check_number("camera index", index, minimum=0, integer=True)  # OpenCV crashes on -1
     return CameraSource(int(index), **size)
 
 

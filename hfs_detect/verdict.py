@@ -115,7 +115,7 @@ def session_statistics(
     p = params or VerdictParams()
     time_s = frames["time_s"].to_numpy()
     durations = frame_durations(time_s)
-    rest_s = float(np.sum(durations[rest]))
+    rest_s = round(float(np.sum(durations[rest])), 3)  # 300 frames of 1/30 s are 10 s
     in_burst = np.zeros(len(time_s), bool)
     for event in events:
         in_burst |= (time_s >= event.start_s) & (time_s < event.end_s)
@@ -123,6 +123,8 @@ def session_statistics(
     sides = Counter(e.side for e in events)
     dominant, dominant_n = sides.most_common(1)[0] if sides else (None, 0)
     share = dominant_n / len(events) if events else None
+    if len(sides) == 2 and sides["left"] == sides["right"]:
+        dominant = None  # as many on each side: neither dominates
     long_closures = _long_bilateral_closures(frames, rest) if rest.any() else 0
     face_fraction = float(frames["face"].mean()) if len(frames) else 0.0
     if rest_s < p.min_rest_s or face_fraction < p.min_face_fraction:
@@ -154,7 +156,9 @@ def session_statistics(
             for a in asymmetries
         ],  # fmt: skip
         "verdict": verdict,
-        "verdict_text": verdict_sentence(verdict, events, dominant, rest_s, p, asymmetries),
+        "verdict_text": verdict_sentence(
+            verdict, events, dominant, rest_s, p, asymmetries, face_fraction
+        ),
     }
 
 
@@ -165,18 +169,28 @@ def verdict_sentence(
     rest_s: float,
     params: VerdictParams | None = None,
     asymmetries=(),
+    face_fraction: float | None = None,
 ) -> str:
-    """The verdict in a sentence a clinician reads, with what to do when it cannot say more."""
+    """The verdict in a sentence a clinician reads, with what to do when it cannot say more.
+
+    ``face_fraction`` (the share of frames with a face) lets an insufficient
+    verdict say that the face, not the rest, was missing.
+    """
     p = params or VerdictParams()
+    no_face = face_fraction is not None and face_fraction < p.min_face_fraction
     if verdict == "unilateral_bursts":
         text = f"one-sided contraction bursts at rest, on the patient's {dominant_side} side"
     elif verdict == "bilateral_pattern":
         text = "repeated bilateral eye closures beyond normal blinking (blepharospasm-like)"
-    elif verdict == "insufficient_data":
+    elif verdict == "insufficient_data" and face_fraction == 0:
+        text = "no face found in the video"
+    elif verdict == "insufficient_data" and no_face:
         text = (
-            f"too little rest or face to judge ({rest_s:.0f} s of rest, "
-            f"{p.min_rest_s:.0f} s needed)"
+            f"too little face to judge (a face in {100 * face_fraction:.0f}% of the frames, "
+            f"{100 * p.min_face_fraction:.0f}% needed)"
         )
+    elif verdict == "insufficient_data":
+        text = f"too little rest to judge ({rest_s:.1f} s of rest, {p.min_rest_s:g} s needed)"
     else:
         text = "no pattern of one-sided bursts at rest"
     if verdict != "unilateral_bursts" and 0 < len(events) < p.min_events:
@@ -187,6 +201,8 @@ def verdict_sentence(
             f"; only {len(events)} clear one-sided {plural} ({found}), fewer than the "
             f"{p.min_events} a pattern needs: record longer"
         )
+    elif verdict == "insufficient_data" and no_face:
+        text += ": record with the whole face in view, facing the camera"
     elif verdict == "insufficient_data":
         text += ": record longer at rest"
     for a in asymmetries:
@@ -202,9 +218,16 @@ def methods_paragraph(summary: dict) -> str:
     det = summary["parameters"]["detector"]
     rest = summary["parameters"]["rest"]
     lasting = len(summary.get("persistent_asymmetry") or [])
+    if summary.get("landmark_engine") == "litert":
+        litert = str(summary.get("landmark_engine_version", "")).partition("+litert")[2]
+        engine = (
+            "the networks of MediaPipe Face Landmarker run directly with LiteRT "
+            f"{litert or 'unknown'} (hfs-detect's litert engine"
+        )
+    else:
+        engine = f"MediaPipe Face Landmarker (MediaPipe {summary['mediapipe_version']}"
     return (
-        f"Video frames were analysed with MediaPipe Face Landmarker "
-        f"(MediaPipe {summary['mediapipe_version']}, model sha256 "
+        f"Video frames were analysed with {engine}, model sha256 "
         f"{summary['model_sha256'][:12]}) by hfs-detect {summary['hfs_detect_version']}. "
         "The eye aperture, lower lid, cheek, mouth corner and brow were measured on each side "
         "after removing head rotation. Rest was defined as face present, head still (median "
@@ -212,7 +235,9 @@ def methods_paragraph(summary: dict) -> str:
         "still) and no bilateral expression beyond the person's resting face. Each left-right "
         "asymmetry was judged in robust z units against the person's own rest, and in the "
         "first seconds against a symmetric-face prior handing over to it. Within rest, a "
-        f"burst began where one eye closed by at least {det['threshold_z']} z units, or where "
+        f"burst began where one eye closed by at least {det['threshold_z']} z units, or by "
+        f"{det.get('joint_eye_z', det['threshold_z'])} together with the same side's cheek or "
+        f"mouth corner at {det['region_z']}, or where "
         f"the cheek or mouth corner moved by {det['lower_face_z']} z units, on one side, "
         "setting in from rest. A closure counted as one-sided when the other eye's deepest "
         f"closure was at most {det['coupling_share']} of its own or at most "

@@ -183,3 +183,29 @@ def test_a_rerun_finishes_a_video_whose_report_was_never_written(tmp_path):
     assert result.n_done == 1
     assert (tmp_path / "grid_bbaf2n" / "report.html").is_file()
     assert run_batch([video], tmp_path).n_done == 0  # now complete: kept
+
+
+def test_outputs_inside_the_input_folder_are_not_taken_for_new_videos(tmp_path):
+    videos = tmp_path / "visits"
+    videos.mkdir()
+    shutil.copy(DATA / "grid_bbaf2n.mpg", videos / "patient.mpg")  # 3 s
+    out = videos / "results"  # the batch's outputs inside the folder it searches
+    args = ["batch", str(videos), "-o", str(out), "--no-report", "--no-progress"]
+    assert main(args) == 0
+    shutil.copy(videos / "patient.mpg", out / "patient" / "annotated.mpg")  # as report makes
+    assert main(args) == 0
+    cohort = pd.read_csv(out / "cohort.csv")
+    assert list(cohort.name) == ["patient"]
+    record = json.loads((out / "batch.json").read_text())
+    assert record["n_videos"] == 1 and record["versions"]["hfs_detect"]
+
+
+def test_a_missing_name_among_several_is_a_failure_and_the_batch_goes_on(tmp_path, capsys):
+    missing = tmp_path / "missing.mp4"
+    args = [str(DATA / "grid_bbaf2n.mpg"), str(missing), "-o", str(tmp_path / "out")]
+    assert main(["batch", *args, "--no-report", "--no-progress"]) == 1  # one failed
+    cohort = pd.read_csv(tmp_path / "out" / "cohort.csv")
+    failures = pd.read_csv(tmp_path / "out" / "failures.csv")
+    assert list(cohort.name) == ["grid_bbaf2n"]
+    reason = f"not found: {missing}"
+    assert failures.to_dict("records") == [{"video": str(missing), "reason": reason}]

@@ -344,6 +344,10 @@ def test_a_video_cut_short_with_its_index_intact_is_warned_about(tmp_path):
     result = run("batch", video.parent, "-o", tmp_path / "batch")
     cohort = pd.read_csv(tmp_path / "batch" / "cohort.csv")
     assert "of the 600 frames" in cohort.loc[0, "warnings"]
+    result = run("live", "--source", video, "--no-display", "-o", tmp_path / "live")
+    assert result.returncode == 0, result.stderr  # the same file, played as a camera
+    summary = json.loads((tmp_path / "live" / "summary.json").read_text())
+    assert summary["warnings"] and "of the 600 frames" in summary["warnings"][0]
 
 
 def test_an_annotated_video_of_another_video_is_refused(tmp_path, archive):
@@ -397,3 +401,59 @@ def test_a_full_disk_gets_a_one_line_error_and_a_batch_goes_on(full_disk, tmp_pa
     assert result.stderr.count("No space left on device") == 2  # each video named, then on
     failures = pd.read_csv(full_disk / "batch" / "failures.csv")
     assert len(failures) == 2 and (full_disk / "batch" / "batch.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["analyze", SAMPLES / "synthetic_hfs_left.mp4", "--threshold-z", "0"],
+         ["--threshold-z must be above 0"]),
+        (["live", "--no-display", "--camera", "-1"], ["--camera must be at least 0"]),
+    ],
+    ids=["threshold-z-0", "camera-minus-1"],
+)  # fmt: skip
+def test_values_that_would_crash_are_refused_naming_the_option(tmp_path, args, words):
+    result = run(*args, "-o", tmp_path / "out")
+    assert_one_line_error(result, *words)
+    assert result.returncode == 1 and not (tmp_path / "out").exists()
+
+
+def test_a_file_output_the_system_refuses_gets_a_one_line_error_before_any_work(tmp_path, archive):
+    folder = archive[0] / "synthetic_hfs_left"
+    cannot = "/proc/no-such-folder"  # no one, not even root, can make a folder there
+    for args, words in (
+        (["export", folder, f"{cannot}/review.eaf"], ["cannot write", cannot]),
+        (["compare", folder, folder, "--json", f"{cannot}/c.json"], ["cannot write", cannot]),
+        (["compare", folder, folder, "--plot", tmp_path], ["it is a folder"]),
+        (["evaluate", folder, folder / "events.csv", "--json", tmp_path], ["it is a folder"]),
+        (["synth", f"{cannot}/s.mp4", "--duration-s", "6"], ["cannot write", cannot]),
+    ):
+        result = run(*args)
+        assert_one_line_error(result, *words)
+        assert result.returncode == 1 and result.stdout == ""  # refused before any work
+
+
+def test_output_into_a_closed_pipe_is_no_internal_error():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hfs_detect", "info"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader went away, as `| head -0` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141  # as a shell reports SIGPIPE
+    assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+def test_a_relative_path_is_recorded_whole_and_only_written_files_are_listed(tmp_path):
+    out = tmp_path / "out"
+    result = run("analyze", "synthetic_hfs_left.mp4", "-o", out, "--no-parquet", cwd=SAMPLES)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["video"] == str((SAMPLES / "synthetic_hfs_left.mp4").resolve())
+    listed = result.stdout.strip().splitlines()[-1]
+    assert "frames.parquet" not in listed and not (out / "frames.parquet").exists()
+    assert "landmarks.npz" in listed and (out / "landmarks.npz").exists()
+    late = run("analyze", "synthetic_hfs_left.mp4", "-o", out, "--rest", "0:10-1:30", cwd=SAMPLES)
+    assert late.returncode == 0, late.stderr
+    assert "rest interval 10-90 s ends after the video ends (20.0 s): cut short" in late.stderr

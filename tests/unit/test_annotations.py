@@ -24,3 +24,15 @@ def test_export_chooses_the_format_by_suffix_and_refuses_others(tmp_path):
     assert path.is_file() and n_bursts == 1 and n_rest == 1 and video.name == "visit.mp4"
     with pytest.raises(HFSDetectError, match=r"\.eaf \(ELAN\) or \.boris \(BORIS\)"):
         export_review(tmp_path / "visit", tmp_path / "r.txt")
+
+
+def test_elan_finds_the_video_from_where_the_eaf_is_and_names_the_version(tmp_path):
+    from hfs_detect import __version__
+    from hfs_detect.annotations import write_elan
+
+    video = tmp_path / "visit.mp4"
+    video.write_bytes(b"")
+    (tmp_path / "review").mkdir()
+    text = write_elan(tmp_path / "review" / "x.eaf", [], [], video=video).read_text()
+    assert 'RELATIVE_MEDIA_URL="../visit.mp4"' in text
+    assert f'AUTHOR="hfs-detect {__version__}"' in text

@@ -18,3 +18,17 @@ def test_traces_are_zero_at_rest_and_show_the_closing_eye():
     held = (frames.time_s > 8.3).to_numpy() & (frames.time_s < 8.7).to_numpy()
     assert traces["eye"]["left"][held].mean() == pytest.approx(0.6, abs=0.05)
     assert abs(traces["eye"]["right"][held].mean()) < 0.05
+
+
+def test_a_comparison_says_when_its_sessions_are_not_comparable():
+    from hfs_detect.compare import comparison_warnings
+
+    def figures(folder, verdict, threshold_z):
+        method = {"landmark_engine": "mediapipe", "detector.threshold_z": threshold_z}
+        return {"folder": folder, "verdict": verdict, "method": method}
+
+    same = comparison_warnings(figures("a", "none", 3.5), figures("b", "none", 3.5))
+    assert same == []
+    warned = comparison_warnings(figures("a", "none", 5.0), figures("b", "insufficient_data", 3.5))
+    assert any("after session (b) has too little rest or face" in w for w in warned)
+    assert any("detector.threshold_z 5.0 vs 3.5" in w for w in warned)

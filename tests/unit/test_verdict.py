@@ -72,7 +72,34 @@ def test_too_little_rest_or_face_is_insufficient_data(case):
         rest = frames.face.to_numpy()
     s = statistics(frames, [burst(2), burst(3), burst(4)], rest)
     assert s["verdict"] == "insufficient_data"
-    assert "record longer" in s["verdict_text"]
+    if case == "little rest":
+        assert "too little rest to judge (5.0 s of rest, 10 s needed)" in s["verdict_text"]
+        assert "record longer" in s["verdict_text"]
+    else:  # the advice is about the face, not about recording longer
+        assert "a face in 33% of the frames, 50% needed" in s["verdict_text"]
+        assert "whole face in view" in s["verdict_text"]
+
+
+def test_exactly_the_rest_needed_is_enough():
+    frames = frames_at_rest(30.0)
+    rest = np.zeros(len(frames), bool)
+    rest[:300] = True  # 300 frames of 1/30 s: 10 s, though their float sum is 9.999...
+    s = statistics(frames, [], rest)
+    assert s["rest_s"] == 10.0
+    assert s["verdict"] == "none"
+
+
+def test_a_video_without_a_face_says_so():
+    frames = frames_at_rest(30.0, face=False)
+    s = statistics(frames, [], np.zeros(len(frames), bool))
+    assert s["verdict"] == "insufficient_data"
+    assert s["verdict_text"].startswith("no face found in the video")
+
+
+def test_as_many_bursts_on_each_side_name_no_dominant_side():
+    s = statistics(frames_at_rest(), [burst(5), burst(20, "right")])
+    assert s["dominant_side"] is None
+    assert s["dominant_side_share"] == 0.5
 
 
 @pytest.mark.parametrize("n_bursts", [1, 2])
@@ -91,3 +118,23 @@ def test_a_lasting_asymmetry_is_reported_not_counted():
         {"start_s": 12.0, "side": "right", "regions": "eye", "size_z": 9.5}
     ]
     assert "lasting asymmetry" in s["verdict_text"]
+
+
+@pytest.mark.parametrize("engine", ["mediapipe", "litert"])
+def test_the_methods_paragraph_names_the_engine_that_made_the_landmarks(engine):
+    from hfs_detect.detector import DetectorParams
+    from hfs_detect.rest import RestParams
+    from hfs_detect.verdict import methods_paragraph
+
+    summary = {
+        "parameters": {"detector": DetectorParams().to_dict(), "rest": RestParams().to_dict()},
+        "mediapipe_version": "1.2.3", "model_sha256": "ab" * 32, "hfs_detect_version": "0.1.0",
+        "rest_s": 30.0, "n_events": 0, "verdict": "none", "landmark_engine": engine,
+        "landmark_engine_version": "2+litert2.3.0" if engine == "litert" else "1.2.3",
+    }  # fmt: skip
+    text = methods_paragraph(summary)
+    if engine == "litert":
+        assert "run directly with LiteRT 2.3.0" in text and "MediaPipe 1.2.3" not in text
+    else:
+        assert "MediaPipe Face Landmarker (MediaPipe 1.2.3, model sha256 abab" in text
+    assert "or by 2.5 together with the same side's cheek or mouth corner at 3.0" in text
