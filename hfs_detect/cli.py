@@ -556,7 +556,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from .rest import parse_intervals
 
     steps = None
-    if args.steps:
+    if args.steps is not None:
         steps = "auto" if args.steps.strip() == "auto" else parse_steps(args.steps)
     analysis = analyze_video(
         args.video,
@@ -569,7 +569,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         parquet=not args.no_parquet,
         progress=not args.no_progress and sys.stderr.isatty(),
-        rest_intervals_s=parse_intervals(args.rest) if args.rest else None,
+        rest_intervals_s=parse_intervals(args.rest) if args.rest is not None else None,
         detector_params=DetectorParams(threshold_z=args.threshold_z),
         steps=steps,
     )

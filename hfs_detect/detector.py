@@ -830,7 +830,9 @@ class BurstDetector:
         for region, names in (("cheek", ("cheek",)), ("mouth", ("corner",))):
             if max(self._lower_face(f, side, names) for f in active) >= threshold:
                 regions.append(region)
-        if max(abs(f.z["brow"]) for f in active) >= threshold:
+        # the brow by its own muscle: raised on this side (frontalis, the "other Babinski
+        # sign"); lowered, it only follows the closing eye (orbicularis, or the mesh)
+        if max(SIDE_SIGN[side] * f.z["brow"] for f in active) >= threshold:
             regions.append("brow")
         return tuple(regions) or ("eye",)
 

@@ -39,6 +39,7 @@ __all__ = [
     "evaluation_lines",
     "false_by_distractor",
     "matched_pairs",
+    "region_agreement",
     "score_grading",
     "GRADING_TOLERANCES",
 ]
@@ -121,6 +122,31 @@ def false_by_distractor(
     return counts
 
 
+def region_agreement(
+    predicted: pd.DataFrame, truth: pd.DataFrame, matched: list[tuple[int, int]]
+) -> dict[str, dict[str, int]] | None:
+    """Per region, over matched bursts: how often both name it, only the truth
+    (``missed``) or only the prediction (``extra``).
+
+    ``matched`` holds ``(truth row, predicted row)`` pairs (:func:`matched_pairs`).
+    None when either table has no ``regions`` column.
+    """
+    from .face_mesh import REGIONS
+
+    if "regions" not in predicted or "regions" not in truth:
+        return None
+    counts = {region: {"both": 0, "missed": 0, "extra": 0} for region in REGIONS}
+    for i, j in matched:
+        true = set(str(truth.regions.iloc[i]).split("+"))
+        found = set(str(predicted.regions.iloc[j]).split("+"))
+        for region in REGIONS:
+            if region in true or region in found:
+                key = "both" if region in true and region in found else (
+                    "missed" if region in true else "extra")  # fmt: skip
+                counts[region][key] += 1
+    return counts
+
+
 def score_events(
     predicted: pd.DataFrame,
     truth: pd.DataFrame,
@@ -144,7 +170,8 @@ def score_events(
     dict
         ``n_true``, ``n_predicted``, ``n_matched``, ``precision``, ``recall``,
         ``f1``, ``onset_error_s`` (median, absolute), ``offset_error_s``,
-        ``side_accuracy``, ``false_per_rest_min``.
+        ``side_accuracy``, ``false_per_rest_min``, and ``regions``
+        (:func:`region_agreement`) when both tables name regions.
     """
     check_number("tolerance_s", tolerance_s, minimum=0.0)
     matched, any_side = matched_pairs(predicted, truth, tolerance_s)
@@ -166,6 +193,7 @@ def score_events(
         "offset_error_s": round(float(np.median(offset)), 4) if offset else None,
         "side_accuracy": round(n_match / len(any_side), 4) if any_side else None,
         "false_per_rest_min": round(false / (rest_s / 60), 4) if rest_s else None,
+        "regions": region_agreement(predicted, truth, matched),
     }
 
 
@@ -257,6 +285,12 @@ def evaluate_paths(
         if rest_total
         else None,
     }
+    named = [s["regions"] for s in pooled if s["regions"]]
+    if named:
+        overall["regions"] = {
+            region: {key: sum(r[region][key] for r in named) for key in named[0][region]}
+            for region in named[0]
+        }
     graded = [s["grading"] for s in sessions.values() if "grading" in s]
     if graded:
         overall["grading"] = {
@@ -320,6 +354,13 @@ def evaluation_lines(result: dict) -> list[str]:
         f"overall: precision {o['precision']:.3f}, recall {o['recall']:.3f}, F1 {o['f1']:.3f}"
         f" over {o['n_sessions']} session(s)"
     )
+    if "regions" in o:
+        lines.append(
+            "regions of matched bursts (both / truth only / found only): "
+            + ", ".join(
+                f"{r} {c['both']}/{c['missed']}/{c['extra']}" for r, c in o["regions"].items()
+            )  # fmt: skip
+        )
     if "grading" in o:
         g = o["grading"]
         lines.append(

@@ -177,6 +177,8 @@ def test_bad_rest_intervals_get_a_one_line_error(tmp_path):
         "analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path, "--rest", "0:75-0:80"
     )
     assert_one_line_error(result, "0:75", "seconds run 0-59")
+    result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", tmp_path, "--rest", "")
+    assert_one_line_error(result, "no rest interval given")  # not silently the whole video
 
 
 def test_bad_provocation_steps_get_a_one_line_error(tmp_path):

@@ -419,3 +419,16 @@ def test_bursts_of_one_side_less_than_join_gap_apart_are_one_clonic_burst():
     assert event.start_s < 8.3 and event.end_s > 9.3 and event.n_twitches >= 2
     frames = close_eyes(close_eyes(quiet_face(30.0), 8.0, 0.4, 0.6, 0.05), 9.2, 0.4, 0.05, 0.6)
     assert sides(detect_bursts(frames)[1]) == ["left", "right"]
+
+
+@pytest.mark.parametrize("brow_shift, named", [(-0.03, False), (0.03, True)])
+def test_the_brow_is_named_when_it_rises_not_when_it_follows_the_closing_eye(brow_shift, named):
+    """A closing eye pulls its brow down (orbicularis, or MediaPipe's mesh): that is the
+    eye. A brow rising on the spasm's side is its own muscle (the other Babinski sign)."""
+    frames = close_eyes(quiet_face(), 10.0, 1.0, 0.6, 0.0)
+    level = pulse(frames.time_s.to_numpy(), 10.0, 1.0)
+    frames["brow_height_left"] += brow_shift * level
+    _, events, _ = detect_bursts(frames)
+    assert sides(events) == ["left"]
+    assert ("brow" in events[0].regions) == named
+    assert events[0].brow_raised == named

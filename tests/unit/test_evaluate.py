@@ -72,3 +72,25 @@ def test_grading_items_are_recovered_within_their_tolerances():
         scored[k]["recovered"]
         for k in ("smc_grade", "bursts_per_rest_hour", "tonic_median", "clonic_twitches_per_min")
     )
+
+
+def test_regions_of_matched_bursts_are_counted_per_region():
+    from hfs_detect.evaluate import evaluation_lines
+
+    truth = pd.DataFrame(
+        {"start_s": [1.0, 5.0], "end_s": [2.0, 6.0], "side": ["left"] * 2,
+         "regions": ["eye+cheek", "eye"]}
+    )  # fmt: skip
+    found = pd.DataFrame(
+        {"start_s": [1.1, 5.1, 9.0], "end_s": [2.0, 6.0, 9.5], "side": ["left"] * 3,
+         "regions": ["eye+mouth", "eye+brow", "eye"]}
+    )  # fmt: skip
+    regions = score_events(found, truth)["regions"]
+    assert regions["eye"] == {"both": 2, "missed": 0, "extra": 0}
+    assert regions["cheek"] == {"both": 0, "missed": 1, "extra": 0}
+    assert regions["mouth"] == {"both": 0, "missed": 0, "extra": 1}
+    assert regions["brow"] == {"both": 0, "missed": 0, "extra": 1}  # the unmatched burst: not
+    assert score_events(found.drop(columns="regions"), truth)["regions"] is None
+    result = {"sessions": {}, "overall": {"precision": 0.67, "recall": 1.0, "f1": 0.8,
+              "n_sessions": 1, "regions": regions}}  # fmt: skip
+    assert "eye 2/0/0, cheek 0/1/0, mouth 0/0/1, brow 0/0/1" in "\n".join(evaluation_lines(result))
