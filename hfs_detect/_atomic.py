@@ -76,7 +76,7 @@ def check_output_file(path: str | os.PathLike) -> Path:
             pass
     except OSError as exc:
         raise HFSDetectError(
-            f"cannot write {path}: {parent} is not writable ({exc.strerror})"
+            f"cannot write {path}: no file can be made in {parent} ({exc.strerror})"
         ) from None
     return path
 

@@ -61,8 +61,10 @@ def find_videos(spec: str | os.PathLike, exclude: str | os.PathLike | None = Non
 
     A folder or glob keeps every file with a video suffix (``VIDEO_SUFFIXES``)
     and also files that only claim to be one (they fail later, with a reason).
-    Files under ``exclude`` (a batch's own output folder, which holds annotated
-    and recorded videos) are not searched.
+    A folder or glob leaves out the files inside the analysis folders (those
+    with a ``summary.json``) of ``exclude``, a batch's own output folder:
+    their annotated and recorded videos are outputs, not new inputs. A file
+    named on its own is always kept.
     """
     spec = str(spec)
     path = Path(spec)
@@ -75,11 +77,19 @@ def find_videos(spec: str | os.PathLike, exclude: str | os.PathLike | None = Non
         if not found and not any(c in spec for c in "*?["):
             raise HFSDetectError(f"not found: {spec}")
     if exclude is not None and not path.is_file():
-        skip = Path(exclude).resolve()
-        found = [p for p in found if skip not in p.resolve().parents]
+        found = [p for p in found if not _in_analysis_folder(p, Path(exclude))]
     if not found:
         raise HFSDetectError(f"no video files in {spec} (looked for {', '.join(VIDEO_SUFFIXES)})")
     return sorted({p.resolve() for p in found})
+
+
+def _in_analysis_folder(path: Path, out_dir: Path) -> bool:
+    """``path`` lies in one of ``out_dir``'s analysis folders (a child with a summary.json)."""
+    try:
+        inside = path.resolve().relative_to(out_dir.resolve())
+    except ValueError:
+        return False
+    return len(inside.parts) > 1 and (out_dir / inside.parts[0] / "summary.json").is_file()
 
 
 def output_names(videos: list[Path]) -> dict[Path, str]:
@@ -303,7 +313,8 @@ def run_batch(
         except HFSDetectError as exc:
             if len(specs) == 1:
                 raise
-            missing.append({"status": "failed", "video": str(item), "seconds": 0.0,
+            name = item if any(c in str(item) for c in "*?[") else Path(item).absolute()
+            missing.append({"status": "failed", "video": str(name), "seconds": 0.0,
                             "reason": str(exc)})  # fmt: skip
     if not found:
         raise HFSDetectError("; ".join(r["reason"] for r in missing) or "no videos")
@@ -316,6 +327,9 @@ def run_batch(
     if scheduler or workers > 1:  # the longest first, so no worker is left with one at the end
         jobs = longest_first(jobs)
     results: list[dict] = list(missing)
+    for entry in missing:
+        if on_result:
+            on_result(entry)
 
     from tqdm import tqdm
 

@@ -667,6 +667,8 @@ def _run_live(args: argparse.Namespace) -> int:
             detector_params=detector_params,
             on_event=announce,
         )
+    for warning in result.analysis.summary.get("warnings", []):
+        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
     for line in summary_lines(result.analysis.summary):
         print(line)
     print(f"session saved in {result.out_dir}/ ({result.ended_by})")
@@ -869,7 +871,9 @@ def main(argv: list[str] | None = None) -> int:
             "evaluate": _run_evaluate,
             "info": _run_info,
         }[args.command]
-        return runner(args)
+        status = runner(args)
+        sys.stdout.flush()  # a reader gone away shows here, not at the interpreter's exit
+        return status
     except _UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

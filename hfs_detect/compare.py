@@ -96,10 +96,11 @@ def comparison_warnings(a: dict, b: dict) -> list[str]:
         for when, figures in (("before", a), ("after", b))
         if figures["verdict"] == "insufficient_data"
     ]
-    keys = sorted(set(a["method"]) | set(b["method"]))
-    differ = [k for k in keys if a["method"].get(k) != b["method"].get(k)]
+    before, after = a.get("method") or {}, b.get("method") or {}
+    keys = sorted(set(before) & set(after))  # settings both recorded (older versions, fewer)
+    differ = [k for k in keys if before[k] != after[k]]
     if differ:
-        shown = ", ".join(f"{k} {a['method'].get(k)} vs {b['method'].get(k)}" for k in differ[:4])
+        shown = ", ".join(f"{k} {before[k]} vs {after[k]}" for k in differ[:4])
         more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
         out.append(f"the sessions were analysed with different settings ({shown}{more}): "
                    "rerun them alike to compare")  # fmt: skip

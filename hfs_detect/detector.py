@@ -274,7 +274,7 @@ class DetectorParams(Parameters):
     def __post_init__(self) -> None:
         super().__post_init__()
         for name in ("threshold_z", "region_z", "lower_face_z", "joint_eye_z", "weak_z"):
-            check_number(name, getattr(self, name), above=0.0)  # z thresholds divide
+            check_number(name, getattr(self, name), above=0.0)  # 0 z: every frame departs
         check_number("coupling_share", self.coupling_share, maximum=1.0)
         check_number("blink_share", self.blink_share, maximum=1.0)
         check_number("open_eye_share", self.open_eye_share, maximum=1.0)

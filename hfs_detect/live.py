@@ -310,7 +310,8 @@ def run_live(
             raise feed.error
         if is_camera and getattr(source, "lost", False) and ended_by == "end of source":
             ended_by = "camera lost"
-        if not is_camera and not realtime and ended_by == "end of source":
+        if not is_camera and ended_by == "end of source" and runner.n_frames == feed.n_read:
+            # every frame the file gave was analysed: fewer than it declares is a file cut short
             runner.declared_frames = getattr(source, "n_frames_hint", None)  # as analyze warns
         if not session.has_frames:
             session.close_window()

@@ -468,7 +468,7 @@ def summarize(
     record = provenance(str(model.path), model.sha256)
     meta = track.meta
     return {
-        "video": str(Path(video).resolve()) if Path(video).is_file() else str(video),
+        "video": os.path.abspath(video) if Path(video).is_file() else str(video),
         "duration_s": round(duration_s, 6),
         "fps": round(1.0 / step_s, 6) if step_s > 0 else None,
         "fps_nominal": meta.get("fps_nominal"),

@@ -129,7 +129,7 @@ def session_statistics(
     face_fraction = float(frames["face"].mean()) if len(frames) else 0.0
     if rest_s < p.min_rest_s or face_fraction < p.min_face_fraction:
         verdict = "insufficient_data"
-    elif len(events) >= p.min_events and share is not None and share >= p.min_side_share:
+    elif len(events) >= p.min_events and dominant is not None and share >= p.min_side_share:
         verdict = "unilateral_bursts"
     elif long_closures >= p.min_events:
         verdict = "bilateral_pattern"

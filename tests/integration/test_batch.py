@@ -185,11 +185,12 @@ def test_a_rerun_finishes_a_video_whose_report_was_never_written(tmp_path):
     assert run_batch([video], tmp_path).n_done == 0  # now complete: kept
 
 
-def test_outputs_inside_the_input_folder_are_not_taken_for_new_videos(tmp_path):
+@pytest.mark.parametrize("inside", ["results", "."])
+def test_outputs_inside_the_input_folder_are_not_taken_for_new_videos(tmp_path, inside):
     videos = tmp_path / "visits"
     videos.mkdir()
     shutil.copy(DATA / "grid_bbaf2n.mpg", videos / "patient.mpg")  # 3 s
-    out = videos / "results"  # the batch's outputs inside the folder it searches
+    out = videos / inside  # the batch's outputs inside (or in) the folder it searches
     args = ["batch", str(videos), "-o", str(out), "--no-report", "--no-progress"]
     assert main(args) == 0
     shutil.copy(videos / "patient.mpg", out / "patient" / "annotated.mpg")  # as report makes
@@ -204,6 +205,7 @@ def test_a_missing_name_among_several_is_a_failure_and_the_batch_goes_on(tmp_pat
     missing = tmp_path / "missing.mp4"
     args = [str(DATA / "grid_bbaf2n.mpg"), str(missing), "-o", str(tmp_path / "out")]
     assert main(["batch", *args, "--no-report", "--no-progress"]) == 1  # one failed
+    assert f"{missing}: not found" in capsys.readouterr().err  # named, not only counted
     cohort = pd.read_csv(tmp_path / "out" / "cohort.csv")
     failures = pd.read_csv(tmp_path / "out" / "failures.csv")
     assert list(cohort.name) == ["grid_bbaf2n"]

@@ -436,10 +436,12 @@ def test_a_file_output_the_system_refuses_gets_a_one_line_error_before_any_work(
 
 
 def test_output_into_a_closed_pipe_is_no_internal_error():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
     process = subprocess.Popen(
         [sys.executable, "-m", "hfs_detect", "info"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=env,
     )
     process.stdout.close()  # the reader went away, as `| head -0` does
     stderr = process.stderr.read().decode()

@@ -83,7 +83,7 @@ def test_too_little_rest_or_face_is_insufficient_data(case):
 def test_exactly_the_rest_needed_is_enough():
     frames = frames_at_rest(30.0)
     rest = np.zeros(len(frames), bool)
-    rest[:300] = True  # 300 frames of 1/30 s: 10 s, though their float sum is 9.999...
+    rest[192:492] = True  # 300 frames of 1/30 s: 10 s, though their float sum is 9.999...
     s = statistics(frames, [], rest)
     assert s["rest_s"] == 10.0
     assert s["verdict"] == "none"
