@@ -301,8 +301,9 @@ def _affected_side(frames, rest: np.ndarray, events: list[Event], given: str | N
     if given is not None:
         check_option("affected_side", given, SIDES)
         return given
-    if events:
-        return Counter(e.side for e in events).most_common(1)[0][0]
+    ranked = Counter(e.side for e in events).most_common()
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]  # the side with more bursts; on a tie, as with none:
     apertures = [frames.loc[rest, f"eye_aperture_{s}"].to_numpy(float) for s in SIDES]
     medians = [float(np.nanmedian(a)) if np.isfinite(a).any() else np.nan for a in apertures]
     if not np.isfinite(medians).all():

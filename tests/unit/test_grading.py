@@ -146,3 +146,9 @@ def test_a_short_recording_is_said_to_give_extrapolated_rates():
     assert "extrapolated from 20 s of rest" in grading_sentence(graded, 20.0)
     assert "extrapolated" not in grading_sentence(graded, 600.0)
     assert "extrapolated" not in grading_sentence({**graded, "graded": False}, 20.0)
+
+
+def test_as_many_bursts_on_each_side_grade_the_narrower_eye_not_the_first_burst():
+    events = [burst(5.0, "left"), burst(20.0, "right")]
+    g = grade(frames(right=0.8 * OPEN), events, verdict="none")
+    assert g["affected_side"] == "right"  # the left burst came first
