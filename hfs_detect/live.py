@@ -495,6 +495,7 @@ class _Session:
         delays = [f["delay_s"] for f in self.flags]
         summary = analysis.summary
         summary["protocol"] = protocol_summary(self.protocol)
+        summary["warnings"] = [*summary.get("warnings", []), *self.protocol.warnings()]
         summary["steps"] = step_statistics(frames, rest, self.runner.events, self.protocol)
         summary["marks"] = self.marks
         summary["live"] = {
@@ -545,7 +546,8 @@ def summary_lines(summary: dict) -> list[str]:
     ]  # fmt: skip
     for step in summary.get("steps", []):
         rate = step["events_per_rest_min"]
-        text = f"  {step['step']}: {step['n_events']} bursts"
+        n = step["n_events"]
+        text = f"  {step['step']}: {n} {'burst' if n == 1 else 'bursts'}"
         if step["rest_step"]:
             text += f", rest {step['rest_s']:.0f} s" + (
                 f", {rate:.2f}/min" if rate is not None else ""

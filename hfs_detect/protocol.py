@@ -120,6 +120,18 @@ class Protocol:
                 return k, step, end - elapsed_s
         return None
 
+    def warnings(self) -> list[str]:
+        """What about the protocol a session would regret: a last step that is a
+        provocation (the session ends with it, so the seconds after it, where its
+        bursts still count, are never watched)."""
+        last = self.steps[-1] if self.steps else None
+        if last is not None and last.provocation and last.after_s > 0:
+            return [
+                f"protocol {self.name!r} ends with the provocation step {last.name!r}: the "
+                f"{last.after_s:g} s after it are not watched (add a rest step after it)"
+            ]
+        return []
+
     def provoked_by(self, elapsed_s: float) -> Step | None:
         """The provocation step whose window (the step and ``after_s`` after it)
         holds ``elapsed_s``, or None."""

@@ -124,3 +124,14 @@ def test_mouth_pursing_is_found_from_the_mouth_shape():
     assert step[2] == pytest.approx(13.0, abs=0.1)
     frames["bs_mouthPucker"] = 0.05  # the corners drawn in without a pucker: not pursing
     assert find_pursing(frames) == []
+
+
+def test_a_protocol_ending_on_a_provocation_is_warned_about(tmp_path):
+    assert load_protocol("default").warnings() == []  # it ends at rest
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[[step]]\nname = "calm"\nduration_s = 20\nrest = true\n'
+        '[[step]]\nname = "smile"\nduration_s = 5\nprovocation = "smile"\n'
+    )
+    (warning,) = load_protocol(path).warnings()
+    assert "ends with the provocation step 'smile'" in warning and "5 s after it" in warning
