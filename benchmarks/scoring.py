@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hfs_detect.evaluate import false_by_distractor, matched_pairs, region_agreement
+from hfs_detect.evaluate import (
+    false_by_distractor,
+    matched_pairs,
+    pooled_regions,
+    region_agreement,
+    regions_line,
+)
 from hfs_detect.signals import contraction
 from hfs_detect.synth import SessionPlan
 
@@ -179,14 +185,11 @@ def print_scores(result: dict) -> None:
             intervals.append(f"{pattern} {s['n_matched']}/{s['n_true']} ({low:.2f}-{high:.2f})")
     print("hfs-detect recall per pattern, found/made (95% Wilson interval): "
           + "; ".join(intervals))  # fmt: skip
-    named = [r["regions"] for r in result["sessions"]
-             if r["method"] == "hfs-detect" and r.get("regions")]  # fmt: skip
-    if named:
-        pooled = {region: {k: sum(r[region][k] for r in named) for k in ("both", "missed", "extra")}
-                  for region in named[0]}  # fmt: skip
-        print("hfs-detect regions of matched bursts (both / truth only / found only): "
-              + ", ".join(f"{r} {c['both']}/{c['missed']}/{c['extra']}"
-                          for r, c in pooled.items()))  # fmt: skip
+    regions = pooled_regions(
+        [r.get("regions") for r in result["sessions"] if r["method"] == "hfs-detect"]
+    )
+    if regions:
+        print(f"hfs-detect {regions_line(regions)}")
     print(
         f"\nverdicts right in sessions with 3+ bursts: {ours['verdicts_3plus']}; "
         f"wrong: {', '.join(ours['wrong_verdicts']) or 'none'}"

@@ -35,8 +35,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         ) from None
     except OSError as exc:  # e.g. a folder that cannot be made there (/proc/x)
         raise HFSDetectError(f"cannot write {path}: {exc.strerror}") from None
-    if path.is_dir():
-        raise HFSDetectError(f"cannot write {path}: it is a folder (give a file name)")
+    _refuse_a_folder(path)
     tmp_path = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -64,8 +63,7 @@ def check_output_file(path: str | os.PathLike) -> Path:
     from ._checks import HFSDetectError
 
     path = Path(path)
-    if path.is_dir():
-        raise HFSDetectError(f"cannot write {path}: it is a folder (give a file name)")
+    _refuse_a_folder(path)
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
@@ -79,6 +77,14 @@ def check_output_file(path: str | os.PathLike) -> Path:
             f"cannot write {path}: no file can be made in {parent} ({exc.strerror})"
         ) from None
     return path
+
+
+def _refuse_a_folder(path: Path) -> None:
+    """A file output given the name of a folder (the folder would be replaced)."""
+    if path.is_dir():
+        from ._checks import HFSDetectError
+
+        raise HFSDetectError(f"cannot write {path}: it is a folder (give a file name)")
 
 
 def _umask() -> int:

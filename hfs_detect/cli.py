@@ -93,7 +93,7 @@ def _add_detector_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_model_options(args: argparse.Namespace) -> None:
+def _check_common_options(args: argparse.Namespace) -> None:
     check_number("--max-faces", args.max_faces, minimum=1, maximum=8, integer=True)
     check_number("--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0)
     if getattr(args, "threshold_z", None) is not None:
@@ -550,7 +550,7 @@ def _build_parser() -> _Parser:
 def _run_analyze(args: argparse.Namespace) -> int:
     from .session import analyze_video
 
-    _check_model_options(args)
+    _check_common_options(args)
     from .detector import DetectorParams
     from .protocol import parse_steps
     from .rest import parse_intervals
@@ -574,8 +574,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         steps=steps,
     )
     s = analysis.summary
-    for warning in s.get("warnings", []):
-        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
+    _print_warnings(s.get("warnings", []))
     cached = " (landmarks from cache)" if s["landmarks_from_cache"] else ""
     print(
         f"{args.video.name}: {s['n_frames']} frames, {s['duration_s']:.1f} s, "
@@ -607,6 +606,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_warnings(warnings: list[str]) -> None:
+    """What to know about the input that is not an error, one line each on stderr."""
+    for warning in warnings:
+        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
+
+
 def _count(n: int, noun: str) -> str:
     """``1 burst``, ``2 bursts``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -629,7 +634,7 @@ def _run_live(args: argparse.Namespace) -> int:
     if args.print_protocol:
         print(default_protocol_text(), end="")
         return EXIT_OK
-    _check_model_options(args)
+    _check_common_options(args)
     size = args.camera_size or {}
     if args.realtime and args.source is None:
         raise _UsageError(
@@ -667,8 +672,7 @@ def _run_live(args: argparse.Namespace) -> int:
             detector_params=detector_params,
             on_event=announce,
         )
-    for warning in result.analysis.summary.get("warnings", []):
-        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
+    _print_warnings(result.analysis.summary.get("warnings", []))
     for line in summary_lines(result.analysis.summary):
         print(line)
     print(f"session saved in {result.out_dir}/ ({result.ended_by})")
@@ -686,7 +690,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     from ._checks import check_number
     from .batch import run_batch
 
-    _check_model_options(args)
+    _check_common_options(args)
     check_number("--workers", args.workers, minimum=1, maximum=64, integer=True)
     options = {
         "mirrored": args.mirrored,
@@ -759,8 +763,7 @@ def _run_compare(args: argparse.Namespace) -> int:
             check_output_file(path)  # ...and a place that cannot take the file
     result = compare_sessions(args.before, args.after, args.baseline)
     print("\n".join(comparison_lines(result)))
-    for warning in result["warnings"]:
-        print(f"hfs-detect: warning: {warning}", file=sys.stderr)
+    _print_warnings(result["warnings"])
     if args.plot:
         print(f"wrote {plot_comparison(result, args.plot)}")
     if args.json:

@@ -17,13 +17,13 @@ import io
 import os
 from pathlib import Path
 
+from . import __version__
 from ._atomic import atomic_path
 from ._checks import HFSDetectError
 from .events import events_from_frame
 from .face_mesh import REGIONS, SIDES
 from .grading import GRADING_KEYS, SMC_GRADES, GradingParams, grade_session
 from .outputs import load_session
-from .provenance import versions
 from .report import SIDE_COLOURS
 
 __all__ = ["compare_sessions", "comparison_lines", "comparison_warnings", "plot_comparison"]
@@ -167,7 +167,7 @@ def compare_sessions(
     return {
         "before": a, "after": b, "changes": changes, "side": side_note,
         "affected_side": graded_side, "baseline": str(baseline) if baseline is not None else None,
-        "warnings": comparison_warnings(a, b), "hfs_detect_version": versions()["hfs_detect"],
+        "warnings": comparison_warnings(a, b), "hfs_detect_version": __version__,
     }  # fmt: skip
 
 

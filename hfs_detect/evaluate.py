@@ -39,7 +39,9 @@ __all__ = [
     "evaluation_lines",
     "false_by_distractor",
     "matched_pairs",
+    "pooled_regions",
     "region_agreement",
+    "regions_line",
     "score_grading",
     "GRADING_TOLERANCES",
 ]
@@ -145,6 +147,23 @@ def region_agreement(
                     "missed" if region in true else "extra")  # fmt: skip
                 counts[region][key] += 1
     return counts
+
+
+def pooled_regions(counts: list[dict | None]) -> dict[str, dict[str, int]] | None:
+    """:func:`region_agreement` counts summed over sessions (None where none named regions)."""
+    named = [c for c in counts if c]
+    if not named:
+        return None
+    return {
+        region: {key: sum(c[region][key] for c in named) for key in named[0][region]}
+        for region in named[0]
+    }
+
+
+def regions_line(counts: dict[str, dict[str, int]]) -> str:
+    """The region counts in one line: ``eye 108/1/9, ...`` (both / truth only / found only)."""
+    cells = ", ".join(f"{r} {c['both']}/{c['missed']}/{c['extra']}" for r, c in counts.items())
+    return f"regions of matched bursts (both / truth only / found only): {cells}"
 
 
 def score_events(
@@ -285,12 +304,9 @@ def evaluate_paths(
         if rest_total
         else None,
     }
-    named = [s["regions"] for s in pooled if s["regions"]]
-    if named:
-        overall["regions"] = {
-            region: {key: sum(r[region][key] for r in named) for key in named[0][region]}
-            for region in named[0]
-        }
+    regions = pooled_regions([s["regions"] for s in pooled])
+    if regions:
+        overall["regions"] = regions
     graded = [s["grading"] for s in sessions.values() if "grading" in s]
     if graded:
         overall["grading"] = {
@@ -303,12 +319,12 @@ def evaluate_paths(
                 "clonic_twitches_per_min",
             )
         }
-    from .provenance import versions
+    from . import __version__
 
     return {
         "sessions": sessions, "overall": overall, "tolerance_s": tolerance_s,
         "predicted": str(Path(predicted).resolve()), "truth": str(Path(truth).resolve()),
-        "hfs_detect_version": versions()["hfs_detect"],
+        "hfs_detect_version": __version__,
     }  # fmt: skip
 
 
@@ -355,12 +371,7 @@ def evaluation_lines(result: dict) -> list[str]:
         f" over {o['n_sessions']} session(s)"
     )
     if "regions" in o:
-        lines.append(
-            "regions of matched bursts (both / truth only / found only): "
-            + ", ".join(
-                f"{r} {c['both']}/{c['missed']}/{c['extra']}" for r, c in o["regions"].items()
-            )  # fmt: skip
-        )
+        lines.append(regions_line(o["regions"]))
     if "grading" in o:
         g = o["grading"]
         lines.append(

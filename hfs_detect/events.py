@@ -11,7 +11,7 @@ from .face_mesh import REGIONS, SIDES
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EVENT_COLUMNS", "Event", "events_to_frame", "events_from_frame"]
+__all__ = ["EVENT_COLUMNS", "Event", "dominant_side", "events_to_frame", "events_from_frame"]
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "start_s",
@@ -94,6 +94,13 @@ def events_to_frame(events: list[Event]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame([e.to_row() for e in events], columns=list(EVENT_COLUMNS))
+
+
+def dominant_side(events: list[Event]) -> str | None:
+    """The side with more bursts; None with no burst or as many on each side."""
+    n = {side: sum(e.side == side for e in events) for side in SIDES}
+    left, right = n["left"], n["right"]
+    return None if left == right else ("left" if left > right else "right")
 
 
 def events_from_frame(table: pd.DataFrame) -> list[Event]:

@@ -52,13 +52,12 @@ or, with no bursts, the side whose eye is the narrower at rest.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._checks import Parameters, check_option
-from .events import Event
+from .events import Event, dominant_side
 from .face_mesh import SIDES
 from .signals import frame_durations, rest_contraction
 
@@ -301,9 +300,9 @@ def _affected_side(frames, rest: np.ndarray, events: list[Event], given: str | N
     if given is not None:
         check_option("affected_side", given, SIDES)
         return given
-    ranked = Counter(e.side for e in events).most_common()
-    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-        return ranked[0][0]  # the side with more bursts; on a tie, as with none:
+    side = dominant_side(events)
+    if side is not None:
+        return side  # the side with more bursts; on a tie, as with none, the narrower eye
     apertures = [frames.loc[rest, f"eye_aperture_{s}"].to_numpy(float) for s in SIDES]
     medians = [float(np.nanmedian(a)) if np.isfinite(a).any() else np.nan for a in apertures]
     if not np.isfinite(medians).all():
@@ -382,7 +381,7 @@ def grade_session(
     tonic_median = float(np.median(at_rest)) if len(at_rest) else None
     tonic_p90 = float(np.percentile(at_rest, 90)) if len(at_rest) else None
     clonic = sum(e.n_twitches for e in on_side if e.kind == "clonic")
-    dominant = Counter(e.side for e in events).most_common(1)[0][0] if events else None
+    dominant = dominant_side(events)
     graded = verdict == "unilateral_bursts" and dominant == side
     return {
         "affected_side": side,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import Parameters
-from .events import Event
+from .events import Event, dominant_side
 from .face_mesh import REGIONS
 from .grading import grading_sentence
 from .signals import frame_durations, rest_contraction
@@ -120,11 +120,8 @@ def session_statistics(
     for event in events:
         in_burst |= (time_s >= event.start_s) & (time_s < event.end_s)
     spasm_s = float(np.sum(durations[rest & in_burst]))
-    sides = Counter(e.side for e in events)
-    dominant, dominant_n = sides.most_common(1)[0] if sides else (None, 0)
-    share = dominant_n / len(events) if events else None
-    if len(sides) == 2 and sides["left"] == sides["right"]:
-        dominant = None  # as many on each side: neither dominates
+    dominant = dominant_side(events)  # None on a tie: neither dominates
+    share = max(Counter(e.side for e in events).values()) / len(events) if events else None
     long_closures = _long_bilateral_closures(frames, rest) if rest.any() else 0
     face_fraction = float(frames["face"].mean()) if len(frames) else 0.0
     if rest_s < p.min_rest_s or face_fraction < p.min_face_fraction:
