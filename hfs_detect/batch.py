@@ -52,6 +52,7 @@ COHORT_COLUMNS = (
     "events_per_rest_min", "spasm_fraction", "rest_s", "duration_s", "face_fraction",
     "n_frames", "fps", "regions_eye", "regions_cheek", "regions_mouth", "regions_brow",
     "n_clonic", "n_tonic", "n_brow_raised", *(f"grading_{k}" for k in GRADING_KEYS), "warnings",
+    "hfs_detect_version", "landmark_engine", "created_utc",
 )  # fmt: skip
 FAILURE_COLUMNS = ("video", "reason")
 
@@ -267,6 +268,7 @@ def _cohort_row(video: Path, name: str, summary: dict) -> dict:
         n_clonic=kinds.get("clonic", 0), n_tonic=kinds.get("tonic", 0),
         warnings="; ".join(summary.get("warnings") or []),
         **{f"grading_{k}": (summary.get("grading") or {}).get(k) for k in GRADING_KEYS},
+        created_utc=(summary.get("provenance") or {}).get("created_utc"),
     )  # fmt: skip
     return row
 

@@ -52,6 +52,10 @@ def test_batch_over_the_real_archive_with_bad_files(archive, bad_files, capsys):
         assert (folder / "report.html").is_file()
         summary = json.loads((folder / "summary.json").read_text())
         assert row.n_events == summary["n_events"] and row.verdict == summary["verdict"]
+        # each row says what made it: a rerun keeps rows of earlier runs
+        assert row.hfs_detect_version == summary["hfs_detect_version"]
+        assert row.landmark_engine == summary["landmark_engine"] == "mediapipe"
+        assert row.created_utc == summary["provenance"]["created_utc"]
     assert not (out / "notes").exists()  # nothing written for a file that failed
 
     # the same command again: every finished video is kept, the bad ones fail again, exit 1
@@ -125,8 +129,9 @@ def test_a_dask_cluster_gives_the_same_cohort_as_local_processes(archive, tmp_pa
         args = ["batch", str(videos), "-o", str(remote), "--scheduler", cluster.scheduler_address]
         assert main([*args, "--no-progress"]) == 0
     # the same videos in the archive's batch (local worker processes), paths aside
-    dask_rows = pd.read_csv(remote / "cohort.csv").drop(columns="video").set_index("name")
-    local = pd.read_csv(archive[0] / "cohort.csv").drop(columns="video").set_index("name")
+    when = ["video", "created_utc"]
+    dask_rows = pd.read_csv(remote / "cohort.csv").drop(columns=when).set_index("name")
+    local = pd.read_csv(archive[0] / "cohort.csv").drop(columns=when).set_index("name")
     assert len(dask_rows) == 4
     pd.testing.assert_frame_equal(dask_rows, local.loc[dask_rows.index], check_dtype=False)
     assert json.loads((remote / "batch.json").read_text())["scheduler"] == cluster.scheduler_address
