@@ -81,7 +81,9 @@ def find_videos(spec: str | os.PathLike, exclude: str | os.PathLike | None = Non
         found = [p for p in found if not _in_analysis_folder(p, Path(exclude))]
     if not found:
         raise HFSDetectError(f"no video files in {spec} (looked for {', '.join(VIDEO_SUFFIXES)})")
-    return sorted({p.resolve() for p in found})
+    # absolute, not resolved: a link keeps its own name and path (a pseudonymised link
+    # farm, an annexed archive), as ``analyze`` keeps it
+    return sorted({Path(os.path.abspath(p)) for p in found})
 
 
 def _in_analysis_folder(path: Path, out_dir: Path) -> bool:
@@ -93,19 +95,38 @@ def _in_analysis_folder(path: Path, out_dir: Path) -> bool:
     return len(inside.parts) > 1 and (out_dir / inside.parts[0] / "summary.json").is_file()
 
 
-def output_names(videos: list[Path]) -> dict[Path, str]:
-    """A folder name per video: its stem, made unique with its parent folders if needed."""
+def _analysed_video(folder: Path) -> str | None:
+    """The video an existing analysis folder was made from (its ``summary.json``)."""
+    try:
+        return json.loads((folder / "summary.json").read_text()).get("video")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def output_names(videos: list[Path], out_dir: str | os.PathLike | None = None) -> dict[Path, str]:
+    """A folder name per video: its stem, made unique with its parent folders if needed.
+
+    With ``out_dir``, names stay stable across runs into it: a video whose
+    stem folder there was made from it keeps that folder (a same-named video
+    added later gets the longer name), and a stem folder made from another
+    video (an earlier batch of another visit) is never taken over.
+    """
     names: dict[Path, str] = {}
     by_stem: dict[str, list[Path]] = {}
     for video in videos:
         by_stem.setdefault(video.stem, []).append(video)
     for stem, group in by_stem.items():
-        if len(group) == 1:
-            names[group[0]] = stem
-            continue
+        owner = _analysed_video(Path(out_dir) / stem) if out_dir is not None else None
         for video in group:
-            digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
-            names[video] = f"{video.parent.name}_{stem}_{digest}"
+            if owner is not None:
+                unique = owner == str(video)
+            else:
+                unique = len(group) == 1
+            if unique:
+                names[video] = stem
+            else:
+                digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
+                names[video] = f"{video.parent.name}_{stem}_{digest}"
     return names
 
 
@@ -163,6 +184,14 @@ def _is_done(folder: Path, key: str, report: bool = True) -> bool:
         return json.loads(summary.read_text()).get("batch_key") == key
     except (OSError, ValueError):
         return False
+
+
+def _kept(video: Path, folder: Path, options: dict) -> bool:
+    """``folder`` holds this video's finished analysis with these options."""
+    try:
+        return _is_done(folder, batch_key(video, options), report=options.get("report", True))
+    except (OSError, HFSDetectError):
+        return False  # the worker will say why
 
 
 def _clean_stale_temporaries(folder: Path) -> None:
@@ -249,6 +278,8 @@ class BatchResult:
         Videos analysed now, and finished ones kept from an earlier run.
     seconds : float
         Wall time.
+    other_folders : tuple of str
+        Analysis folders in the output folder that are not this run's videos.
     """
 
     cohort: pd.DataFrame
@@ -256,6 +287,9 @@ class BatchResult:
     n_done: int
     n_kept: int
     seconds: float
+    other_folders: tuple[str, ...] = ()
+    """Analysis folders in the output folder from earlier runs over other videos: not in
+    this run's ``cohort`` (the table is one command's inputs, with one command's options)."""
 
 
 def _cohort_row(video: Path, name: str, summary: dict) -> dict:
@@ -322,21 +356,27 @@ def run_batch(
         raise HFSDetectError("; ".join(r["reason"] for r in missing) or "no videos")
     videos = sorted(found)
     out = check_output_dir(out_dir)
-    names = output_names(videos)
+    names = output_names(videos, out)
     options = normalized_options(options)
     options["progress"] = progress and scheduler is None
-    jobs = [(str(v), str(out / names[v])) for v in videos]
+    jobs, kept = [], []
+    for video in videos:  # finished ones are kept here, whatever becomes of the workers
+        folder = out / names[video]
+        if _kept(video, folder, options):
+            kept.append({"status": "kept", "video": str(video), "seconds": 0.0})
+        else:
+            jobs.append((str(video), str(folder)))
     if scheduler or workers > 1:  # the longest first, so no worker is left with one at the end
         jobs = longest_first(jobs)
-    results: list[dict] = list(missing)
-    for entry in missing:
+    results: list[dict] = [*missing, *kept]
+    for entry in results:
         if on_result:
             on_result(entry)
 
     from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs), desc="videos", unit="video", disable=not progress,
-               position=0, dynamic_ncols=True)  # fmt: skip
+    bar = tqdm(total=len(jobs) + len(kept), initial=len(kept), desc="videos", unit="video",
+               disable=not progress, position=0, dynamic_ncols=True)  # fmt: skip
 
     def collect(result: dict) -> None:
         results.append(result)
@@ -345,12 +385,12 @@ def run_batch(
             on_result(result)
 
     try:
-        if scheduler:
+        if scheduler and jobs:
             _run_dask(scheduler, jobs, options, collect)
         elif workers <= 1:
             for video, folder in jobs:
                 collect(process_video(video, folder, options, position=1))
-        else:
+        elif jobs:
             _run_processes(workers, jobs, options, collect)
     finally:
         bar.close()
@@ -371,7 +411,12 @@ def run_batch(
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         }, indent=2, default=str) + "\n",
     )  # fmt: skip
-    return BatchResult(cohort, failures, n_done, n_kept, seconds)
+    mine = set(names.values())
+    others = tuple(sorted(
+        d.name for d in out.iterdir()
+        if d.name not in mine and d.is_dir() and (d / "summary.json").is_file()
+    ))  # fmt: skip
+    return BatchResult(cohort, failures, n_done, n_kept, seconds, others)
 
 
 def longest_first(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:

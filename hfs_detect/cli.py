@@ -724,6 +724,14 @@ def _run_batch(args: argparse.Namespace) -> int:
         verdicts = result.cohort.verdict.value_counts().to_dict()
         print("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
     print(f"tables in {args.out}/: cohort.csv, failures.csv")
+    if result.other_folders:
+        others = result.other_folders
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        print(
+            f"note: {len(others)} analysis folder(s) in {args.out} from earlier "
+            f"runs over other videos are not in this cohort.csv: {shown}",
+            file=sys.stderr,
+        )
     return EXIT_INPUT if len(result.failures) else EXIT_OK
 
 

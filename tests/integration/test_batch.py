@@ -216,3 +216,40 @@ def test_a_missing_name_among_several_is_a_failure_and_the_batch_goes_on(tmp_pat
     assert list(cohort.name) == ["grid_bbaf2n"]
     reason = f"not found: {missing}"
     assert failures.to_dict("records") == [{"video": str(missing), "reason": reason}]
+
+
+def test_a_later_visit_with_the_same_name_never_overwrites_the_first(tmp_path, capsys):
+    visits = tmp_path / "in"
+    for sub, video in (("visit1", "grid_bbaf2n.mpg"), ("visit2", "grid_lwbsza.mpg")):
+        (visits / sub).mkdir(parents=True)
+        shutil.copy(DATA / video, visits / sub / "P01.mpg")  # 3 s each, two faces
+    out = tmp_path / "results"
+    quiet = ["--no-report", "--no-progress"]
+    assert main(["batch", str(visits / "visit1"), "-o", str(out), *quiet]) == 0
+    first = json.loads((out / "P01" / "summary.json").read_text())
+    capsys.readouterr()
+    # the second visit, batched on its own into the same results
+    assert main(["batch", str(visits / "visit2"), "-o", str(out), *quiet]) == 0
+    assert json.loads((out / "P01" / "summary.json").read_text()) == first  # untouched
+    (second,) = pd.read_csv(out / "cohort.csv").name
+    assert second.startswith("visit2_P01_")
+    assert "not in this cohort.csv: P01" in capsys.readouterr().err
+    # both visits together: each keeps its folder, nothing analysed again
+    assert main(["batch", str(visits), "-o", str(out), *quiet]) == 0
+    cohort = pd.read_csv(out / "cohort.csv").set_index("name")
+    assert cohort.loc["P01", "video"] == str(visits / "visit1" / "P01.mpg")
+    assert cohort.loc[second, "video"] == str(visits / "visit2" / "P01.mpg")
+    log = json.loads((out / "batch.json").read_text())
+    assert (log["n_done"], log["n_kept"]) == (0, 2)
+
+
+def test_a_linked_video_keeps_the_links_name(tmp_path):
+    farm = tmp_path / "pseudonyms"
+    farm.mkdir()
+    os.symlink(DATA / "grid_bbaf2n.mpg", farm / "P07.mpg")  # the link names the patient
+    out = tmp_path / "results"
+    assert main(["batch", str(farm), "-o", str(out), "--no-report", "--no-progress"]) == 0
+    (row,) = pd.read_csv(out / "cohort.csv").itertuples()
+    assert (row.name, row.video) == ("P07", str(farm / "P07.mpg"))
+    assert json.loads((out / "P07" / "summary.json").read_text())["video"] == row.video
+    assert "grid_bbaf2n" not in (out / "cohort.csv").read_text()

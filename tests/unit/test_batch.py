@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -65,3 +66,15 @@ def test_opencv_runs_on_one_thread_in_hfs_detects_own_processes_unless_the_user_
     monkeypatch.setenv("OPENCV_FOR_THREADS_NUM", "4")
     native_library_defaults()
     assert os.environ["OPENCV_FOR_THREADS_NUM"] == "4"  # the user's own setting wins
+
+
+def test_output_names_stay_stable_across_runs_into_one_folder(tmp_path):
+    first, second = Path("/x/visit1/p.mp4"), Path("/x/visit2/p.mp4")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "summary.json").write_text(json.dumps({"video": str(first)}))
+    # the first visit keeps its folder when the second joins it in a run
+    names = output_names([first, second], tmp_path)
+    assert names[first] == "p" and names[second].startswith("visit2_p_")
+    # the second visit alone never takes the first's folder
+    assert output_names([second], tmp_path)[second] == names[second]
+    assert output_names([second])[second] == "p"  # no output folder given: as before
