@@ -271,7 +271,7 @@ def write_report(
                        if crops[k] else "")  # fmt: skip
         event_rows.append(row)
     header = ["#", "start s", "end s", "duration s", "side", "regions", "kind", "twitches",
-              "peak z", "confidence"] + (["face"] if crops else [])  # fmt: skip
+              "peak z", "confidence (rank)"] + (["face"] if crops else [])  # fmt: skip
     steps = summary.get("steps")
     steps_html = ""
     if steps:
@@ -292,10 +292,18 @@ def write_report(
                        "</span>"] for a, b, c in grading_rows(grading, params)],
                      ["item", "value", "definition"])
         )  # fmt: skip
+    warnings = summary.get("warnings") or []
+    warnings_html = (
+        "<div class='verdict'><b>Warnings</b><ul>"
+        + "".join(f"<li class='warn'>{html.escape(str(w))}</li>" for w in warnings)
+        + "</ul></div>"
+    ) if warnings else ""  # fmt: skip
     provenance = summary.get("provenance", {})
     made = (
-        f"hfs-detect {summary.get('hfs_detect_version')}, MediaPipe "
-        f"{summary.get('mediapipe_version')}, model sha256 {summary.get('model_sha256')}; "
+        f"hfs-detect {summary.get('hfs_detect_version')}, landmarks by "
+        f"{summary.get('landmark_engine', 'mediapipe')} "
+        f"{summary.get('landmark_engine_version') or summary.get('mediapipe_version')}, "
+        f"model sha256 {summary.get('model_sha256')}; "
         f"{html.escape(str(provenance.get('created_utc', '')))}"
     )
     document = f"""<!DOCTYPE html>
@@ -307,7 +315,7 @@ def write_report(
 <p class="sub">{html.escape(name)}</p>
 <div class="verdict">Verdict: <b>{html.escape(verdict)}</b>: {html.escape(verdict_text)}.
 <br><span class="warn">{html.escape(DISCLAIMER)}</span></div>
-{_table(key_rows, ["", ""])}
+{warnings_html}{_table(key_rows, ["", ""])}
 <h2>Left and right, per region</h2>
 <figure>{plots["traces"]}</figure>
 <h2>Bursts</h2>

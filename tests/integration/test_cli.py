@@ -346,6 +346,8 @@ def test_a_video_cut_short_with_its_index_intact_is_warned_about(tmp_path):
     result = run("batch", video.parent, "-o", tmp_path / "batch")
     cohort = pd.read_csv(tmp_path / "batch" / "cohort.csv")
     assert "of the 600 frames" in cohort.loc[0, "warnings"]
+    page = (tmp_path / "batch" / "cut" / "report.html").read_text()  # the clinician's page
+    assert "Warnings" in page and "of the 600 frames" in page
     result = run("live", "--source", video, "--no-display", "-o", tmp_path / "live")
     assert result.returncode == 0, result.stderr  # the same file, played as a camera
     summary = json.loads((tmp_path / "live" / "summary.json").read_text())
