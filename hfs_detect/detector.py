@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._checks import Parameters, check_number
-from .events import Event
+from .events import Event, in_events
 from .signals import CONTRACTION_SIGN, ROW_MEASURES, FrameRow, contraction, frame_rows
 
 if TYPE_CHECKING:
@@ -1004,7 +1004,7 @@ def burst_labels(time_s: np.ndarray, events: list[Event]) -> np.ndarray:
     """Per frame, the side of the burst it falls in, or ``""``."""
     labels = np.full(len(time_s), "", dtype=object)
     for event in events:
-        labels[(time_s >= event.start_s) & (time_s < event.end_s)] = event.side
+        labels[in_events(time_s, [event])] = event.side
     return labels
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
 
 from ._checks import check_option
 from .face_mesh import REGIONS, SIDES
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["EVENT_COLUMNS", "Event", "dominant_side", "events_to_frame", "events_from_frame"]
+__all__ = [
+    "EVENT_COLUMNS", "Event", "dominant_side", "in_events", "events_to_frame", "events_from_frame",
+]  # fmt: skip
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "start_s",
@@ -101,6 +102,20 @@ def dominant_side(events: list[Event]) -> str | None:
     n = {side: sum(e.side == side for e in events) for side in SIDES}
     left, right = n["left"], n["right"]
     return None if left == right else ("left" if left > right else "right")
+
+
+_ROUNDING_S = 5e-5  # events.csv times are rounded to 0.1 ms
+
+
+def in_events(time_s: np.ndarray, events: list[Event]) -> np.ndarray:
+    """Per frame, whether it lies in one of ``events``: from the start frame up to, not
+    including, the frame at ``end_s`` (times as rounded in ``events.csv`` still take in
+    their own first frame)."""
+    time_s = np.asarray(time_s, float)
+    inside = np.zeros(len(time_s), bool)
+    for event in events:
+        inside |= (time_s >= event.start_s - _ROUNDING_S) & (time_s < event.end_s - _ROUNDING_S)
+    return inside
 
 
 def events_from_frame(table: pd.DataFrame) -> list[Event]:

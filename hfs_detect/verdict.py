@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import Parameters
-from .events import Event, dominant_side
+from .events import Event, dominant_side, in_events
 from .face_mesh import REGIONS
 from .grading import grading_sentence
 from .signals import frame_durations, rest_contraction
@@ -116,9 +116,7 @@ def session_statistics(
     time_s = frames["time_s"].to_numpy()
     durations = frame_durations(time_s)
     rest_s = round(float(np.sum(durations[rest])), 3)  # 300 frames of 1/30 s are 10 s
-    in_burst = np.zeros(len(time_s), bool)
-    for event in events:
-        in_burst |= (time_s >= event.start_s) & (time_s < event.end_s)
+    in_burst = in_events(time_s, events)
     spasm_s = float(np.sum(durations[rest & in_burst]))
     dominant = dominant_side(events)  # None on a tie: neither dominates
     share = max(Counter(e.side for e in events).values()) / len(events) if events else None

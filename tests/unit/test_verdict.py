@@ -138,3 +138,21 @@ def test_the_methods_paragraph_names_the_engine_that_made_the_landmarks(engine):
     else:
         assert "MediaPipe Face Landmarker (MediaPipe 1.2.3, model sha256 abab" in text
     assert "or by 2.5 together with the same side's cheek or mouth corner at 3.0" in text
+
+
+def test_a_bursts_frames_and_its_share_of_rest_agree_with_events_csv():
+    from hfs_detect.detector import burst_labels
+
+    frames = frames_at_rest(20.0)
+    time_s = frames.time_s.to_numpy()
+    # times as events.csv rounds them: frame 5 at 0.1666... starts at 0.1667
+    events = [
+        Event(round(time_s[5], 4), round(time_s[22], 4), "left", ("eye",), "tonic", 1, 9.0, 0.9),
+        Event(round(time_s[61], 4), round(time_s[73], 4), "right", ("eye",), "tonic", 1, 9.0, 0.9),
+    ]  # fmt: skip
+    labels = burst_labels(time_s, events)
+    assert list(np.flatnonzero(labels == "left")) == list(range(5, 22))
+    assert list(np.flatnonzero(labels == "right")) == list(range(61, 73))
+    stats = statistics(frames, events)
+    durations = sum(e.end_s - e.start_s for e in events)
+    assert stats["spasm_fraction"] == pytest.approx(durations / stats["rest_s"], abs=1e-4)
