@@ -87,15 +87,24 @@ def _session_figures(out_dir: Path, affected_side: str | None = None) -> dict:
     }
 
 
-def comparison_warnings(a: dict, b: dict) -> list[str]:
+def comparison_warnings(a: dict, b: dict, graded_side: str | None = None) -> list[str]:
     """What makes two sessions' figures not comparable: a session too short or faceless
-    to judge, or different analysis settings."""
+    to judge, a pattern of bursts on the side that is not graded, or different analysis
+    settings."""
     out = [
         f"the {when} session ({figures['folder']}) has too little rest or face to judge "
         "(insufficient_data): its changes mean little"
         for when, figures in (("before", a), ("after", b))
         if figures["verdict"] == "insufficient_data"
     ]
+    for when, figures in (("before", a), ("after", b)):
+        side = figures["dominant_side"]
+        if graded_side and figures["verdict"] == "unilateral_bursts" and side != graded_side:
+            out.append(
+                f"the {when} session ({figures['folder']}) shows a pattern of bursts on the "
+                f"{side}, but the {graded_side} side is graded: the {side} side's bursts "
+                "are not in the graded changes (check the side, or --baseline)"
+            )
     before, after = a.get("method") or {}, b.get("method") or {}
     keys = sorted(set(before) & set(after))  # settings both recorded (older versions, fewer)
     differ = [k for k in keys if before[k] != after[k]]
@@ -107,11 +116,11 @@ def comparison_warnings(a: dict, b: dict) -> list[str]:
     return out
 
 
-def _change(a, b) -> dict:
+def _change(a, b, pct: bool = True) -> dict:
     if a is None or b is None:
         return {"before": a, "after": b, "change": None, "change_pct": None}
     change = b - a
-    pct = round(100.0 * change / a, 1) if a else None
+    pct = round(100.0 * change / a, 1) if a and pct else None
     return {"before": a, "after": b, "change": round(change, 4), "change_pct": pct}
 
 
@@ -144,30 +153,35 @@ def compare_sessions(
     graded_side = _affected_side(reference)
     a = _session_figures(Path(before), graded_side)
     b = _session_figures(Path(after), graded_side)
+    # a percentage only for rates (bursts per time): fractions change in points,
+    # durations and counts in their own units
     changes = {
         "events_per_rest_min": _change(a["events_per_rest_min"], b["events_per_rest_min"]),
-        "spasm_fraction": _change(a["spasm_fraction"], b["spasm_fraction"]),
-        "median_duration_s": _change(a["median_duration_s"], b["median_duration_s"]),
+        "spasm_fraction": _change(a["spasm_fraction"], b["spasm_fraction"], pct=False),
+        "median_duration_s": _change(a["median_duration_s"], b["median_duration_s"], pct=False),
     }
     for side in SIDES:
         changes[f"events_per_rest_min_{side}"] = _change(
             a["events_per_rest_min_by_side"][side], b["events_per_rest_min_by_side"][side]
         )
     for region in REGIONS:
-        changes[f"bursts_with_{region}"] = _change(a["regions"][region], b["regions"][region])
+        changes[f"bursts_with_{region}"] = _change(
+            a["regions"][region], b["regions"][region], pct=False
+        )
     for key in GRADING_KEYS:
         if key != "affected_side":
             changes[f"grading_{key}"] = _grading_change(
                 key, a["grading"].get(key), b["grading"].get(key)
             )
-    side_note = (
-        "same dominant side" if a["dominant_side"] == b["dominant_side"]
-        else f"dominant side {a['dominant_side'] or 'none'} -> {b['dominant_side'] or 'none'}"
-    )  # fmt: skip
+    first, second = a["dominant_side"], b["dominant_side"]
+    if first == second:
+        side_note = "same dominant side" if first else "no dominant side in either"
+    else:
+        side_note = f"dominant side {first or 'none'} -> {second or 'none'}"
     return {
         "before": a, "after": b, "changes": changes, "side": side_note,
         "affected_side": graded_side, "baseline": str(baseline) if baseline is not None else None,
-        "warnings": comparison_warnings(a, b), "hfs_detect_version": __version__,
+        "warnings": comparison_warnings(a, b, graded_side), "hfs_detect_version": __version__,
     }  # fmt: skip
 
 

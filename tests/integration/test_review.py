@@ -143,10 +143,14 @@ def test_compare_before_and_after(session, tmp_path, capsys):
     assert right["before"] == 0 and right["after"] > 0
     assert result["side"] == "dominant side left -> right"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    printed = capsys.readouterr().out
-    assert "bursts per rest-minute" in printed and "SMC grade (video proxy)" in printed
-    # graded on the first visit's side: the right-sided session has no left pattern
+    printed = capsys.readouterr()
+    assert "bursts per rest-minute" in printed.out and "SMC grade (video proxy)" in printed.out
+    # graded on the first visit's side: the right-sided session has no left pattern...
     assert result["affected_side"] == "left"
+    # ...and a full pattern on the other side is said, not read as -100%
+    assert "shows a pattern of bursts on the right, but the left side is graded" in printed.err
+    assert result["changes"]["spasm_fraction"]["change_pct"] is None  # in points
+    assert result["changes"]["bursts_with_eye"]["change_pct"] is None  # a count
     assert result["changes"]["grading_jankovic_frequency"]["before"] > 0
     assert result["changes"]["grading_jankovic_frequency"]["after"] == 0
     assert result["changes"]["grading_smc_grade"]["after"] is None
