@@ -189,7 +189,9 @@ def score_events(
     dict
         ``n_true``, ``n_predicted``, ``n_matched``, ``precision``, ``recall``,
         ``f1``, ``onset_error_s`` (median, absolute), ``offset_error_s``,
-        ``side_accuracy``, ``false_per_rest_min``, and ``regions``
+        ``side_accuracy`` (of the bursts matched in time, whatever their side,
+        ``n_matched_any_side``, the share on the right side), ``false_per_rest_min``,
+        and ``regions``
         (:func:`region_agreement`) when both tables name regions.
     """
     check_number("tolerance_s", tolerance_s, minimum=0.0)
@@ -211,6 +213,7 @@ def score_events(
         "onset_error_s": round(float(np.median(onset)), 4) if onset else None,
         "offset_error_s": round(float(np.median(offset)), 4) if offset else None,
         "side_accuracy": round(n_match / len(any_side), 4) if any_side else None,
+        "n_matched_any_side": len(any_side),
         "false_per_rest_min": round(false / (rest_s / 60), 4) if rest_s else None,
         "regions": region_agreement(predicted, truth, matched),
     }
@@ -256,8 +259,21 @@ def evaluate_paths(
     for path in (predicted, truth):
         if not path.exists():
             raise HFSDetectError(f"not found: {path}")
-    if _events_file(predicted).is_file() and (truth.is_file() or (truth / "events.csv").is_file()):
-        pairs = {predicted.stem if predicted.is_file() else predicted.name: (predicted, truth)}
+    one = _events_file(predicted).is_file()  # one session: a table or an analysis folder
+    name = predicted.stem if predicted.is_file() else predicted.name
+    if one and (truth.is_file() or (truth / "events.csv").is_file()):
+        pairs = {name: (predicted, truth)}
+    elif one:  # its truth in a folder of truths, by the folder's name or the video's
+        names = dict.fromkeys([name, Path(str(_summary(predicted).get("video") or name)).stem])
+        candidates = [truth / f"{n}.events.csv" for n in names]
+        candidates += [truth / n / "events.csv" for n in names]
+        found = [c for c in candidates if c.is_file()]
+        if not found:
+            raise HFSDetectError(
+                f"no truth for {predicted} in {truth} (looked for "
+                f"{', '.join(str(c.relative_to(truth)) for c in candidates)})"
+            )
+        pairs = {name: (predicted, found[0])}
     else:
         pairs = {}
         for folder in sorted(p for p in predicted.iterdir() if (p / "events.csv").is_file()):
@@ -291,6 +307,8 @@ def evaluate_paths(
     precision = n_match / n_pred if n_pred else 1.0
     recall = n_match / n_true if n_true else 1.0
     onsets = [s["onset_error_s"] for s in sessions.values() if s["onset_error_s"] is not None]
+    any_side = sum(s["n_matched_any_side"] for s in pooled)
+    offsets = [s["offset_error_s"] for s in sessions.values() if s["offset_error_s"] is not None]
     overall = {
         "n_sessions": len(sessions),
         "n_true": n_true,
@@ -300,6 +318,9 @@ def evaluate_paths(
         "recall": round(recall, 4),
         "f1": round(2 * precision * recall / (precision + recall), 4) if n_match else 0.0,
         "median_session_onset_error_s": round(float(np.median(onsets)), 4) if onsets else None,
+        "median_session_offset_error_s": round(float(np.median(offsets)), 4) if offsets else None,
+        "side_accuracy": round(n_match / any_side, 4) if any_side else None,
+        "n_matched_any_side": any_side,
         "false_per_rest_min": round((n_pred - n_match) / (rest_total / 60), 4)
         if rest_total
         else None,
@@ -343,32 +364,48 @@ def _grading_pair(pred_path: Path, true_path: Path) -> tuple[dict, dict] | None:
     return (truth, found) if truth and found else None
 
 
-def _rest_seconds(path: Path) -> float | None:
-    summary = (path if path.is_dir() else path.parent) / "summary.json"
-    if summary.is_file():
-        import json
+def _summary(path: Path) -> dict:
+    """The ``summary.json`` beside an events table or in an analysis folder ({} if none)."""
+    import json
 
-        try:
-            return json.loads(summary.read_text()).get("rest_s")
-        except (OSError, ValueError):
-            return None
-    return None
+    summary = (path if path.is_dir() else path.parent) / "summary.json"
+    try:
+        found = json.loads(summary.read_text()) if summary.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _rest_seconds(path: Path) -> float | None:
+    return _summary(path).get("rest_s")
 
 
 def evaluation_lines(result: dict) -> list[str]:
     """The scores of :func:`evaluate_paths` as a table of text lines (per session, overall)."""
     lines: list[str] = []
-    lines.append(f"{'session':<32} {'true':>5} {'pred':>5} {'match':>6} {'F1':>6} {'onset s':>8}")
+    lines.append(
+        f"{'session':<32} {'true':>5} {'pred':>5} {'match':>6} {'F1':>6} {'onset s':>8} "
+        f"{'offset s':>9}"
+    )
     for name, r in result["sessions"].items():
         onset = "" if r["onset_error_s"] is None else f"{r['onset_error_s']:.3f}"
+        offset = "" if r.get("offset_error_s") is None else f"{r['offset_error_s']:.3f}"
         lines.append(
             f"{name[:32]:<32} {r['n_true']:>5} {r['n_predicted']:>5} {r['n_matched']:>6} "
-            f"{r['f1']:>6.3f} {onset:>8}"
+            f"{r['f1']:>6.3f} {onset:>8} {offset:>9}"
         )
     o = result["overall"]
     lines.append(
         f"overall: precision {o['precision']:.3f}, recall {o['recall']:.3f}, F1 {o['f1']:.3f}"
         f" over {o['n_sessions']} session(s)"
+    )
+    side = o.get("side_accuracy")
+    false = o.get("false_per_rest_min")
+    lines.append(
+        f"side accuracy {'-' if side is None else f'{side:.3f}'}"
+        f" (bursts matched in time, either side: {o.get('n_matched_any_side', '-')}), "
+        f"false bursts per rest-minute {'-' if false is None else f'{false:.3f}'}"
+        f"{'' if false is not None else ' (no summary.json gave the rest time)'}"
     )
     if "regions" in o:
         lines.append(regions_line(o["regions"]))

@@ -1,5 +1,7 @@
 """Event scoring: matches need the same side and overlap."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -44,6 +46,29 @@ def test_folders_are_paired_by_name(tmp_path):
     table((1.0, 2.0, "left")).to_csv(tmp_path / "truth" / "a.events.csv", index=False)
     result = evaluate_paths(tmp_path / "pred", tmp_path / "truth")
     assert result["overall"]["f1"] == 1.0 and list(result["sessions"]) == ["a"]
+
+
+def test_one_analysis_folder_finds_its_truth_in_a_folder_of_truths(tmp_path):
+    from hfs_detect.evaluate import evaluation_lines
+
+    session = tmp_path / "visit1"
+    session.mkdir()
+    table((1.0, 2.0, "left"), (4.0, 4.5, "left")).to_csv(session / "events.csv", index=False)
+    summary = {"rest_s": 60.0, "video": "/clinic/patient01.mp4"}
+    (session / "summary.json").write_text(json.dumps(summary))
+    (tmp_path / "truth").mkdir()
+    truth = table((1.1, 2.0, "left"), (4.0, 4.4, "right"))  # named after the video
+    truth.to_csv(tmp_path / "truth" / "patient01.events.csv", index=False)
+    result = evaluate_paths(session, tmp_path / "truth")
+    overall = result["overall"]
+    assert list(result["sessions"]) == ["visit1"] and overall["n_matched"] == 1
+    assert overall["side_accuracy"] == 0.5  # two matched in time, one on the wrong side
+    assert overall["false_per_rest_min"] == 1.0
+    printed = "\n".join(evaluation_lines(result))
+    assert "side accuracy 0.500" in printed and "false bursts per rest-minute 1.000" in printed
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(HFSDetectError, match="no truth for .* patient01.events.csv"):
+        evaluate_paths(session, tmp_path / "elsewhere")  # no truth there
 
 
 def test_a_file_that_is_not_an_events_table_is_a_clear_error(tmp_path):
