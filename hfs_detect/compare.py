@@ -98,7 +98,7 @@ def comparison_warnings(a: dict, b: dict, graded_side: str | None = None) -> lis
         if figures["verdict"] == "insufficient_data"
     ]
     for when, figures in (("before", a), ("after", b)):
-        side = figures["dominant_side"]
+        side = figures.get("dominant_side")
         if graded_side and figures["verdict"] == "unilateral_bursts" and side != graded_side:
             out.append(
                 f"the {when} session ({figures['folder']}) shows a pattern of bursts on the "

@@ -32,3 +32,6 @@ def test_a_comparison_says_when_its_sessions_are_not_comparable():
     warned = comparison_warnings(figures("a", "none", 5.0), figures("b", "insufficient_data", 3.5))
     assert any("after session (b) has too little rest or face" in w for w in warned)
     assert any("detector.threshold_z 5.0 vs 3.5" in w for w in warned)
+    moved = {**figures("b", "unilateral_bursts", 3.5), "dominant_side": "right"}
+    (warning,) = comparison_warnings(figures("a", "none", 3.5), moved, graded_side="left")
+    assert "pattern of bursts on the right, but the left side is graded" in warning
