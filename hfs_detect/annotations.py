@@ -294,6 +294,24 @@ def read_review(path: str | os.PathLike):
 REVIEW_SUFFIXES = {".eaf": "ELAN", ".boris": "BORIS"}
 
 
+def review_media(path: str | os.PathLike) -> list[str]:
+    """The media files a review file links (``[]`` if it names none or cannot be read)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".eaf":
+            eaf = _pympi().Elan.Eaf(str(path))
+            return [m.get("MEDIA_URL", "") for m in eaf.media_descriptors if m.get("MEDIA_URL")]
+        if path.suffix.lower() == ".boris":
+            observations = json.loads(path.read_text(encoding="utf-8"))["observations"]
+            return [
+                str(f) for o in observations.values()
+                for files in (o.get("file") or {}).values() for f in files
+            ]  # fmt: skip
+    except Exception:  # an unreadable file is reported by read_review
+        return []
+    return []
+
+
 def export_review(
     out_dir: str | os.PathLike, path: str | os.PathLike, video: str | os.PathLike | None = None
 ) -> tuple[Path, int, int, Path]:

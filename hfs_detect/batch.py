@@ -355,6 +355,11 @@ def run_batch(
     if not found:
         raise HFSDetectError("; ".join(r["reason"] for r in missing) or "no videos")
     videos = sorted(found)
+    if (Path(out_dir) / "summary.json").is_file():
+        raise HFSDetectError(
+            f"{out_dir} is one video's analysis folder (it has a summary.json): "
+            "give the batch a folder of its own"
+        )
     out = check_output_dir(out_dir)
     names = output_names(videos, out)
     options = normalized_options(options)
@@ -405,7 +410,10 @@ def run_batch(
             "n_kept": n_kept, "n_failed": len(failures), "workers": workers,
             "scheduler": scheduler, "seconds": round(seconds, 2),
             "options": {k: v for k, v in options.items() if k != "progress"},
-            "per_video_seconds": {r["video"]: round(r["seconds"], 2) for r in results},
+            "per_video_seconds": {
+                r["video"]: round(r["seconds"], 2) for r in results if r["status"] != "kept"
+            },  # analysed (or failed) now: a kept video's time is in the run that made it
+            "kept": [r["video"] for r in results if r["status"] == "kept"],
             "command": " ".join(sys.argv),
             "cwd": os.getcwd(), "versions": versions(),
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -829,6 +829,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         check_output_file(args.json)
     result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
     print("\n".join(evaluation_lines(result)))
+    _print_warnings(result["warnings"])
     if args.json:
         from ._atomic import write_text_atomic
 

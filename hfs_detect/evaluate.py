@@ -287,7 +287,14 @@ def evaluate_paths(
         if not pairs:
             raise HFSDetectError(f"no sessions in {predicted} have a truth file in {truth}")
     sessions, all_pred, all_true, rest_total = {}, [], [], 0.0
+    warnings = []
     for name, (pred_path, true_path) in pairs.items():
+        other = _other_media(pred_path, true_path)
+        if other:
+            warnings.append(
+                f"{true_path.name} was made for {other}, not for {name}'s video: "
+                "its bursts are scored all the same"
+            )
         pred = _read_events(_events_file(pred_path))
         true = _read_events(_events_file(true_path))
         rest_s = _rest_seconds(pred_path)
@@ -344,6 +351,7 @@ def evaluate_paths(
 
     return {
         "sessions": sessions, "overall": overall, "tolerance_s": tolerance_s,
+        "warnings": warnings,
         "predicted": str(Path(predicted).resolve()), "truth": str(Path(truth).resolve()),
         "hfs_detect_version": __version__,
     }  # fmt: skip
@@ -362,6 +370,24 @@ def _grading_pair(pred_path: Path, true_path: Path) -> tuple[dict, dict] | None:
     except (OSError, ValueError):
         return None
     return (truth, found) if truth and found else None
+
+
+def _other_media(pred_path: Path, true_path: Path) -> str | None:
+    """The video a review file (``.eaf``, ``.boris``) links, when it is not the analysed
+    one (compared by file name, the link's or its target's)."""
+    if true_path.suffix.lower() not in (".eaf", ".boris"):
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    from .annotations import review_media
+
+    video = _summary(pred_path).get("video")
+    links = review_media(true_path)
+    media = [Path(unquote(urlsplit(m).path) if "://" in m else m).name for m in links]
+    if not video or not media:
+        return None
+    names = {Path(video).name, Path(os.path.realpath(video)).name}
+    return None if names & set(media) else media[0]
 
 
 def _summary(path: Path) -> dict:

@@ -241,6 +241,7 @@ def test_a_later_visit_with_the_same_name_never_overwrites_the_first(tmp_path, c
     assert cohort.loc[second, "video"] == str(visits / "visit2" / "P01.mpg")
     log = json.loads((out / "batch.json").read_text())
     assert (log["n_done"], log["n_kept"]) == (0, 2)
+    assert len(log["kept"]) == 2 and log["per_video_seconds"] == {}  # no made-up 0 s
 
 
 def test_a_linked_video_keeps_the_links_name(tmp_path):
@@ -253,3 +254,17 @@ def test_a_linked_video_keeps_the_links_name(tmp_path):
     assert (row.name, row.video) == ("P07", str(farm / "P07.mpg"))
     assert json.loads((out / "P07" / "summary.json").read_text())["video"] == row.video
     assert "grid_bbaf2n" not in (out / "cohort.csv").read_text()
+
+
+def test_a_batch_into_one_videos_analysis_folder_is_refused(tmp_path, capsys):
+    session = tmp_path / "visit1"
+    session.mkdir()
+    (session / "summary.json").write_text('{"verdict": "none"}')
+    args = ["batch", str(SAMPLES / "synthetic_hfs_left.mp4"), "-o", str(session)]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"hfs-detect: error: {session} is one video's analysis folder (it has a summary.json): "
+        "give the batch a folder of its own"
+    ]
+    assert sorted(p.name for p in session.iterdir()) == ["summary.json"]  # nothing mixed in

@@ -110,6 +110,21 @@ def test_review_file_round_trip_gives_the_same_events_and_f1_1(session, tmp_path
     scores = tmp_path / "scores.json"
     assert main(["evaluate", str(session), str(review), "--json", str(scores)]) == 0
     assert json.loads(scores.read_text())["overall"]["f1"] == 1.0
+    assert "was made for" not in capsys.readouterr().err  # its own video
+    # the review of another video: scored, and said
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("events.csv", "frames.parquet", "frames.csv", "landmarks.npz"):
+        if (session / name).exists():
+            shutil.copy(session / name, other / name)
+    summary = json.loads((session / "summary.json").read_text())
+    summary["video"] = str(SAMPLES / "synthetic_hfs_right.mp4")
+    (other / "summary.json").write_text(json.dumps(summary))
+    assert main(["evaluate", str(other), str(review)]) == 0
+    assert (
+        f"review{suffix} was made for synthetic_hfs_left.mp4, not for other's video"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_corrected_elan_file_is_read_as_truth(session, tmp_path):
