@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,11 +274,14 @@ def run_live(
     feed = FrameFeed(iter(source), realtime=realtime, drop_late=realtime)
     session.feed = feed
     ended_by = "end of source"
-    with runner.open_landmarker():
+    with runner.open_landmarker(), _interrupts_deferred() as interrupted:
         feed.start()
         state = "ready" if wait_for_start else "running"
         try:
             while True:
+                if interrupted():
+                    ended_by = "interrupted"
+                    break
                 item = feed.get()
                 if item is None:
                     if feed.finished:
@@ -318,20 +323,38 @@ def run_live(
             raise HFSDetectError(
                 "the session was stopped before any frame was analysed; nothing was saved"
             )
-    analysis = session.finish(
-        {
-            "source": source.name,
-            "camera": is_camera,
-            "realtime": bool(realtime),
-            "ended_by": ended_by,
-            "n_frames_read": feed.n_read,
-            "n_frames_dropped": feed.dropped,
-            "video_recorded": bool(record_video),
-        }
-    )
-    analysis.write(out_dir)
+        analysis = session.finish(
+            {
+                "source": source.name,
+                "camera": is_camera,
+                "realtime": bool(realtime),
+                "ended_by": ended_by,
+                "n_frames_read": feed.n_read,
+                "n_frames_dropped": feed.dropped,
+                "video_recorded": bool(record_video),
+            }
+        )
+        analysis.write(out_dir)  # a second Ctrl-C waits until the files are whole
     session.show_summary(analysis.summary, linger_s)
     return LiveResult(analysis, out_dir, ended_by)
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Ctrl-C sets a flag (read between frames) instead of raising anywhere: a frame is
+    never left half analysed, and a second Ctrl-C while the session is saved is ignored.
+
+    Yields a function that says whether Ctrl-C was pressed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False  # signals go to the main thread only
+        return
+    pressed: list[bool] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(True))
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Session:

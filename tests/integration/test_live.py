@@ -361,3 +361,34 @@ def test_the_printed_default_protocol_is_a_valid_protocol_file(tmp_path, capsys)
         "pursing", "smile", "closure",
     ]  # fmt: skip
     assert protocol.duration_s == 150
+
+
+def test_ctrl_c_at_any_moment_saves_the_whole_session_once(tmp_path):
+    """Ctrl-C lands mid-frame (the feed thread raises it while a frame is analysed), and
+    an impatient second Ctrl-C follows: the session is saved whole, from the frames
+    analysed (a half-analysed frame gave 'internal error' and nothing saved)."""
+    import signal
+
+    from hfs_detect import open_video
+    from hfs_detect.live import run_live
+
+    source = open_video(SAMPLES / "synthetic_hfs_left.mp4")
+    frames = iter(source)
+
+    class Interrupted:  # the same file, with the user pressing Ctrl-C twice at frame 90
+        name, fps, width, height = source.name, source.fps, source.width, source.height
+
+        def __iter__(self):
+            for k, frame in enumerate(frames):
+                if k in (90, 91):
+                    os.kill(os.getpid(), signal.SIGINT)
+                yield frame
+
+    out = tmp_path / "stopped"
+    result = run_live(Interrupted(), out, display=False, linger_s=0)
+    assert result.ended_by == "interrupted"
+    summary = json.loads((out / "summary.json").read_text())
+    table = pd.read_csv(out / "frames.csv")
+    assert 85 <= summary["n_frames"] == len(table) < 600
+    assert summary["live"]["ended_by"] == "interrupted"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
