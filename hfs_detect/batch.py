@@ -83,7 +83,15 @@ def find_videos(spec: str | os.PathLike, exclude: str | os.PathLike | None = Non
         raise HFSDetectError(f"no video files in {spec} (looked for {', '.join(VIDEO_SUFFIXES)})")
     # absolute, not resolved: a link keeps its own name and path (a pseudonymised link
     # farm, an annexed archive), as ``analyze`` keeps it
-    return sorted({Path(os.path.abspath(p)) for p in found})
+    return _one_per_file(Path(os.path.abspath(p)) for p in found)
+
+
+def _one_per_file(paths: Iterable[Path]) -> list[Path]:
+    """``paths`` sorted, one per real file (a link to a file also named is left out)."""
+    first: dict[str, Path] = {}
+    for path in sorted(set(paths)):
+        first.setdefault(os.path.realpath(path), path)
+    return sorted(first.values())
 
 
 def _in_analysis_folder(path: Path, out_dir: Path) -> bool:
@@ -95,38 +103,75 @@ def _in_analysis_folder(path: Path, out_dir: Path) -> bool:
     return len(inside.parts) > 1 and (out_dir / inside.parts[0] / "summary.json").is_file()
 
 
-def _analysed_video(folder: Path) -> str | None:
-    """The video an existing analysis folder was made from (its ``summary.json``)."""
+def _summary_of(folder: Path) -> dict | None:
+    """An analysis folder's ``summary.json`` (None if there is none, or it is damaged)."""
     try:
-        return json.loads((folder / "summary.json").read_text()).get("video")
-    except (OSError, ValueError, AttributeError):
+        summary = json.loads((folder / "summary.json").read_text())
+    except (OSError, ValueError):
         return None
+    return summary if isinstance(summary, dict) else None
+
+
+def _made_from(folder: Path, video: Path, inputs: set[str]) -> bool | None:
+    """Whether ``folder`` holds an analysis of ``video`` (None: no analysis there).
+
+    The same file by another path counts (a moved or relinked archive, a path
+    recorded resolved by an older version): the same real path, or the same bytes
+    (``video_fingerprint``) when the path recorded is none of this run's inputs.
+    """
+    summary = _summary_of(folder)
+    if summary is None:
+        return None
+    recorded = summary.get("video")
+    if not recorded:
+        return False
+    if recorded == str(video) or os.path.realpath(recorded) == os.path.realpath(video):
+        return True
+    if recorded in inputs or not summary.get("video_fingerprint"):
+        return False
+    from .track import video_fingerprint
+
+    try:
+        return summary["video_fingerprint"] == video_fingerprint(video)
+    except (OSError, HFSDetectError):
+        return False
 
 
 def output_names(videos: list[Path], out_dir: str | os.PathLike | None = None) -> dict[Path, str]:
     """A folder name per video: its stem, made unique with its parent folders if needed.
 
-    With ``out_dir``, names stay stable across runs into it: a video whose
-    stem folder there was made from it keeps that folder (a same-named video
-    added later gets the longer name), and a stem folder made from another
-    video (an earlier batch of another visit) is never taken over.
+    With ``out_dir``, names stay stable across runs into it: a video keeps the
+    folder there that holds its analysis (its stem's or its longer name), a
+    same-named video added later gets the longer name, and a stem folder made
+    from another video (an earlier batch of another visit) is never taken over.
     """
+    inputs = {str(v) for v in videos}
     names: dict[Path, str] = {}
     by_stem: dict[str, list[Path]] = {}
     for video in videos:
         by_stem.setdefault(video.stem, []).append(video)
     for stem, group in by_stem.items():
-        owner = _analysed_video(Path(out_dir) / stem) if out_dir is not None else None
         for video in group:
-            if owner is not None:
-                unique = owner == str(video)
-            else:
-                unique = len(group) == 1
-            if unique:
+            digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
+            longer = f"{video.parent.name}_{stem}_{digest}"
+            if out_dir is None:
+                names[video] = stem if len(group) == 1 else longer
+                continue
+            stem_owner = _made_from(Path(out_dir) / stem, video, inputs)
+            if stem_owner:
                 names[video] = stem
+            elif _made_from(Path(out_dir) / longer, video, inputs):
+                names[video] = longer
             else:
-                digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
-                names[video] = f"{video.parent.name}_{stem}_{digest}"
+                taken = stem_owner is False or len(group) > 1
+                names[video] = longer if taken else stem
+    # two of the group may both claim the stem folder (the same bytes): the first keeps it
+    seen: set[str] = set()
+    for video in videos:
+        if names[video] in seen:
+            digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
+            names[video] = f"{video.parent.name}_{video.stem}_{digest}"
+        seen.add(names[video])
     return names
 
 
@@ -180,18 +225,16 @@ def _is_done(folder: Path, key: str, report: bool = True) -> bool:
     summary = folder / "summary.json"
     if not summary.is_file() or (report and not (folder / "report.html").is_file()):
         return False
-    try:
-        return json.loads(summary.read_text()).get("batch_key") == key
-    except (OSError, ValueError):
-        return False
+    found = _summary_of(folder)
+    return found is not None and found.get("batch_key") == key
 
 
 def _kept(video: Path, folder: Path, options: dict) -> bool:
     """``folder`` holds this video's finished analysis with these options."""
     try:
         return _is_done(folder, batch_key(video, options), report=options.get("report", True))
-    except (OSError, HFSDetectError):
-        return False  # the worker will say why
+    except Exception:  # noqa: BLE001 - the worker will say why
+        return False
 
 
 def _clean_stale_temporaries(folder: Path) -> None:
@@ -302,6 +345,7 @@ def _cohort_row(video: Path, name: str, summary: dict) -> dict:
         n_clonic=kinds.get("clonic", 0), n_tonic=kinds.get("tonic", 0),
         warnings="; ".join(summary.get("warnings") or []),
         **{f"grading_{k}": (summary.get("grading") or {}).get(k) for k in GRADING_KEYS},
+        landmark_engine=summary.get("landmark_engine", "mediapipe"),  # older: always
         created_utc=(summary.get("provenance") or {}).get("created_utc"),
     )  # fmt: skip
     return row
@@ -354,7 +398,7 @@ def run_batch(
                             "reason": str(exc)})  # fmt: skip
     if not found:
         raise HFSDetectError("; ".join(r["reason"] for r in missing) or "no videos")
-    videos = sorted(found)
+    videos = _one_per_file(found)
     if (Path(out_dir) / "summary.json").is_file():
         raise HFSDetectError(
             f"{out_dir} is one video's analysis folder (it has a summary.json): "
@@ -420,10 +464,15 @@ def run_batch(
         }, indent=2, default=str) + "\n",
     )  # fmt: skip
     mine = set(names.values())
-    others = tuple(sorted(
-        d.name for d in out.iterdir()
-        if d.name not in mine and d.is_dir() and (d / "summary.json").is_file()
-    ))  # fmt: skip
+
+    def analysis_folder(path: Path) -> bool:
+        try:
+            return path.is_dir() and (path / "summary.json").is_file()
+        except OSError:  # a folder we may not look into (lost+found)
+            return False
+
+    others = tuple(sorted(d.name for d in out.iterdir() if d.name not in mine
+                          and analysis_folder(d)))  # fmt: skip
     return BatchResult(cohort, failures, n_done, n_kept, seconds, others)
 
 

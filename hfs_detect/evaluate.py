@@ -377,15 +377,19 @@ def _other_media(pred_path: Path, true_path: Path) -> str | None:
     one (compared by file name, the link's or its target's)."""
     if true_path.suffix.lower() not in (".eaf", ".boris"):
         return None
+    import ntpath
     from urllib.parse import unquote, urlsplit
 
     from .annotations import review_media
 
     video = _summary(pred_path).get("video")
-    links = review_media(true_path)
-    media = [Path(unquote(urlsplit(m).path) if "://" in m else m).name for m in links]
-    if not video or not media:
+    links = [unquote(urlsplit(m).path) if "://" in m else m for m in review_media(true_path)]
+    if not video or not links:
         return None
+    folder = os.path.realpath(pred_path if pred_path.is_dir() else pred_path.parent)
+    if any(os.path.realpath(m).startswith(folder + os.sep) for m in links):
+        return None  # a video of the analysis itself (export --video annotated.mp4)
+    media = [ntpath.basename(m) for m in links]  # a Windows path's name, too
     names = {Path(video).name, Path(os.path.realpath(video)).name}
     return None if names & set(media) else media[0]
 

@@ -78,3 +78,50 @@ def test_output_names_stay_stable_across_runs_into_one_folder(tmp_path):
     # the second visit alone never takes the first's folder
     assert output_names([second], tmp_path)[second] == names[second]
     assert output_names([second])[second] == "p"  # no output folder given: as before
+
+
+def _analysis_of(folder: Path, video: Path, recorded: str | None = None) -> None:
+    from hfs_detect.track import video_fingerprint
+
+    folder.mkdir(parents=True)
+    summary = {"video": recorded or str(video), "video_fingerprint": video_fingerprint(video)}
+    (folder / "summary.json").write_text(json.dumps(summary))
+
+
+def test_a_video_finds_its_own_folder_by_another_path(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "a").mkdir(parents=True)
+    (archive / "b").mkdir()
+    for sub, data in (("a", b"first visit"), ("b", b"second visit")):
+        (archive / sub / "P01.mp4").write_bytes(data)
+    out = tmp_path / "results"
+    first, second = archive / "a" / "P01.mp4", archive / "b" / "P01.mp4"
+    # made when the archive sat elsewhere (or recorded resolved by an older version)
+    _analysis_of(out / "P01", first, recorded="/mnt/old/archive/a/P01.mp4")
+    assert output_names([first], out) == {first: "P01"}  # the same bytes: its folder
+    names = output_names([first, second], out)
+    assert names[first] == "P01" and names[second].startswith("b_P01_")
+    # the second visit alone, rerun: it finds its longer-named folder again
+    _analysis_of(out / names[second], second)
+    assert output_names([second], out) == {second: names[second]}
+
+
+def test_a_damaged_summary_neither_names_nor_stops_a_batch(tmp_path):
+    from hfs_detect.batch import _kept
+
+    video = tmp_path / "P01.mp4"
+    video.write_bytes(b"x")
+    (tmp_path / "out" / "P01").mkdir(parents=True)
+    (tmp_path / "out" / "P01" / "summary.json").write_text("[]")
+    assert output_names([video], tmp_path / "out") == {video: "P01"}
+    assert _kept(video, tmp_path / "out" / "P01", normalized_options(None)) is False
+
+
+def test_a_link_to_a_file_also_found_is_analysed_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "P01.mp4").write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path / "a" / "P01.mp4", tmp_path / "sub" / "P01.mp4")
+    os.symlink(tmp_path / "a" / "P01.mp4", tmp_path / "P07.mp4")  # a pseudonym, alone
+    assert find_videos(tmp_path) == [tmp_path / "P07.mp4"]
+    assert find_videos(tmp_path / "sub") == [tmp_path / "sub" / "P01.mp4"]  # the link's name
