@@ -675,6 +675,8 @@ def _run_live(args: argparse.Namespace) -> int:
     _print_warnings(result.analysis.summary.get("warnings", []))
     for line in summary_lines(result.analysis.summary):
         print(line)
+    if result.analysis.summary.get("verdict_text"):  # why, as analyze says it
+        print(f"  {result.analysis.summary['verdict_text']}")
     print(f"session saved in {result.out_dir}/ ({result.ended_by})")
     if result.camera_lost:
         print(

@@ -518,7 +518,10 @@ class _Session:
         delays = [f["delay_s"] for f in self.flags]
         summary = analysis.summary
         summary["protocol"] = protocol_summary(self.protocol)
-        summary["warnings"] = [*summary.get("warnings", []), *self.protocol.warnings()]
+        summary["warnings"] = [
+            *summary.get("warnings", []), *self.protocol.warnings(),
+            *self._unfinished(live_info.get("ended_by")),
+        ]  # fmt: skip
         summary["steps"] = step_statistics(frames, rest, self.runner.events, self.protocol)
         summary["marks"] = self.marks
         summary["live"] = {
@@ -532,6 +535,22 @@ class _Session:
             "flag_delay_s_max": _percentile(np.array(delays), 100, 3),
         }
         return analysis
+
+    def _unfinished(self, ended_by: str | None) -> list[str]:
+        """A guided protocol stopped before its end: which steps were never done (the
+        verdict covers only what was recorded, and reads as a negative screen)."""
+        steps = self.protocol.steps
+        if self.protocol is FREE_SESSION or ended_by == "protocol finished" or not steps:
+            return []
+        reached = self._step[0] if self._step else 0
+        missing = [s.name for s in steps[reached + 1 :]]
+        if not missing:
+            return []
+        return [
+            f"the session ended ({ended_by}) during step {reached + 1} of {len(steps)} "
+            f"({steps[reached].name!r}): {', '.join(repr(m) for m in missing)} not done, so "
+            "its verdict covers only the steps recorded"
+        ]
 
     def show_summary(self, summary: dict, linger_s: float) -> None:
         if not self._window_open or self.view is None:

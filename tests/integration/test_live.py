@@ -68,6 +68,27 @@ def test_protocol_steps_are_recorded_and_tasks_are_never_rest(tmp_path):
     assert "eye_narrowing_left" in steps["smile"]
     events = pd.read_csv(out / "events.csv")
     assert (events.start_s < 9.0).all()
+    assert not any("not done" in w for w in summary["warnings"])  # the whole protocol ran
+
+
+def test_a_protocol_stopped_before_its_end_names_the_steps_never_done(tmp_path, capsys):
+    protocol = tmp_path / "long.toml"
+    protocol.write_text(
+        'name = "long"\n'
+        '[[step]]\nname = "calibration"\nduration_s = 9\nrest = true\ninstruction = "Relax."\n'
+        '[[step]]\nname = "rest"\nduration_s = 30\nrest = true\ninstruction = "Relax."\n'
+        '[[step]]\nname = "talking"\nduration_s = 6\nrest = false\ninstruction = "Count."\n'
+    )
+    out = tmp_path / "session"
+    sample = SAMPLES / "synthetic_hfs_left.mp4"  # 20 s: it ends during the second step
+    args = ["live", "--source", str(sample), "--protocol", str(protocol), "--no-display"]
+    assert main([*args, "-o", str(out)]) == 0
+    (warning,) = json.loads((out / "summary.json").read_text())["warnings"]
+    assert warning.startswith("the session ended (end of source) during step 2 of 3 ('rest')")
+    assert "'talking' not done" in warning
+    printed = capsys.readouterr()
+    assert "'talking' not done" in printed.err
+    assert "one-sided contraction bursts at rest" in printed.out  # the verdict's reason
 
 
 def test_a_provocation_step_gives_the_same_figures_live_and_in_analyze_steps(tmp_path):
