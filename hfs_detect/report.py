@@ -66,6 +66,29 @@ def _svg(fig) -> str:
     return text[text.index("<svg") :]
 
 
+def rest_rates_per_minute(
+    frames: pd.DataFrame, events: pd.DataFrame, minutes: int
+) -> dict[str, list[float]]:
+    """Per side and minute of the session, bursts at rest per minute of rest in it
+    (provoked bursts are counted per provocation step, not here)."""
+    time_s = frames["time_s"].to_numpy()
+    rest = frames["rest"].to_numpy(bool) if "rest" in frames else np.zeros(len(time_s), bool)
+    steps = frame_durations(time_s)
+    at_rest = events
+    if "provoked" in events and len(events):
+        at_rest = events[~events["provoked"].astype(bool)]
+    rates: dict[str, list[float]] = {}
+    for side in SIDES:
+        rates[side] = []
+        for m in range(minutes):
+            in_minute = (time_s >= 60 * m) & (time_s < 60 * (m + 1))
+            rest_min = float(steps[in_minute & rest].sum()) / 60.0
+            n = int(((at_rest.side == side) & (at_rest.start_s >= 60 * m)
+                     & (at_rest.start_s < 60 * (m + 1))).sum())  # fmt: skip
+            rates[side].append(n / rest_min if rest_min > 0 else 0.0)
+    return rates
+
+
 def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[str, str]:
     import matplotlib
 
@@ -114,18 +137,11 @@ def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[st
     plt.close(fig)
 
     minutes = max(int(np.ceil(duration / 60.0)), 1)
-    rest = frames["rest"].to_numpy(bool) if "rest" in frames else np.zeros(len(time_s), bool)
-    steps = frame_durations(time_s)
     fig, ax = plt.subplots(figsize=(10, 2.0))
     width = 0.4
+    per_minute = rest_rates_per_minute(frames, events, minutes)
     for k, side in enumerate(SIDES):
-        rates = []
-        for m in range(minutes):
-            in_minute = (time_s >= 60 * m) & (time_s < 60 * (m + 1))
-            rest_min = float(steps[in_minute & rest].sum()) / 60.0
-            n = int(((events.side == side) & (events.start_s >= 60 * m)
-                     & (events.start_s < 60 * (m + 1))).sum())  # fmt: skip
-            rates.append(n / rest_min if rest_min > 0 else 0.0)
+        rates = per_minute[side]
         ax.bar(np.arange(minutes) + (k - 0.5) * width, rates, width, color=SIDE_COLOURS[side],
                label=side)  # fmt: skip
     ax.set_xticks(range(minutes), [f"{m}-{m + 1}" for m in range(minutes)])

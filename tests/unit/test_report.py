@@ -1,6 +1,7 @@
 """The report's traces: each side's contraction against its own rest."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hfs_detect.report import region_traces
@@ -35,3 +36,18 @@ def test_a_comparison_says_when_its_sessions_are_not_comparable():
     moved = {**figures("b", "unilateral_bursts", 3.5), "dominant_side": "right"}
     (warning,) = comparison_warnings(figures("a", "none", 3.5), moved, graded_side="left")
     assert "pattern of bursts on the right, but the left side is graded" in warning
+
+
+def test_the_rest_rate_plot_counts_bursts_at_rest_only():
+    from hfs_detect.report import rest_rates_per_minute
+
+    time_s = np.arange(0, 60, 1 / 30)
+    rest = ~((time_s >= 20) & (time_s < 35))  # a provocation step and its 5 s after
+    frames = pd.DataFrame({"time_s": time_s, "rest": rest})
+    events = pd.DataFrame({
+        "start_s": [5.0, 22.0, 26.0], "side": ["left"] * 3,
+        "provoked": [False, True, True],
+    })  # fmt: skip
+    rates = rest_rates_per_minute(frames, events, 1)
+    assert rates["left"] == [pytest.approx(1 / 0.75)]  # 1 burst in 45 s of rest
+    assert rates["right"] == [0.0]
