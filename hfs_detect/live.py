@@ -334,6 +334,9 @@ def run_live(
                 "video_recorded": bool(record_video),
             }
         )
+        earlier_video = out_dir / "video.mp4"
+        if not record_video and (out_dir / "summary.json").is_file():
+            earlier_video.unlink(missing_ok=True)  # an earlier session's recording: not this one
         analysis.write(out_dir)  # a second Ctrl-C waits until the files are whole
     session.show_summary(analysis.summary, linger_s)
     return LiveResult(analysis, out_dir, ended_by)

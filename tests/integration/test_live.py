@@ -133,6 +133,10 @@ def test_record_video_saves_the_analysed_frames(tmp_path):
     cap = cv2.VideoCapture(str(out / "video.mp4"))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 600
     cap.release()
+    # the same folder again without a recording: the earlier face is not left beside it
+    assert main(args[:-3] + ["-o", str(out)]) == 0
+    assert not (out / "video.mp4").exists()
+    assert json.loads((out / "summary.json").read_text())["live"]["video_recorded"] is False
 
 
 def _run_cli(
