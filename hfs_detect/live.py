@@ -593,7 +593,9 @@ def summary_lines(summary: dict) -> list[str]:
         rate = step["events_per_rest_min"]
         n = step["n_events"]
         text = f"  {step['step']}: {n} {'burst' if n == 1 else 'bursts'}"
-        if step["rest_step"]:
+        if not step["rest_step"] and not step.get("provocation"):
+            text = f"  {step['step']}: task, not rest (bursts not looked for)"
+        elif step["rest_step"]:
             text += f", rest {step['rest_s']:.0f} s" + (
                 f", {rate:.2f}/min" if rate is not None else ""
             )
@@ -601,8 +603,6 @@ def summary_lines(summary: dict) -> list[str]:
             sides = f"L {step['events_left']} R {step['events_right']}"
             after = f"during and {step['after_s']:g} s after"
             text += f" provoked ({step['provocation']}, {after}; {sides})"
-        else:
-            text += " (task, not rest)"
         if step.get("eye_narrowing_left") is not None:
             text += (f", eye narrowing L {100 * step['eye_narrowing_left']:.0f}%"
                      f" R {100 * step['eye_narrowing_right']:.0f}%")  # fmt: skip

@@ -171,11 +171,16 @@ class LiveView:
         _text(panel, counts, (165, y), 0.5, (255, 255, 255), 1)
         y += 16
         if state.lines:
+            rows = []
             for line in state.lines:
                 indent = len(line) - len(line.lstrip())
-                for part in _wrap(line, 52 - indent):
-                    y += 22
-                    _text(panel, " " * indent + part, (12, y), 0.5, (255, 255, 255), 1)
+                rows += [" " * indent + part for part in _wrap(line, 52 - indent)]
+            room = max((panel.shape[0] - 34 - y) // 22, 2)
+            if len(rows) > room:  # the last line (the disclaimer) always shows
+                rows = [*rows[: room - 2], "  ... (all of it is in summary.json)", rows[-1]]
+            for row in rows:
+                y += 22
+                _text(panel, row, (12, y), 0.5, (255, 255, 255), 1)
         else:
             self._draw_traces(panel, y + 8)
         if state.status != "recorded":
