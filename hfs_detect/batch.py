@@ -100,7 +100,21 @@ def _in_analysis_folder(path: Path, out_dir: Path) -> bool:
         inside = path.resolve().relative_to(out_dir.resolve())
     except ValueError:
         return False
-    return len(inside.parts) > 1 and (out_dir / inside.parts[0] / "summary.json").is_file()
+    return len(inside.parts) > 1 and _is_analysis_folder(out_dir / inside.parts[0])
+
+
+def _is_analysis_folder(path: Path) -> bool:
+    """``path`` is a folder with a ``summary.json`` (False for one that cannot be read)."""
+    try:
+        return path.is_dir() and (path / "summary.json").is_file()
+    except OSError:  # a folder we may not look into (lost+found)
+        return False
+
+
+def _longer_name(video: Path) -> str:
+    """A video's folder name made unique by its parent folder: ``<parent>_<stem>_<hash>``."""
+    digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
+    return f"{video.parent.name}_{video.stem}_{digest}"
 
 
 def _summary_of(folder: Path) -> dict | None:
@@ -152,8 +166,7 @@ def output_names(videos: list[Path], out_dir: str | os.PathLike | None = None) -
         by_stem.setdefault(video.stem, []).append(video)
     for stem, group in by_stem.items():
         for video in group:
-            digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
-            longer = f"{video.parent.name}_{stem}_{digest}"
+            longer = _longer_name(video)
             if out_dir is None:
                 names[video] = stem if len(group) == 1 else longer
                 continue
@@ -169,8 +182,7 @@ def output_names(videos: list[Path], out_dir: str | os.PathLike | None = None) -
     seen: set[str] = set()
     for video in videos:
         if names[video] in seen:
-            digest = hashlib.sha256(str(video.parent).encode()).hexdigest()[:6]
-            names[video] = f"{video.parent.name}_{video.stem}_{digest}"
+            names[video] = _longer_name(video)
         seen.add(names[video])
     return names
 
@@ -464,15 +476,8 @@ def run_batch(
         }, indent=2, default=str) + "\n",
     )  # fmt: skip
     mine = set(names.values())
-
-    def analysis_folder(path: Path) -> bool:
-        try:
-            return path.is_dir() and (path / "summary.json").is_file()
-        except OSError:  # a folder we may not look into (lost+found)
-            return False
-
     others = tuple(sorted(d.name for d in out.iterdir() if d.name not in mine
-                          and analysis_folder(d)))  # fmt: skip
+                          and _is_analysis_folder(d)))  # fmt: skip
     return BatchResult(cohort, failures, n_done, n_kept, seconds, others)
 
 
