@@ -49,9 +49,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "--engine",
         choices=ENGINES,
         default=DEFAULT_ENGINE,
-        help=f"landmark engine (default {DEFAULT_ENGINE}): 'mediapipe' runs MediaPipe's "
-        "Face Landmarker; 'litert' runs the same model's three networks directly with "
-        "LiteRT, faster, with landmarks that agree closely (see the README)",
+        help=f"landmark engine (default here: {DEFAULT_ENGINE}): 'litert' runs the Face "
+        "Landmarker's three networks directly with LiteRT (the default wherever "
+        "ai-edge-litert installs: Linux, macOS); 'mediapipe' runs MediaPipe's own graph, "
+        "the reference, slower; their landmarks agree closely (see the README)",
     )
     p.add_argument(
         "--model",

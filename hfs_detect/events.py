@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ._checks import check_option
 from .face_mesh import REGIONS, SIDES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "EVENT_COLUMNS", "Event", "dominant_side", "in_events", "events_to_frame", "events_from_frame",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import atexit
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -49,16 +49,53 @@ __all__ = [
     "extract_landmarks",
     "open_landmarker",
     "ENGINES",
+    "DEFAULT_ENGINE",
+    "engine_reason",
     "track_meta",
 ]
 
 ENGINES = ("mediapipe", "litert")
 """Landmark engines: MediaPipe's Tasks API, or the same models run with LiteRT
 (:mod:`hfs_detect.litert`)."""
-DEFAULT_ENGINE = "mediapipe"
+
+
+def _litert_missing() -> str | None:
+    """Why the LiteRT engine cannot run here (None when it can). Looked up, not imported."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("ai_edge_litert") is not None
+    except (ImportError, ValueError, AttributeError):  # a blocked or broken install
+        found = False
+    if found:
+        return None
+    return (
+        "ai-edge-litert is not installed (it has wheels for Linux and macOS only), "
+        "so MediaPipe's own graph runs"
+    )
+
+
+LITERT_MISSING = _litert_missing()
+DEFAULT_ENGINE = "litert" if LITERT_MISSING is None else "mediapipe"
+"""The engine used unless another is asked for: ``litert`` wherever ``ai-edge-litert``
+is installed (Linux, macOS), else ``mediapipe`` (:func:`engine_reason` says why)."""
 LITERT_REVISION = 2
 """Raised when the LiteRT engine's landmarks change (2: MediaPipe's crops, borders and
 depth scale), so that its older caches are not reused."""
+
+
+def engine_reason(engine: str) -> str:
+    """Why ``engine`` made the landmarks, in a sentence (``summary.json`` and ``info``)."""
+    if engine == DEFAULT_ENGINE == "litert":
+        return (
+            "the default: the Face Landmarker's own networks run directly with LiteRT, "
+            "faster than MediaPipe's graph"
+        )
+    if engine == DEFAULT_ENGINE:
+        return f"the default on this machine: {LITERT_MISSING}"
+    if engine == "mediapipe":
+        return "chosen (--engine mediapipe): MediaPipe's own graph, the reference"
+    return f"chosen (--engine {engine})"
 
 
 def engine_version(engine: str) -> str:
@@ -217,6 +254,12 @@ class Landmarker(SubjectFollower):
             self.blendshape_names = [c.category_name for c in result.face_blendshapes[chosen]]
         return face_frame
 
+    def detect_frames(self, frames: Iterable[Frame]) -> Iterator[FaceFrame]:
+        """:meth:`detect` over many frames in time order (one protocol with the LiteRT
+        engine, which overlaps part of its work)."""
+        for frame in frames:
+            yield self.detect(frame)
+
     def close(self) -> None:
         """Release MediaPipe's resources."""
         for name in ("_tracker", "_finder"):
@@ -278,8 +321,8 @@ def extract_landmarks(
         # after MediaPipe's import (they would queue on the import lock), during inference
         preload_in_background("pandas", "pyarrow.parquet")
         with _progress(source.n_frames_hint, source.name, progress, progress_position) as bar:
-            for frame in prefetch(_frames(source, mirrored)):
-                builder.append(landmarker.detect(frame))
+            for face_frame in landmarker.detect_frames(prefetch(_frames(source, mirrored))):
+                builder.append(face_frame)
                 bar.update()
         names = landmarker.blendshape_names or []
         model = landmarker.model

@@ -26,9 +26,13 @@ agreement per real video); ``--engine mediapipe`` runs MediaPipe itself.
 
 from __future__ import annotations
 
+import collections
 import os
+import queue
 import struct
+import threading
 import zipfile
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -73,6 +77,7 @@ ROI_SCALE = 1.5  # crop = landmarks' (or detection's) box x1.5, square
 _EYE_CORNERS = (33, 263)  # outer corners: the crop turns with the line between them
 _FOV_DEG, _NEAR = 63.0, 1.0  # MediaPipe's perspective camera for head pose
 _NMS_IOU = 0.3
+_PIPELINE_FRAMES = 16  # frames between the face mesh and the blendshape thread
 
 
 def _varint(data: bytes, i: int) -> tuple[int, int]:
@@ -255,23 +260,88 @@ class LiteRTLandmarker(SubjectFollower):
     # -- one frame ---------------------------------------------------------------
     def detect(self, frame: Frame) -> FaceFrame:
         """Find the subject's landmarks in one frame (frames in time order)."""
+        return self._complete(*self._landmarks(frame))
+
+    def detect_frames(self, frames: Iterable[Frame]) -> Iterator[FaceFrame]:
+        """:meth:`detect` over many frames in time order, the same results, faster.
+
+        The face mesh must run frame after frame (each crop comes from the
+        previous frame's landmarks), but the blendshape network and the head
+        pose need only this frame's landmarks: they run in a second thread,
+        beside the next frame's face mesh (LiteRT lets go of Python's lock
+        while a network runs). Results come in frame order.
+        """
+        todo: queue.Queue = queue.Queue(maxsize=_PIPELINE_FRAMES)
+        done: collections.deque = collections.deque()
+        failed: list[BaseException] = []
+
+        def complete() -> None:
+            while (item := todo.get()) is not None:
+                try:
+                    done.append(self._complete(*item))
+                except BaseException as exc:  # handed to the caller
+                    failed.append(exc)
+                    return
+
+        worker = threading.Thread(target=complete, name="hfs-detect-blendshapes", daemon=True)
+        worker.start()
+        try:
+            for frame in frames:
+                item = self._landmarks(frame)
+                while not failed:  # the worker fell out: do not wait on a full queue
+                    try:
+                        todo.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                while done:
+                    yield done.popleft()
+                if failed:
+                    raise failed[0]
+        finally:
+            while worker.is_alive():
+                try:
+                    todo.put(None, timeout=0.1)
+                    break
+                except queue.Full:
+                    if failed:
+                        break
+            worker.join()
+        if failed:
+            raise failed[0]
+        while done:
+            yield done.popleft()
+
+    def _landmarks(self, frame: Frame) -> tuple[FaceFrame, np.ndarray | None, tuple[int, int]]:
+        """The subject's smoothed landmarks in pixels (None when absent), and the next crop:
+        the part of :meth:`detect` that must run frame after frame."""
         rgb = frame.rgb
+        height, width = rgb.shape[:2]
         tracked = self._track(rgb)
         face_frame, chosen, faces = self.follow(frame, tracked, lambda: self._search(rgb))
         if chosen is None:
             self._roi = None
             self._smoother.reset()
-            return face_frame
-        height, width = rgb.shape[:2]
+            return face_frame, None, (width, height)
         pixels = faces[chosen].points.astype(np.float64) * [width, height, width]
         self._roi = _roi_from_points(pixels)  # from the landmarks as found, as MediaPipe
         if self.smooth:
             pixels = self._smoother.apply(frame.time_s, pixels)
-        points = pixels / [width, height, width]
         self.blendshape_names = list(BLENDSHAPE_NAMES)
+        return face_frame, pixels, (width, height)
+
+    def _complete(
+        self, face_frame: FaceFrame, pixels: np.ndarray | None, size: tuple[int, int]
+    ) -> FaceFrame:
+        """The frame's blendshapes and head pose, from its landmarks in pixels."""
+        if pixels is None:
+            return face_frame
+        width, height = size
+        points = pixels / [width, height, width]
         return FaceFrame(
-            frame.index, frame.time_s, points.astype(np.float32), self._blendshapes(pixels),
-            self._pose(points, width, height).astype(np.float32), face_frame.n_faces,
+            face_frame.index, face_frame.time_s, points.astype(np.float32),
+            self._blendshapes(pixels), self._pose(points, width, height).astype(np.float32),
+            face_frame.n_faces,
         )  # fmt: skip
 
     def _track(self, rgb: np.ndarray) -> list[Face]:

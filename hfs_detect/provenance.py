@@ -45,10 +45,11 @@ def provenance(model_path: str, model_sha256: str) -> dict:
 def info_lines() -> list[str]:
     """What ``hfs-detect info`` prints: versions, the model and its check, video decoding."""
     lines: list[str] = []
-    from .landmarks import MODEL_ENV_VAR, resolve_model
+    from .landmarks import DEFAULT_ENGINE, MODEL_ENV_VAR, engine_reason, resolve_model
 
     for name, value in versions().items():
         lines.append(f"{name:<12} {value}")
+    lines.append(f"{'engine':<12} {DEFAULT_ENGINE}, {engine_reason(DEFAULT_ENGINE)}")
     try:
         model = resolve_model(None)
         state = "ok (shipped model, sha256 checked)" if model.shipped else "custom model"

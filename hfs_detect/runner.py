@@ -28,6 +28,7 @@ from .events import Event, events_to_frame
 from .grading import GradingParams, grade_session
 from .landmarks import (
     DEFAULT_ENGINE,
+    engine_reason,
     engine_version,
     extract_landmarks,
     open_landmarker,
@@ -485,6 +486,7 @@ def summarize(
         "mediapipe_version": record["versions"]["mediapipe"],
         "landmark_engine": parameters.get("engine", DEFAULT_ENGINE),
         "landmark_engine_version": engine_version(parameters.get("engine", DEFAULT_ENGINE)),
+        "landmark_engine_reason": engine_reason(parameters.get("engine", DEFAULT_ENGINE)),
         "model_sha256": model.sha256,
         "landmarks_from_cache": bool(from_cache),
         "video_fingerprint": _fingerprint(meta.get("key") or {}),

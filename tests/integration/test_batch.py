@@ -54,7 +54,7 @@ def test_batch_over_the_real_archive_with_bad_files(archive, bad_files, capsys):
         assert row.n_events == summary["n_events"] and row.verdict == summary["verdict"]
         # each row says what made it: a rerun keeps rows of earlier runs
         assert row.hfs_detect_version == summary["hfs_detect_version"]
-        assert row.landmark_engine == summary["landmark_engine"] == "mediapipe"
+        assert row.landmark_engine == summary["landmark_engine"] == "litert"  # the default
         assert row.created_utc == summary["provenance"]["created_utc"]
     assert not (out / "notes").exists()  # nothing written for a file that failed
 
