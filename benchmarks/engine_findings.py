@@ -1,70 +1,122 @@
-"""Does the LiteRT engine find what MediaPipe's finds? Bursts per video, both engines.
+"""Does the default engine (LiteRT) find what MediaPipe's finds? Every real video, both engines.
 
-    python benchmarks/engine_findings.py [EVAL_OUT]
+    python benchmarks/engine_findings.py [--out DIR]
 
-Analyses the two shipped samples and ``liveportrait_d3_onesided_closures.mp4``
-with ``--engine mediapipe`` and ``--engine litert``; with ``EVAL_OUT`` (an
-``eval_synthetic.py --set dev --out`` folder: its ``truth/*.mp4`` renders and
-``pred/*/`` MediaPipe analyses) every session of that set too. A video agrees
-when both engines report the same number of bursts, on the same sides, with
-onsets within 0.1 s, and find the face in the same frames to within 1%.
-Printed, never asserted.
+Analyses the two shipped samples and every video of ``../shared/data`` with
+``--engine mediapipe`` (the reference) and with the default engine (``litert``)
+into ``--out`` (landmark caches kept, so a rerun takes seconds), and prints
+per video:
+
+- the bursts of each engine (count and sides);
+- **same events**: the same number of bursts, on the same sides, with onsets
+  within 0.1 s (asked of the samples, d3 and d19, which hold one-sided bursts);
+- **false bursts** of each engine: every burst in a video without spasm; in d3
+  and d19, every burst that is not one of their annotated one-sided
+  contractions (``gt/``) on its side. The default engine may add none;
+- **rest**: seconds judged at rest by each engine, which must agree within 5%;
+- **face**: the frames where only one engine found the face, at most 1%.
+
+The synthetic sets are scored by ``eval_synthetic.py --engine mediapipe litert``
+and the grading sets by ``eval_grading.py --engine ...``. Printed, never
+asserted.
 """
 
 from __future__ import annotations
 
-import sys
-import tempfile
+import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-VIDEOS = [
-    REPO / "samples" / "synthetic_hfs_left.mp4",
-    REPO / "samples" / "synthetic_hfs_right.mp4",
-    REPO.parent / "shared" / "data" / "liveportrait_d3_onesided_closures.mp4",
-]
+DATA = REPO.parent / "shared" / "data"
+SAMPLES = [REPO / "samples" / f"synthetic_hfs_{side}.mp4" for side in ("left", "right")]
+TRUTHS = {
+    "liveportrait_d3_onesided_closures": DATA / "gt" / "liveportrait_d3_onesided_events.csv",
+    "liveportrait_d19_mouth": DATA / "gt" / "liveportrait_d19_onesided_events.csv",
+}
+"""Real videos with annotated one-sided contractions: the rest of their bursts are false."""
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mpg", ".avi", ".mkv"}
+ONSET_S, REST_SHARE, FACE_PCT, SLACK_S = 0.1, 0.05, 1.0, 0.3
 
 
-def agreement(ours: pd.DataFrame, theirs: pd.DataFrame, face_a, face_b) -> tuple[bool, str]:
-    """Whether two events tables agree (count, sides, onsets within 0.1 s) and faces too."""
-    same = len(ours) == len(theirs) and list(ours.side) == list(theirs.side)
-    if same and len(ours):
-        same = bool(np.all(np.abs(ours.start_s.to_numpy() - theirs.start_s.to_numpy()) <= 0.1))
-    n = min(len(face_a), len(face_b))
-    face_pct = 100.0 * float(np.mean(face_a[:n] != face_b[:n])) if n else 0.0
-    sides = lambda t: "".join(s[0].upper() for s in t.side)  # noqa: E731
-    text = (
-        f"mediapipe {len(theirs)} {sides(theirs) or '-'}, litert {len(ours)} {sides(ours) or '-'}"
-    )
-    return same and face_pct <= 1.0, f"{text}; face differs in {face_pct:.2f}% of frames"
+def same_events(ours: pd.DataFrame, theirs: pd.DataFrame) -> bool:
+    """The same number of bursts, on the same sides, with onsets within 0.1 s."""
+    if len(ours) != len(theirs) or list(ours.side) != list(theirs.side):
+        return False
+    onsets = np.abs(ours.start_s.to_numpy() - theirs.start_s.to_numpy())
+    return bool(np.all(onsets <= ONSET_S))
+
+
+def false_bursts(video: Path, events: pd.DataFrame) -> int:
+    """Bursts that are not an annotated one-sided contraction on its side."""
+    if video.parent != DATA:  # the samples: scored by `same events`, their truth is synthetic
+        return 0
+    truth_file = TRUTHS.get(video.stem)
+    if truth_file is None:
+        return len(events)
+    truth = pd.read_csv(truth_file, comment="#")
+    truth = truth[truth.kind == "unilateral"]
+    false = 0
+    for burst in events.itertuples():
+        hit = (
+            (truth.side == burst.side)
+            & (truth.start_s < burst.end_s + SLACK_S)
+            & (truth.end_s > burst.start_s - SLACK_S)
+        )
+        false += not hit.any()
+    return false
+
+
+def sides(events: pd.DataFrame) -> str:
+    return "".join(side[0].upper() for side in events.side) or "-"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=Path("engine-findings"))
+    args = parser.parse_args()
     from hfs_detect import analyze_video
-    from hfs_detect.outputs import load_session
+    from hfs_detect.landmarks import DEFAULT_ENGINE
 
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for video in VIDEOS:
-            mp = analyze_video(video, Path(tmp) / f"{video.stem}-mp")
-            lt = analyze_video(video, Path(tmp) / f"{video.stem}-lt", engine="litert")
-            ok, text = agreement(lt.events, mp.events, lt.frames.face.to_numpy(),
-                                 mp.frames.face.to_numpy())  # fmt: skip
-            rows.append((video.stem, ok, text))
-            print(f"{'agree' if ok else 'DIFFER':<7} {video.stem:<40} {text}", flush=True)
-        if len(sys.argv) > 1:
-            root = Path(sys.argv[1])
-            for render in sorted((root / "truth").glob("*.mp4")):
-                frames, events, _ = load_session(root / "pred" / render.stem)
-                lt = analyze_video(render, Path(tmp) / render.stem, engine="litert")
-                ok, text = agreement(lt.events, events, lt.frames.face.to_numpy(),
-                                     frames.face.to_numpy(bool))  # fmt: skip
-                rows.append((render.stem, ok, text))
-                print(f"{'agree' if ok else 'DIFFER':<7} {render.stem:<40} {text}", flush=True)
-    print(f"\n{sum(ok for _, ok, _ in rows)} of {len(rows)} videos agree")
+    videos = SAMPLES + sorted(p for p in DATA.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    print(f"reference: mediapipe; default: {DEFAULT_ENGINE}")
+    print(f"{'video':<36} {'bursts mp/df':>13} {'same':>5} {'false mp/df':>12} "
+          f"{'rest s mp/df':>14} {'rest':>5} {'face %':>7}")  # fmt: skip
+    problems = []
+    for video in videos:
+        reference = analyze_video(video, args.out / "mediapipe" / video.stem, engine="mediapipe")
+        ours = analyze_video(video, args.out / DEFAULT_ENGINE / video.stem)
+        same = same_events(ours.events, reference.events)
+        false_mp, false_ours = (false_bursts(video, a.events) for a in (reference, ours))
+        rest_mp, rest_ours = reference.summary["rest_s"], ours.summary["rest_s"]
+        rest_ok = abs(rest_ours - rest_mp) <= REST_SHARE * max(rest_mp, 1e-9) or (
+            rest_mp == rest_ours == 0
+        )
+        a, b = reference.frames.face.to_numpy(bool), ours.frames.face.to_numpy(bool)
+        n = min(len(a), len(b))
+        face_pct = 100.0 * float(np.mean(a[:n] != b[:n])) + 100.0 * abs(len(a) - len(b)) / max(
+            len(a), 1
+        )
+        must_match = video in SAMPLES or video.stem in TRUTHS
+        print(f"{video.stem[:36]:<36} {len(reference.events):>6}/{len(ours.events):<6} "
+              f"{'yes' if same else 'NO':>5} {false_mp:>6}/{false_ours:<5} "
+              f"{rest_mp:>7.1f}/{rest_ours:<6.1f} {'ok' if rest_ok else 'NO':>5} "
+              f"{face_pct:>7.2f}  {sides(reference.events)} / {sides(ours.events)}",
+              flush=True)  # fmt: skip
+        if must_match and not same:
+            problems.append(f"{video.stem}: not the same events")
+        if false_ours > false_mp:
+            problems.append(f"{video.stem}: {false_ours - false_mp} new false burst(s)")
+        if not rest_ok:
+            problems.append(f"{video.stem}: rest {rest_mp:.1f} s -> {rest_ours:.1f} s")
+        if face_pct > FACE_PCT:
+            problems.append(f"{video.stem}: face differs in {face_pct:.2f}% of frames")
+    print(f"\n{len(videos)} videos; " + ("every finding holds" if not problems else
+          "not holding: " + "; ".join(problems)))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Grading proxies on synthetic sessions with known answers (dev and test faces).
 
-    python benchmarks/eval_grading.py [--set dev|test] [--out DIR] [--workers 2]
+    python benchmarks/eval_grading.py [--set dev|test] [--out DIR] [--workers 2] [--engine E]
 
 Each face (a still of a real video of ../shared/data with its own closed lids,
 read at run time, never copied) gets one session per SMC grade (video proxy)
@@ -11,7 +11,9 @@ and its grading compared with the truth: frequency within 10%, SMC grade
 exact, tonic component (median) within 0.05, clonic rate error. The faces are
 those of ``eval_synthetic.py``'s sets that have real closed lids MediaPipe
 measures over half closed (the grade III holds need them). Printed, never
-asserted; the grading thresholds were set before any of these ran.
+asserted; the grading thresholds were set before any of these ran. ``--engine``:
+the landmark engine (default: the default one); the renders are shared, the
+analyses kept apart per engine.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import argparse
 import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -34,7 +38,7 @@ SEED_BASE = {"dev": 700, "test": 900}
 
 def run_face(args) -> list[dict]:
     """Render and analyse every session of one face."""
-    which, face, root = args
+    which, face, root, engine = args
     import numpy as np
 
     from hfs_detect import analyze_video
@@ -49,7 +53,7 @@ def run_face(args) -> list[dict]:
             seed = SEED_BASE[which] + 31 * list(FACES[which]).index(face) + 2 * g + s
             rng = np.random.default_rng(seed)
             name = f"{face}_{grade}_{side}"
-            out = root / name
+            out = root / engine / name
             video_path = root / f"{name}.mp4"
             level = float(rng.uniform(0.3, 0.45)) if grade == "IV" else None
             rate = float(rng.uniform(10.0, 30.0))
@@ -61,7 +65,7 @@ def run_face(args) -> list[dict]:
                                       tonic_level=level, clonic_rate_per_min=rate,
                                       response=responses[side])  # fmt: skip
                 truth = json.loads(video_path.with_suffix(".plan.json").read_text())["grading"]
-                found = analyze_video(video_path, out).summary["grading"]
+                found = analyze_video(video_path, out, engine=engine).summary["grading"]
             except Exception as exc:  # a face that cannot take the grade: reported, not hidden
                 rows.append({"name": name, "error": str(exc)})
                 continue
@@ -81,10 +85,11 @@ def main() -> None:
     parser.add_argument("--set", choices=list(FACES), default="dev")
     parser.add_argument("--out", type=Path, default=Path("eval-grading"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
     args = parser.parse_args()
     root = args.out / args.set
     root.mkdir(parents=True, exist_ok=True)
-    jobs = [(args.set, face, root) for face in FACES[args.set]]
+    jobs = [(args.set, face, root, args.engine) for face in FACES[args.set]]
     with ProcessPoolExecutor(args.workers) as pool:
         rows = [row for face_rows in pool.map(run_face, jobs) for row in face_rows]
     done = [r for r in rows if "error" not in r]
@@ -100,7 +105,7 @@ def main() -> None:
 
     import numpy as np
 
-    print(f"{args.set}: {len(done)} sessions on {len(FACES[args.set])} faces")
+    print(f"{args.set}, engine {args.engine}: {len(done)} sessions on {len(FACES[args.set])} faces")
     print("  SMC grade exact:          ", share(lambda t, f: t["smc_grade"] == f["smc_grade"]))
     print("  frequency within 10%:     ", share(
         lambda t, f: abs(f["bursts_per_rest_hour"] - t["bursts_per_rest_hour"])
@@ -116,7 +121,7 @@ def main() -> None:
         f"  clonic rate: median error {100 * np.median(errors):.0f}%, "
         f"90th percentile {100 * np.percentile(errors, 90):.0f}%"
     )
-    (root / "scores.json").write_text(json.dumps(rows, indent=1))
+    (root / f"scores-{args.engine}.json").write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The detector on every real video of ../shared/data: rest judged, bursts found, d3 scored.
 
-    python benchmarks/eval_real.py [--out DIR] [--peers]
+    python benchmarks/eval_real.py [--out DIR] [--peers] [--engine mediapipe|litert]
 
 None of these videos shows hemifacial spasm, except that
 ``liveportrait_d3_onesided_closures.mp4`` holds two real one-sided eye
@@ -8,7 +8,8 @@ closures (made voluntarily; annotated in ``gt/``). For each video: seconds
 judged as rest, bursts found (false, except d3's annotated ones), verdict.
 For d3: each annotated one-sided closure found on its side or not, and any
 burst inside an annotated bilateral closure. Landmarks are cached in
-``--out``, so reruns take seconds.
+``--out``/ENGINE, so reruns take seconds. ``--engine``: the landmark engine
+(default: the default one).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
+from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -50,16 +53,18 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=Path("eval-real"))
     parser.add_argument("--peers", action="store_true", help="also count the peers' bursts")
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
     args = parser.parse_args()
     from hfs_detect import analyze_video
 
+    print(f"engine {args.engine}")
     videos = sorted(p for p in DATA.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
     print(f"{'video':<40} {'length s':>8} {'rest s':>7} {'bursts':>6}  {'verdict':<18} peers")
     total = {"rest_s": 0.0, "n": 0, "old_rest_s": 0.0}
     d3_events = None
     for video in videos:
-        out = args.out / video.stem
-        analysis = analyze_video(video, out)
+        out = args.out / args.engine / video.stem
+        analysis = analyze_video(video, out, engine=args.engine)
         s = analysis.summary
         peers = ""
         if args.peers:

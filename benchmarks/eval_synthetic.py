@@ -3,6 +3,7 @@
     python benchmarks/eval_synthetic.py --set dev       # choose thresholds here
     python benchmarks/eval_synthetic.py --set test      # report here, never tune
     python benchmarks/eval_synthetic.py --set v1-eval   # the first (still-picture) set
+    python benchmarks/eval_synthetic.py --set test --engine mediapipe litert   # both engines
 
 Sets
 ----
@@ -23,7 +24,8 @@ face from ../shared/data (read at run time, never copied):
 pictures, warp-only lids), kept to show that nothing was lost on them.
 
 Every session is analysed with the default parameters (``analyze_video``;
-the landmark cache makes reruns fast) and scored: recall and precision per
+the landmark cache makes reruns fast; ``--engine``: the landmark engines, by
+default the default one; with two, their scores side by side) and scored: recall and precision per
 pattern, false bursts per distractor, side accuracy, event F1, and the
 verdict of every session with 3 or more true bursts. ``--peers`` scores the
 two peer methods of ``benchmarks/peers.py`` on the same landmarks.
@@ -37,6 +39,8 @@ import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -175,10 +179,10 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
 
 
 def analyse(args) -> dict:
-    video, out = args
+    video, out, engine = args
     from hfs_detect import analyze_video
 
-    summary = analyze_video(video, out).summary
+    summary = analyze_video(video, out, engine=engine).summary
     return {"verdict": summary["verdict"], "side": summary["dominant_side"],
             "rest_s": summary["rest_s"]}  # fmt: skip
 
@@ -191,11 +195,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("eval-synthetic"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--peers", action="store_true", help="also score the peer methods")
+    parser.add_argument("--engine", nargs="+", choices=ENGINES, default=[DEFAULT_ENGINE],
+                        help=f"landmark engine(s) (default {DEFAULT_ENGINE})")  # fmt: skip
     args = parser.parse_args()
     from scoring import lid_depths, print_lid_depths, print_scores, score_set
 
     root = args.out / args.set
-    truth_dir, pred_dir = root / "truth", root / "pred"
+    truth_dir = root / "truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
     sessions = session_list(args.set)
     by_face = defaultdict(list)
@@ -204,15 +210,52 @@ def main() -> None:
     for face, items in by_face.items():
         print(f"{face}: rendering", flush=True)
         render_face(args.set, face, items, truth_dir)
-    jobs = [(truth_dir / f"{s['name']}.mp4", pred_dir / s["name"]) for s in sessions]
-    with ProcessPoolExecutor(args.workers) as pool:
-        summaries = dict(zip([s["name"] for s in sessions], pool.map(analyse, jobs), strict=True))
-    result = score_set(sessions, truth_dir, pred_dir, summaries, peers=args.peers)
-    print_scores(result)
-    depths = lid_depths(sessions, truth_dir, pred_dir)
-    print_lid_depths(depths)
-    result["lid_depths"] = depths
-    (root / "scores.json").write_text(json.dumps(result, indent=1, default=str))
+    results = {}
+    for engine in args.engine:
+        pred_dir = root / f"pred-{engine}"
+        jobs = [(truth_dir / f"{s['name']}.mp4", pred_dir / s["name"], engine) for s in sessions]
+        with ProcessPoolExecutor(args.workers) as pool:
+            summaries = dict(zip([s["name"] for s in sessions], pool.map(analyse, jobs),
+                                 strict=True))  # fmt: skip
+        result = score_set(sessions, truth_dir, pred_dir, summaries, peers=args.peers)
+        print(f"\n=== {args.set}, engine {engine} ===")
+        print_scores(result)
+        depths = lid_depths(sessions, truth_dir, pred_dir)
+        print_lid_depths(depths)
+        result["lid_depths"] = depths
+        (root / f"scores-{engine}.json").write_text(json.dumps(result, indent=1, default=str))
+        results[engine] = result
+    if len(results) == 2:
+        print_engines(args.set, results)
+
+
+def print_engines(which: str, results: dict) -> None:
+    """Two engines' scores side by side: per pattern, per distractor, overall F1."""
+    (ref_name, ref), (new_name, new) = results.items()
+    a, b = ref["methods"]["hfs-detect"], new["methods"]["hfs-detect"]
+    print(f"\n=== {which}: {new_name} against {ref_name} ===")
+    print(f"{'pattern: found/made':<28} {ref_name:>12} {new_name:>12} {'lost':>5}")
+    worst_lost = 0
+    for pattern, x in a["per_pattern"].items():
+        y = b["per_pattern"][pattern]
+        lost = x["n_matched"] - y["n_matched"]
+        worst_lost = max(worst_lost, lost)
+        print(f"{pattern:<28} {x['n_matched']:>6}/{x['n_true']:<5} {y['n_matched']:>6}/"
+              f"{y['n_true']:<5} {lost:>5}")  # fmt: skip
+    print(f"{'false bursts by distractor':<28} {ref_name:>12} {new_name:>12}")
+    for kind in sorted(set(a["false_by_distractor"]) | set(b["false_by_distractor"])):
+        print(f"{kind:<28} {a['false_by_distractor'].get(kind, 0):>12} "
+              f"{b['false_by_distractor'].get(kind, 0):>12}")  # fmt: skip
+    f1_a, f1_b = a["overall"]["f1"], b["overall"]["f1"]
+    print(f"overall F1: {ref_name} {f1_a:.3f}, {new_name} {f1_b:.3f} ({f1_b - f1_a:+.3f}); "
+          f"precision {a['overall']['precision']:.3f} / {b['overall']['precision']:.3f}, "
+          f"recall {a['overall']['recall']:.3f} / {b['overall']['recall']:.3f}; "
+          f"verdicts {a['verdicts_3plus']} / {b['verdicts_3plus']}")  # fmt: skip
+    holds = f1_b >= f1_a - 0.02 and worst_lost <= 1
+    print(
+        f"{new_name} within 0.02 F1 of {ref_name} or better, no pattern losing more than one "
+        f"burst: {'yes' if holds else 'NO'} (most lost in a pattern: {worst_lost})"
+    )
 
 
 if __name__ == "__main__":
