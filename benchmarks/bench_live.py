@@ -2,7 +2,7 @@
 
     python benchmarks/bench_live.py [--duration-s 60] [--out DIR] [--display] [--repeat 3]
 
-Makes a 640x480 synthetic session (``hfs_detect.synth`` on the astronaut
+Makes a 640x480 synthetic session (``hfs_detect.synth.plan`` on the astronaut
 picture, spasms on the left) of ``--duration-s`` seconds at 30 fps, then in one
 run and on that same video:
 
@@ -43,8 +43,8 @@ def make_video(path: Path, duration_s: float) -> None:
     import cv2
     from skimage import data
 
-    from hfs_detect.synth import plan_session
-    from hfs_detect.synth_render import render_session
+    from hfs_detect.synth.plan import plan_session
+    from hfs_detect.synth.render import render_session
 
     face = cv2.resize(data.astronaut()[0:384, 0:512], (640, 480), interpolation=cv2.INTER_CUBIC)
     plan = plan_session(duration_s, side="left", n_spasms=8, n_blinks=12, seed=42)

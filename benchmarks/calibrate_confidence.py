@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hfs_detect.detector import DetectorParams, confidence_features
-from hfs_detect.evaluate import matched_pairs
+from hfs_detect.review.evaluate import matched_pairs
 
 
 def labelled_bursts(folder: Path) -> pd.DataFrame:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hfs_detect.sources import Frame
+from hfs_detect.landmarks.sources import Frame
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -57,10 +57,11 @@ def brightened(frame: Frame, levels: int) -> Frame:
 def landmarks(video: Path, engine: str, smooth: bool = True, brighten: int = 0):
     """The video's track from one engine (the LiteRT one with or without smoothing),
     its frames ``brighten`` grey levels brighter."""
-    from hfs_detect.landmarks import Landmarker, track_meta
-    from hfs_detect.litert import LiteRTLandmarker
-    from hfs_detect.sources import open_video, prefetch
-    from hfs_detect.track import TrackBuilder
+    from hfs_detect.landmarks import track_meta
+    from hfs_detect.landmarks.litert import LiteRTLandmarker
+    from hfs_detect.landmarks.mediapipe_tasks import Landmarker
+    from hfs_detect.landmarks.sources import open_video, prefetch
+    from hfs_detect.landmarks.track import TrackBuilder
 
     builder = TrackBuilder()
     landmarker = LiteRTLandmarker(smooth=smooth) if engine == "litert" else Landmarker()
@@ -76,9 +77,9 @@ def landmarks(video: Path, engine: str, smooth: bool = True, brighten: int = 0):
 
 def still(video: Path, repeats: int) -> dict:
     """Both engines on one still frame (the video's first) given ``repeats`` times."""
-    from hfs_detect.landmarks import Landmarker
-    from hfs_detect.litert import LiteRTLandmarker
-    from hfs_detect.sources import open_video
+    from hfs_detect.landmarks.litert import LiteRTLandmarker
+    from hfs_detect.landmarks.mediapipe_tasks import Landmarker
+    from hfs_detect.landmarks.sources import open_video
 
     with open_video(video) as source:
         first = next(iter(source))

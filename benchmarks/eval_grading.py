@@ -6,7 +6,7 @@ Each face (a still of a real video of ../shared/data with its own closed lids,
 read at run time, never copied) gets one session per SMC grade (video proxy)
 and side: 60 s, 8 bursts, a clonic rate drawn from 10-30 twitches a minute,
 and for grade IV a tonic level drawn from 0.3-0.45 (grade IV starts at 0.25)
-(``hfs_detect.synth_grading``). Each is analysed with the default parameters
+(``hfs_detect.synth.grading``). Each is analysed with the default parameters
 and its grading compared with the truth: frequency within 10%, SMC grade
 exact, tonic component (median) within 0.05, clonic rate error. The faces are
 those of ``eval_synthetic.py``'s sets that have real closed lids MediaPipe
@@ -42,8 +42,8 @@ def run_face(args) -> list[dict]:
     import numpy as np
 
     from hfs_detect import analyze_video
-    from hfs_detect.synth_grading import GRADES, narrowing_response, synthesize_graded
-    from hfs_detect.synth_render import prepare_video_face, still_from_video
+    from hfs_detect.synth.grading import GRADES, narrowing_response, synthesize_graded
+    from hfs_detect.synth.render import prepare_video_face, still_from_video
 
     video, index = FACES[which][face]
     source = still_from_video(prepare_video_face(DATA / video), index)

@@ -10,7 +10,7 @@ Sets
 ``dev`` and ``test`` hold **different people**; ``dev2`` holds more sessions
 of the dev people (other seeds, each face with the patterns it lacks in
 ``dev``), to choose thresholds on more examples, never on test. Each session tests one spasm
-pattern or one distractor (``hfs_detect.synth_patterns``), drawn on a real
+pattern or one distractor (``hfs_detect.synth.patterns``), drawn on a real
 face from ../shared/data (read at run time, never copied):
 
 - *moving* faces: the real video is played forward and backward and warped
@@ -98,7 +98,7 @@ V1_SEED_BASE = {"v1-eval": 0, "v1-dev": 1000}
 
 
 def read_frame(video: Path, index: int):
-    from hfs_detect.sources import open_video
+    from hfs_detect.landmarks.sources import open_video
 
     with open_video(video) as source:
         for frame in source:
@@ -109,7 +109,7 @@ def read_frame(video: Path, index: int):
 
 def session_list(which: str) -> list[dict]:
     """Every session of a set: name, face, pattern, side, seed."""
-    from hfs_detect.synth_patterns import PATTERNS
+    from hfs_detect.synth.patterns import PATTERNS
 
     sessions = []
     if which in V1_FACES:
@@ -136,9 +136,9 @@ def session_list(which: str) -> list[dict]:
 
 def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) -> None:
     """Render the sessions of one face that are not there yet."""
-    from hfs_detect.synth import plan_session
-    from hfs_detect.synth_patterns import SPASM_PATTERNS, plan_pattern, session_length_s
-    from hfs_detect.synth_render import (
+    from hfs_detect.synth.patterns import SPASM_PATTERNS, plan_pattern, session_length_s
+    from hfs_detect.synth.plan import plan_session
+    from hfs_detect.synth.render import (
         StillFace,
         astronaut_face,
         face_points,

@@ -6,7 +6,7 @@ Analyses each video into ``--out`` (the landmark cache makes reruns take
 seconds; ``benchmarks/eval_real.py`` uses the same folders) and prints its
 ``grading`` block: the frequency band and SMC grade, which must say "no
 spasm" (0 and none), and the tonic component, which must stay below the noise
-floor (``hfs_detect.grading.TONIC_NOISE_FLOOR``). Printed, never asserted.
+floor (``hfs_detect.session.grading.TONIC_NOISE_FLOOR``). Printed, never asserted.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("eval-real"))
     args = parser.parse_args()
     from hfs_detect import analyze_video
-    from hfs_detect.grading import TONIC_NOISE_FLOOR
+    from hfs_detect.session.grading import TONIC_NOISE_FLOOR
 
     videos = sorted(p for p in DATA.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
     print(f"{'video':<36} {'rest s':>6} {'side':>5} {'/hour':>6} {'JRS':>3} {'SMC':>4} "

@@ -21,8 +21,8 @@ DEFAULT_VIDEO = REPO.parent / "shared" / "data" / "talkingface_franck_200s.mp4"
 
 
 def main() -> None:
-    from hfs_detect.litert import LiteRTLandmarker
-    from hfs_detect.sources import open_video
+    from hfs_detect.landmarks.litert import LiteRTLandmarker
+    from hfs_detect.landmarks.sources import open_video
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("video", nargs="?", type=Path, default=DEFAULT_VIDEO)

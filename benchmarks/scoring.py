@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hfs_detect.evaluate import (
+from hfs_detect.review.evaluate import (
     false_by_distractor,
     matched_pairs,
     pooled_regions,
@@ -23,7 +23,7 @@ from hfs_detect.evaluate import (
     regions_line,
 )
 from hfs_detect.signals import contraction
-from hfs_detect.synth import SessionPlan
+from hfs_detect.synth.plan import SessionPlan
 
 METHODS = ("hfs-detect", "blendshape", "nomura-sakai")
 
@@ -31,7 +31,7 @@ METHODS = ("hfs-detect", "blendshape", "nomura-sakai")
 def _peer_events(pred: Path) -> dict[str, pd.DataFrame]:
     from peers import blendshape_events, nomura_sakai_events
 
-    from hfs_detect.track import load_track
+    from hfs_detect.landmarks.track import load_track
 
     frames = pd.read_parquet(pred / "frames.parquet")
     track = load_track(pred / "landmarks.npz")

@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,10 +32,9 @@ import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
 from ._checks import HFSDetectError, check_output_dir, native_library_defaults
-from .grading import GRADING_KEYS
-from .landmarks import DEFAULT_ENGINE
-from .litert import THREADS_ENV_VAR
 from .provenance import versions
+from .session import THREADS_ENV_VAR, Settings, Summary, read_summary, video_fingerprint
+from .session.grading import GRADING_KEYS
 
 __all__ = [
     "VIDEO_SUFFIXES",
@@ -43,6 +42,7 @@ __all__ = [
     "output_names",
     "longest_first",
     "run_batch",
+    "BatchRun",
     "BatchResult",
 ]
 
@@ -117,13 +117,12 @@ def _longer_name(video: Path) -> str:
     return f"{video.parent.name}_{video.stem}_{digest}"
 
 
-def _summary_of(folder: Path) -> dict | None:
-    """An analysis folder's ``summary.json`` (None if there is none, or it is damaged)."""
+def _summary_of(folder: Path) -> Summary | None:
+    """An analysis folder's summary (None if there is none, or it is damaged)."""
     try:
-        summary = json.loads((folder / "summary.json").read_text())
-    except (OSError, ValueError):
+        return read_summary(folder)
+    except HFSDetectError:
         return None
-    return summary if isinstance(summary, dict) else None
 
 
 def _made_from(folder: Path, video: Path, inputs: set[str]) -> bool | None:
@@ -136,17 +135,16 @@ def _made_from(folder: Path, video: Path, inputs: set[str]) -> bool | None:
     summary = _summary_of(folder)
     if summary is None:
         return None
-    recorded = summary.get("video")
+    recorded = summary.recording.video
     if not recorded:
         return False
     if recorded == str(video) or os.path.realpath(recorded) == os.path.realpath(video):
         return True
-    if recorded in inputs or not summary.get("video_fingerprint"):
+    fingerprint = summary.recording.video_fingerprint
+    if recorded in inputs or not fingerprint:
         return False
-    from .track import video_fingerprint
-
     try:
-        return summary["video_fingerprint"] == video_fingerprint(video)
+        return fingerprint == video_fingerprint(video)
     except (OSError, HFSDetectError):
         return False
 
@@ -187,64 +185,78 @@ def output_names(videos: list[Path], out_dir: str | os.PathLike | None = None) -
     return names
 
 
-DEFAULT_OPTIONS = {
-    "mirrored": False,
-    "engine": DEFAULT_ENGINE,
-    "model_path": None,
-    "max_faces": 4,
-    "min_confidence": 0.5,
-    "use_cache": True,
-    "parquet": True,
-    "report": True,
-}
+@dataclass(frozen=True)
+class BatchRun:
+    """What every video of a batch is analysed with.
+
+    Attributes
+    ----------
+    settings : Settings
+        How each video is analysed (one settings object, as for ``analyze``).
+    report : bool
+        Also write ``report.html`` per video.
+    use_cache : bool
+        Reuse a folder's landmark cache when it matches.
+    parquet : bool
+        Also write ``frames.parquet``.
+    progress : bool
+        A progress bar per video being analysed.
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    report: bool = True
+    use_cache: bool = True
+    parquet: bool = True
+    progress: bool = False
+
+    @classmethod
+    def from_options(cls, options: dict | None, settings: Settings | None = None) -> BatchRun:
+        """A run from an earlier version's ``options`` dict (settings by name, ``detector``
+        as a dict, and ``report``, ``use_cache``, ``parquet``, ``progress``)."""
+        options = dict(options or {})
+        run = {k: bool(options.pop(k)) for k in ("report", "use_cache", "parquet", "progress")
+               if k in options}  # fmt: skip
+        try:
+            settings = (settings or Settings()).replace(**options)
+        except HFSDetectError as exc:
+            raise HFSDetectError(f"batch option(s): {exc}") from None
+        return cls(settings, **run)
+
+    def to_dict(self) -> dict:
+        """What ``batch.json`` records."""
+        return {"settings": self.settings.to_dict(), "report": self.report,
+                "use_cache": self.use_cache, "parquet": self.parquet}  # fmt: skip
 
 
-def normalized_options(options: dict | None) -> dict:
-    """Every option spelled out with its default, so equal settings give equal keys."""
-    from .detector import DetectorParams
-
-    unknown = set(options or {}) - set(DEFAULT_OPTIONS) - {"detector", "progress"}
-    if unknown:
-        raise HFSDetectError(f"unknown batch option(s): {', '.join(sorted(unknown))}")
-    merged = {**DEFAULT_OPTIONS, **(options or {})}
-    if merged["model_path"] is not None:
-        merged["model_path"] = str(merged["model_path"])
-    merged["max_faces"] = int(merged["max_faces"])
-    merged["min_confidence"] = float(merged["min_confidence"])
-    merged["detector"] = DetectorParams(**(merged.get("detector") or {})).to_dict()
-    return merged
-
-
-def batch_key(video: Path, options: dict) -> str:
-    """What decides whether a finished folder can be kept: video bytes, model, options."""
+def batch_key(video: Path, run: BatchRun, model_sha256: str) -> str:
+    """What decides whether a finished folder can be kept: the video's bytes, the model,
+    the settings (:meth:`Settings.key`), the outputs asked for and the version."""
     from . import __version__
-    from .landmarks import resolve_model
-    from .track import video_fingerprint
 
-    model = resolve_model(options.get("model_path"))
     record = {
         "video": video_fingerprint(video),
-        "model_sha256": model.sha256,
-        "options": {k: v for k, v in sorted(options.items()) if k != "progress"},
+        "model_sha256": model_sha256,
+        "settings": run.settings.key(),
+        "parquet": run.parquet,
         "hfs_detect_version": __version__,
     }
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _is_done(folder: Path, key: str, report: bool = True) -> bool:
-    """Every output the options ask for is there, from the same video bytes, model and
-    options (``batch_key``): ``report.html`` too when a report is asked for."""
+    """Every output the run asks for is there, from the same video bytes, model and
+    settings (``batch_key``): ``report.html`` too when a report is asked for."""
     summary = folder / "summary.json"
     if not summary.is_file() or (report and not (folder / "report.html").is_file()):
         return False
     found = _summary_of(folder)
-    return found is not None and found.get("batch_key") == key
+    return found is not None and found.batch_key == key
 
 
-def _kept(video: Path, folder: Path, options: dict) -> bool:
-    """``folder`` holds this video's finished analysis with these options."""
+def _kept(video: Path, folder: Path, run: BatchRun, model_sha256: str) -> bool:
+    """``folder`` holds this video's finished analysis with this run's settings."""
     try:
-        return _is_done(folder, batch_key(video, options), report=options.get("report", True))
+        return _is_done(folder, batch_key(video, run, model_sha256), report=run.report)
     except Exception:  # noqa: BLE001 - the worker will say why
         return False
 
@@ -256,7 +268,7 @@ def _clean_stale_temporaries(folder: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def process_video(video: str, out_dir: str, options: dict, position: int = 0) -> dict:
+def process_video(video: str, out_dir: str, run: BatchRun, position: int = 0) -> dict:
     """Analyse one video into ``out_dir`` (or keep it if done); never raises.
 
     Returns
@@ -267,29 +279,27 @@ def process_video(video: str, out_dir: str, options: dict, position: int = 0) ->
     """
     native_library_defaults(one_opencv_thread=False)  # a Dask worker, or a caller's process
     from .report import write_report
-    from .session import analyze_video
+    from .session import analyze_video, resolve_model
 
     start = time.perf_counter()
     video_path, folder = Path(video), Path(out_dir)
     try:
-        key = batch_key(video_path, options)
-        if _is_done(folder, key, report=options.get("report", True)):
+        model = resolve_model(run.settings.model_path)
+        key = batch_key(video_path, run, model.sha256)
+        if _is_done(folder, key, report=run.report):
             return {"status": "kept", "video": video, "seconds": 0.0}
         _clean_stale_temporaries(folder)
-        analysis_options = {k: v for k, v in options.items() if k not in ("report", "progress")}
-        detector = analysis_options.pop("detector", None)
-        from .detector import DetectorParams
-
         analyze_video(
             video_path,
             folder,
-            detector_params=DetectorParams(**detector) if detector else None,
-            progress=bool(options.get("progress")),
+            run.settings,
+            use_cache=run.use_cache,
+            parquet=run.parquet,
+            progress=run.progress,
             progress_position=position,
-            summary_extra={"batch_key": key},
-            **analysis_options,
+            batch_key=key,
         )
-        if options.get("report", True):
+        if run.report:
             write_report(folder)
         return {"status": "done", "video": video, "seconds": time.perf_counter() - start}
     except HFSDetectError as exc:
@@ -315,8 +325,8 @@ def _take_slot(slots, threads: int) -> None:
     native_library_defaults()  # a pool worker is hfs-detect's own process
 
 
-def _process_in_pool(video: str, out_dir: str, options: dict) -> dict:
-    return process_video(video, out_dir, options, position=_SLOT or 0)
+def _process_in_pool(video: str, out_dir: str, run: BatchRun) -> dict:
+    return process_video(video, out_dir, run, position=_SLOT or 0)
 
 
 @dataclass
@@ -347,31 +357,41 @@ class BatchResult:
     this run's ``cohort`` (the table is one command's inputs, with one command's options)."""
 
 
-def _cohort_row(video: Path, name: str, summary: dict) -> dict:
-    regions = summary.get("regions") or {}
-    kinds = summary.get("kinds") or {}
-    row = {key: summary.get(key) for key in COHORT_COLUMNS}
-    row.update(
-        video=str(video), name=name,
+def _cohort_row(video: Path, name: str, summary: Summary) -> dict:
+    recording, stats = summary.recording, summary.statistics
+    grading = summary.grading.to_dict() if summary.grading is not None else {}
+    regions, kinds = stats.regions, stats.kinds
+    return {
+        "video": str(video), "name": name, "verdict": stats.verdict,
+        "dominant_side": stats.dominant_side, "dominant_side_share": stats.dominant_side_share,
+        "n_events": stats.n_events, "events_per_rest_min": stats.events_per_rest_min,
+        "spasm_fraction": stats.spasm_fraction, "rest_s": stats.rest_s,
+        "duration_s": recording.duration_s, "face_fraction": recording.face_fraction,
+        "n_frames": recording.n_frames, "fps": recording.fps,
         **{f"regions_{r}": regions.get(r, 0) for r in ("eye", "cheek", "mouth", "brow")},
-        n_clonic=kinds.get("clonic", 0), n_tonic=kinds.get("tonic", 0),
-        warnings="; ".join(summary.get("warnings") or []),
-        **{f"grading_{k}": (summary.get("grading") or {}).get(k) for k in GRADING_KEYS},
-        landmark_engine=summary.get("landmark_engine", "mediapipe"),  # older: always
-        created_utc=(summary.get("provenance") or {}).get("created_utc"),
-    )  # fmt: skip
-    return row
+        "n_clonic": kinds.get("clonic", 0), "n_tonic": kinds.get("tonic", 0),
+        "n_brow_raised": stats.n_brow_raised,
+        **{f"grading_{k}": grading.get(k) for k in GRADING_KEYS},
+        "warnings": "; ".join(summary.warnings),
+        "hfs_detect_version": summary.provenance.hfs_detect_version,
+        "landmark_engine": summary.provenance.landmark_engine,
+        "created_utc": summary.provenance.created_utc,
+    }  # fmt: skip
 
 
 def run_batch(
     spec: str | os.PathLike | Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
+    settings: Settings | None = None,
     *,
     workers: int = 1,
     scheduler: str | None = None,
-    options: dict | None = None,
+    report: bool = True,
+    use_cache: bool = True,
+    parquet: bool = True,
     progress: bool = False,
     on_result: Callable[[dict], None] | None = None,
+    options: dict | None = None,
 ) -> BatchResult:
     """Analyse every video of ``spec`` into ``out_dir``.
 
@@ -381,19 +401,23 @@ def run_batch(
         A folder (searched recursively), a glob pattern or files.
     out_dir : path-like
         The batch's output folder.
+    settings : Settings, optional
+        How every video is analysed, as for ``analyze`` (the defaults when omitted).
     workers : int
         Local worker processes (ignored with ``scheduler``).
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``).
-    options : dict, optional
-        ``analyze_video`` options (``mirrored``, ``model_path``, ``max_faces``,
-        ``min_confidence``, ``use_cache``, ``parquet``), ``detector`` (a dict of
-        :class:`~hfs_detect.detector.DetectorParams` fields) and ``report``
-        (write ``report.html``, default True).
+    report : bool
+        Also write ``report.html`` per video.
+    use_cache, parquet : bool
+        As for :func:`~hfs_detect.analyze_video`.
     progress : bool
         Progress bars: overall, and one per video being analysed.
     on_result : callable, optional
         Called with each video's result dict as it finishes.
+    options : dict, optional
+        An earlier version's way of giving the settings (by name, ``detector`` as a
+        dict) and ``report``, ``use_cache``, ``parquet``.
     """
     start = time.perf_counter()
     specs = [spec] if isinstance(spec, (str, os.PathLike)) else list(spec)
@@ -418,12 +442,17 @@ def run_batch(
         )
     out = check_output_dir(out_dir)
     names = output_names(videos, out)
-    options = normalized_options(options)
-    options["progress"] = progress and scheduler is None
+    run = BatchRun.from_options(
+        {"report": report, "use_cache": use_cache, "parquet": parquet, **(options or {}),
+         "progress": progress and scheduler is None}, settings,
+    )  # fmt: skip
+    from .session import resolve_model
+
+    model = resolve_model(run.settings.model_path)  # once here; once in each worker
     jobs, kept = [], []
     for video in videos:  # finished ones are kept here, whatever becomes of the workers
         folder = out / names[video]
-        if _kept(video, folder, options):
+        if _kept(video, folder, run, model.sha256):
             kept.append({"status": "kept", "video": str(video), "seconds": 0.0})
         else:
             jobs.append((str(video), str(folder)))
@@ -447,12 +476,12 @@ def run_batch(
 
     try:
         if scheduler and jobs:
-            _run_dask(scheduler, jobs, options, collect)
+            _run_dask(scheduler, jobs, run, collect)
         elif workers <= 1:
             for video, folder in jobs:
-                collect(process_video(video, folder, options, position=1))
+                collect(process_video(video, folder, run, position=1))
         elif jobs:
-            _run_processes(workers, jobs, options, collect)
+            _run_processes(workers, jobs, run, collect)
     finally:
         bar.close()
     cohort, failures = _write_tables(out, videos, names, results)
@@ -465,7 +494,7 @@ def run_batch(
             "inputs": [str(s) for s in specs], "n_videos": len(videos), "n_done": n_done,
             "n_kept": n_kept, "n_failed": len(failures), "workers": workers,
             "scheduler": scheduler, "seconds": round(seconds, 2),
-            "options": {k: v for k, v in options.items() if k != "progress"},
+            **run.to_dict(),
             "per_video_seconds": {
                 r["video"]: round(r["seconds"], 2) for r in results if r["status"] != "kept"
             },  # analysed (or failed) now: a kept video's time is in the run that made it
@@ -499,7 +528,7 @@ def longest_first(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(jobs, key=lambda job: -counts[job[0]])
 
 
-def _run_processes(workers: int, jobs, options, collect) -> None:
+def _run_processes(workers: int, jobs, run: BatchRun, collect) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -510,7 +539,7 @@ def _run_processes(workers: int, jobs, options, collect) -> None:
     threads = max(1, (os.cpu_count() or 1) // workers)  # each worker's share of the cores
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot,
                              initargs=(slots, threads)) as pool:  # fmt: skip
-        futures = {pool.submit(_process_in_pool, v, f, options): v for v, f in jobs}
+        futures = {pool.submit(_process_in_pool, v, f, run): v for v, f in jobs}
         for future in as_completed(futures):
             try:
                 collect(future.result())
@@ -539,7 +568,7 @@ def _probe_scheduler(scheduler: str) -> None:
         raise HFSDetectError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
 
 
-def _run_dask(scheduler: str, jobs, options, collect) -> None:
+def _run_dask(scheduler: str, jobs, run: BatchRun, collect) -> None:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -554,7 +583,7 @@ def _run_dask(scheduler: str, jobs, options, collect) -> None:
     try:
         futures = [
             client.submit(
-                process_video, v, f, options, key=f"hfs-detect-{Path(f).name}", pure=False
+                process_video, v, f, run, key=f"hfs-detect-{Path(f).name}", pure=False
             )  # fmt: skip
             for v, f in jobs
         ]
@@ -574,9 +603,9 @@ def _write_tables(out: Path, videos, names, results) -> tuple[pd.DataFrame, pd.D
     for video in videos:
         if str(video) in failed:
             continue
-        summary_path = out / names[video] / "summary.json"
-        if summary_path.is_file():
-            rows.append(_cohort_row(video, names[video], json.loads(summary_path.read_text())))
+        summary = _summary_of(out / names[video])
+        if summary is not None:
+            rows.append(_cohort_row(video, names[video], summary))
     cohort = pd.DataFrame(rows, columns=list(COHORT_COLUMNS))
     failures = pd.DataFrame(sorted(failed.items()), columns=list(FAILURE_COLUMNS))
     with atomic_path(out / "cohort.csv") as tmp:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from ._checks import HFSDetectError, check_number, native_library_defaults
-from .landmarks import DEFAULT_ENGINE, ENGINES
+from .session.settings import DEFAULT_ENGINE, ENGINES, DetectorParams
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE
@@ -46,9 +46,15 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="how to analyse, from a TOML settings file ('hfs-detect settings' prints one "
+        "to edit); a flag given below wins over the file",
+    )
+    p.add_argument(
         "--engine",
         choices=ENGINES,
-        default=DEFAULT_ENGINE,
         help=f"landmark engine (default here: {DEFAULT_ENGINE}): 'litert' runs the Face "
         "Landmarker's three networks directly with LiteRT (the default wherever "
         "ai-edge-litert installs: Linux, macOS); 'mediapipe' runs MediaPipe's own graph, "
@@ -64,29 +70,24 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-faces",
         type=int,
-        default=4,
         metavar="N",
         help="faces considered when choosing whom to follow (default 4): the largest, "
         "most central face at the start, then the face nearest the patient's last "
-        "position; 1 takes whichever face MediaPipe tracks",
+        "position; 1 takes whichever face the engine tracks",
     )
     p.add_argument(
         "--min-confidence",
         type=float,
-        default=0.5,
         metavar="P",
-        help="MediaPipe detection and tracking confidence, 0-1 (default 0.5)",
+        help="face detection and tracking confidence, 0-1 (default 0.5)",
     )
 
 
 def _add_detector_options(p: argparse.ArgumentParser) -> None:
-    from .detector import DetectorParams
-
     default = DetectorParams().threshold_z
     p.add_argument(
         "--threshold-z",
         type=float,
-        default=default,
         metavar="Z",
         help="one-sided eye departure, in robust z units against the patient's own rest "
         f"baseline, that starts a burst on its own (default {default:g}; higher = fewer, "
@@ -94,13 +95,37 @@ def _add_detector_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_common_options(args: argparse.Namespace) -> None:
-    check_number("--max-faces", args.max_faces, minimum=1, maximum=8, integer=True)
-    check_number("--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0)
-    if getattr(args, "threshold_z", None) is not None:
-        check_number("--threshold-z", args.threshold_z, above=0.0)
+def _settings(args: argparse.Namespace):
+    """The one settings object of a command: ``--settings FILE``, then the flags given."""
+    from .session import Settings, parse_intervals
+    from .session.protocol import parse_steps
+
     if getattr(args, "camera", None) is not None:
         check_number("--camera", args.camera, minimum=0, integer=True)
+    changes: dict = {}
+    if args.engine is not None:
+        changes["engine"] = args.engine
+    if args.model is not None:
+        changes["model_path"] = str(args.model)
+    if args.max_faces is not None:
+        changes["max_faces"] = check_number(
+            "--max-faces", args.max_faces, minimum=1, maximum=8, integer=True
+        )
+    if args.min_confidence is not None:
+        changes["min_confidence"] = check_number(
+            "--min-confidence", args.min_confidence, minimum=0.0, maximum=1.0
+        )
+    if getattr(args, "threshold_z", None) is not None:
+        check_number("--threshold-z", args.threshold_z, above=0.0)
+        changes["detector"] = {"threshold_z": args.threshold_z}
+    if getattr(args, "mirrored", None):
+        changes["mirrored"] = True
+    if getattr(args, "rest", None) is not None:
+        changes["rest_intervals_s"] = parse_intervals(args.rest)
+    if getattr(args, "steps", None) is not None:
+        changes["steps"] = "auto" if args.steps.strip() == "auto" else parse_steps(args.steps)
+    base = Settings.read(args.settings) if args.settings is not None else Settings()
+    return base.replace(**changes)
 
 
 def _add_analyze(sub) -> None:
@@ -171,7 +196,7 @@ def _add_analyze(sub) -> None:
 
 
 def _add_synth(sub) -> None:
-    from .synth_patterns import DISTRACTOR_PATTERNS, SPASM_PATTERNS
+    from .synth.patterns import DISTRACTOR_PATTERNS, SPASM_PATTERNS
 
     patterns = "\n".join(
         f"  {name:<20} {text}" for name, text in {**SPASM_PATTERNS, **DISTRACTOR_PATTERNS}.items()
@@ -438,6 +463,34 @@ def _add_batch(sub) -> None:
     _add_detector_options(p)
 
 
+def _add_settings(sub) -> None:
+    p = sub.add_parser(
+        "settings",
+        help="print the analysis settings as a TOML file to edit and pass back",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Print the settings an analysis would use, as a TOML settings file: the
+            landmark engine and model, how faces are found, and every stage's
+            thresholds ([rest], [detector], [verdict], [grading]). With no option, the
+            defaults; with --settings FILE and flags, the file with the flags applied.
+            Give the file back to analyze, live or batch with --settings FILE: a clinic
+            keeps its settings in one file, and every output records them
+            (summary.json 'parameters').
+            """
+        ),
+        epilog=(
+            "examples:\n  hfs-detect settings > clinic.toml\n"
+            "  hfs-detect settings --threshold-z 5 --engine mediapipe -o clinic.toml\n"
+            "  hfs-detect analyze visit.mp4 -o out/ --settings clinic.toml"
+        ),
+    )
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    p.add_argument("--mirrored", action="store_true", help="the recordings are mirror images")
+    _add_model_options(p)
+    _add_detector_options(p)
+
+
 def _add_report(sub) -> None:
     p = sub.add_parser(
         "report",
@@ -539,6 +592,7 @@ def _build_parser() -> _Parser:
     _add_compare(sub)
     _add_synth(sub)
     _add_evaluate(sub)
+    _add_settings(sub)
     sub.add_parser(
         "info",
         help="versions, model path and sha256, FFmpeg support",
@@ -551,49 +605,35 @@ def _build_parser() -> _Parser:
 def _run_analyze(args: argparse.Namespace) -> int:
     from .session import analyze_video
 
-    _check_common_options(args)
-    from .detector import DetectorParams
-    from .protocol import parse_steps
-    from .rest import parse_intervals
-
-    steps = None
-    if args.steps is not None:
-        steps = "auto" if args.steps.strip() == "auto" else parse_steps(args.steps)
     analysis = analyze_video(
         args.video,
         args.out,
-        mirrored=args.mirrored,
-        engine=args.engine,
-        model_path=args.model,
-        max_faces=args.max_faces,
-        min_confidence=args.min_confidence,
+        _settings(args),
         use_cache=not args.no_cache,
         parquet=not args.no_parquet,
         progress=not args.no_progress and sys.stderr.isatty(),
-        rest_intervals_s=parse_intervals(args.rest) if args.rest is not None else None,
-        detector_params=DetectorParams(threshold_z=args.threshold_z),
-        steps=steps,
     )
-    s = analysis.summary
-    _print_warnings(s.get("warnings", []))
-    cached = " (landmarks from cache)" if s["landmarks_from_cache"] else ""
+    summary = analysis.summary
+    recording, stats = summary.recording, summary.statistics
+    _print_warnings(summary.warnings)
+    cached = " (landmarks from cache)" if summary.provenance.landmarks_from_cache else ""
     print(
-        f"{args.video.name}: {s['n_frames']} frames, {s['duration_s']:.1f} s, "
-        f"face in {100 * s['face_fraction']:.1f}% of frames{cached}"
+        f"{args.video.name}: {recording.n_frames} frames, {recording.duration_s:.1f} s, "
+        f"face in {100 * recording.face_fraction:.1f}% of frames{cached}"
     )
-    side = f", mostly {s['dominant_side']}" if s["dominant_side"] else ""
+    side = f", mostly {stats.dominant_side}" if stats.dominant_side else ""
     print(
-        f"{s['rest_s']:.1f} s at rest, {_count(s['n_events'], 'burst')}{side}; "
-        f"verdict: {s['verdict']} (screening aid, not a diagnosis)"
+        f"{stats.rest_s:.1f} s at rest, {_count(stats.n_events, 'burst')}{side}; "
+        f"verdict: {stats.verdict} (screening aid, not a diagnosis)"
     )
-    print(f"  {s['verdict_text']}")
-    for step in s.get("steps") or []:
-        if step.get("provocation"):
+    print(f"  {stats.verdict_text}")
+    for step in summary.steps or []:
+        if step.provocation:
             print(
-                f"  {step['step']} ({step['provocation']} from {step['start_s']:.1f} s, "
-                f"{step['duration_s']:.1f} s and the {step['after_s']:g} s after): "
-                f"{_count(step['n_events'], 'provoked burst')} "
-                f"(left {step['events_left']}, right {step['events_right']})"
+                f"  {step.step} ({step.provocation} from {step.start_s:.1f} s, "
+                f"{step.duration_s:.1f} s and the {step.after_s:g} s after): "
+                f"{_count(step.n_events, 'provoked burst')} "
+                f"(left {step.events_left}, right {step.events_right})"
             )
     written = ["frames.csv", "events.csv", "summary.json"]
     written += [] if args.no_parquet else ["frames.parquet"]
@@ -627,15 +667,14 @@ def _has_display() -> bool:
 def _run_live(args: argparse.Namespace) -> int:
     import time
 
-    from .detector import DetectorParams
-    from .live import run_live, summary_lines
-    from .protocol import default_protocol_text, load_protocol
-    from .sources import open_camera, open_video
+    from .live.screening import run_live, summary_lines
+    from .session import open_camera, open_video
+    from .session.protocol import default_protocol_text, load_protocol
 
     if args.print_protocol:
         print(default_protocol_text(), end="")
         return EXIT_OK
-    _check_common_options(args)
+    settings = _settings(args)
     size = args.camera_size or {}
     if args.realtime and args.source is None:
         raise _UsageError(
@@ -645,7 +684,6 @@ def _run_live(args: argparse.Namespace) -> int:
     if display and not _has_display():
         raise HFSDetectError("no display found (DISPLAY is not set): use --no-display")
     protocol = load_protocol(args.protocol or ("none" if args.source else "default"))
-    detector_params = DetectorParams(threshold_z=args.threshold_z)
     out = args.out or Path(time.strftime("live-%Y%m%d-%H%M%S"))
     source = open_video(args.source) if args.source else open_camera(args.camera or 0, **size)
 
@@ -662,22 +700,19 @@ def _run_live(args: argparse.Namespace) -> int:
         result = run_live(
             source,
             out,
+            settings,
             protocol=protocol,
             display=display,
             realtime=args.realtime,
             record_video=args.record_video,
-            engine=args.engine,
-            model_path=args.model,
-            max_faces=args.max_faces,
-            min_confidence=args.min_confidence,
-            detector_params=detector_params,
             on_event=announce,
         )
-    _print_warnings(result.analysis.summary.get("warnings", []))
-    for line in summary_lines(result.analysis.summary):
+    summary = result.analysis.summary
+    _print_warnings(summary.warnings)
+    for line in summary_lines(summary):
         print(line)
-    if result.analysis.summary.get("verdict_text"):  # why, as analyze says it
-        print(f"  {result.analysis.summary['verdict_text']}")
+    if summary.statistics.verdict_text:  # why, as analyze says it
+        print(f"  {summary.statistics.verdict_text}")
     print(f"session saved in {result.out_dir}/ ({result.ended_by})")
     if result.camera_lost:
         print(
@@ -693,17 +728,8 @@ def _run_batch(args: argparse.Namespace) -> int:
     from ._checks import check_number
     from .batch import run_batch
 
-    _check_common_options(args)
+    settings = _settings(args)
     check_number("--workers", args.workers, minimum=1, maximum=64, integer=True)
-    options = {
-        "mirrored": args.mirrored,
-        "engine": args.engine,
-        "model_path": str(args.model) if args.model else None,
-        "max_faces": args.max_faces,
-        "min_confidence": args.min_confidence,
-        "detector": {"threshold_z": args.threshold_z},
-        "report": not args.no_report,
-    }
 
     def report(result: dict) -> None:
         if result["status"] == "failed":
@@ -714,7 +740,8 @@ def _run_batch(args: argparse.Namespace) -> int:
         args.out,
         workers=args.workers,
         scheduler=args.scheduler,
-        options=options,
+        settings=settings,
+        report=not args.no_report,
         progress=not args.no_progress and sys.stderr.isatty(),
         on_result=report,
     )
@@ -739,7 +766,8 @@ def _run_batch(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from .report import write_annotated_video, write_report
+    from .live.replay import write_annotated_video
+    from .report import write_report
 
     path = write_report(args.folder, video=args.video, with_frames=args.with_frames)
     print(f"wrote {path}")
@@ -750,7 +778,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
 def _run_export(args: argparse.Namespace) -> int:
     from ._atomic import check_output_file
-    from .annotations import export_review
+    from .review.annotations import export_review
 
     check_output_file(args.file)
     path, n_bursts, n_rest, video = export_review(args.folder, args.file, args.video)
@@ -764,8 +792,8 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def _run_compare(args: argparse.Namespace) -> int:
     from ._atomic import check_output_file
-    from .compare import compare_sessions, comparison_lines, plot_comparison, plot_format
-    from .outputs import to_json
+    from .review.compare import compare_sessions, comparison_lines, plot_comparison, plot_format
+    from .session.outputs import to_json
 
     if args.plot:
         plot_format(args.plot)  # refuse an unknown format before any work
@@ -785,7 +813,7 @@ def _run_compare(args: argparse.Namespace) -> int:
 
 
 def _run_synth(args: argparse.Namespace) -> int:
-    from .synth_render import synthesize
+    from .synth.make import synthesize
 
     if args.grade is None and (args.tonic_level is not None or args.clonic_rate is not None):
         raise HFSDetectError("--tonic-level and --clonic-rate set a graded session: add --grade")
@@ -825,8 +853,8 @@ def _run_synth(args: argparse.Namespace) -> int:
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from ._atomic import check_output_file
-    from .evaluate import evaluate_paths, evaluation_lines
-    from .outputs import to_json
+    from .review.evaluate import evaluate_paths, evaluation_lines
+    from .session.outputs import to_json
 
     if args.json:
         check_output_file(args.json)
@@ -837,6 +865,19 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         from ._atomic import write_text_atomic
 
         write_text_atomic(args.json, to_json(result))
+    return EXIT_OK
+
+
+def _run_settings(args: argparse.Namespace) -> int:
+    from ._atomic import check_output_file
+
+    settings = _settings(args)
+    if args.out is None:
+        print(settings.to_toml(), end="")
+        return EXIT_OK
+    check_output_file(args.out)
+    settings.write(args.out)
+    print(f"settings written to {args.out}")
     return EXIT_OK
 
 
@@ -885,6 +926,7 @@ def main(argv: list[str] | None = None) -> int:
             "synth": _run_synth,
             "evaluate": _run_evaluate,
             "info": _run_info,
+            "settings": _run_settings,
         }[args.command]
         status = runner(args)
         sys.stdout.flush()  # a reader gone away shows here, not at the interpreter's exit

@@ -16,6 +16,8 @@ REGIONS: tuple[str, ...] = ("eye", "cheek", "mouth", "brow")
 """Facial regions, in the order they are joined in ``events.csv``."""
 
 N_LANDMARKS = 478
+N_BLENDSHAPES = 52
+"""MediaPipe's blendshape scores per face."""
 
 
 @dataclass(frozen=True)

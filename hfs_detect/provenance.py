@@ -45,7 +45,7 @@ def provenance(model_path: str, model_sha256: str) -> dict:
 def info_lines() -> list[str]:
     """What ``hfs-detect info`` prints: versions, the model and its check, video decoding."""
     lines: list[str] = []
-    from .landmarks import DEFAULT_ENGINE, MODEL_ENV_VAR, engine_reason, resolve_model
+    from .landmarks.engines import DEFAULT_ENGINE, MODEL_ENV_VAR, engine_reason, resolve_model
 
     for name, value in versions().items():
         lines.append(f"{name:<12} {value}")

@@ -23,18 +23,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._atomic import atomic_path, write_text_atomic
+from ._atomic import write_text_atomic
 from ._checks import HFSDetectError
 from .face_mesh import SIDES
-from .grading import grading_rows
-from .outputs import CACHE_NAME, load_session
-from .rest import rest_segments
-from .signals import frame_durations, rest_contraction
+from .session import (
+    Summary,
+    check_same_video,
+    frame_durations,
+    load_analysis,
+    rest_contraction,
+    rest_segments,
+)
+from .session.grading import grading_rows
+from .session.statistics import DISCLAIMER
+from .session.summary import StepFigures
 
 __all__ = [
     "write_report",
-    "write_annotated_video",
-    "annotated_frames",
     "region_traces",
 ]
 
@@ -89,7 +94,7 @@ def rest_rates_per_minute(
     return rates
 
 
-def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[str, str]:
+def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: Summary) -> dict[str, str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -121,7 +126,7 @@ def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: dict) -> dict[st
     plots["traces"] = _svg(fig)
     plt.close(fig)
 
-    duration = float(summary.get("duration_s") or (time_s[-1] if len(time_s) else 1.0))
+    duration = float(summary.recording.duration_s or (time_s[-1] if len(time_s) else 1.0))
     fig, ax = plt.subplots(figsize=(10, 1.6))
     for start, end in rest_spans:
         ax.axvspan(start, end, color="#d9f0d3", lw=0)
@@ -215,10 +220,10 @@ def _table(rows: list[list], header: list[str]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _step_kind(step: dict) -> str:
-    if step.get("provocation"):
-        return f"provocation: {step['provocation']} (bursts during and {step['after_s']:g} s after)"
-    return "rest" if step["rest_step"] else "task"
+def _step_kind(step: StepFigures) -> str:
+    if step.provocation:
+        return f"provocation: {step.provocation} (bursts during and {step.after_s:g} s after)"
+    return "rest" if step.rest_step else "task"
 
 
 def write_report(
@@ -246,36 +251,35 @@ def write_report(
     -------
     pathlib.Path
     """
-    from .verdict import DISCLAIMER
-
     out_dir = Path(out_dir)
-    frames, events, summary = load_session(out_dir)
+    analysis = load_analysis(out_dir)
+    frames, events, summary = analysis.frames, analysis.events, analysis.summary
+    recording, stats, made_by = summary.recording, summary.statistics, summary.provenance
     plots = _plots(frames, events, summary)
-    name = Path(str(summary.get("video", out_dir.name))).name
-    side = summary.get("dominant_side")
-    verdict = summary.get("verdict", "")
-    verdict_text = summary.get("verdict_text") or verdict
+    name = Path(recording.video or out_dir.name).name
+    side = stats.dominant_side
+    verdict = stats.verdict
+    verdict_text = stats.verdict_text or verdict
     key_rows = [
-        ["duration", f"{summary.get('duration_s', 0):.1f} s"],
-        ["face found", f"{100 * (summary.get('face_fraction') or 0):.1f}% of frames"],
-        ["at rest", f"{summary.get('rest_s') or 0:.1f} s"],
-        ["bursts at rest", summary.get("n_events")],
+        ["duration", f"{recording.duration_s:.1f} s"],
+        ["face found", f"{100 * recording.face_fraction:.1f}% of frames"],
+        ["at rest", f"{stats.rest_s:.1f} s"],
+        ["bursts at rest", stats.n_events],
         *([["provoked bursts (in and just after provocation steps)",
-            summary["n_provoked_events"]]] if summary.get("n_provoked_events") else []),
-        ["bursts per rest-minute", summary.get("events_per_rest_min")],
-        ["fraction of rest in spasm", summary.get("spasm_fraction")],
-        ["dominant side", f"{side} ({summary.get('dominant_side_share')} of the bursts)"
+            stats.n_provoked_events]] if stats.n_provoked_events else []),
+        ["bursts per rest-minute", stats.events_per_rest_min],
+        ["fraction of rest in spasm", stats.spasm_fraction],
+        ["dominant side", f"{side} ({stats.dominant_side_share} of the bursts)"
          if side else "-"],
-        ["regions (bursts involving)", ", ".join(f"{k} {v}" for k, v in
-                                                 (summary.get("regions") or {}).items())],
-        ["kinds", ", ".join(f"{k} {v}" for k, v in (summary.get("kinds") or {}).items())],
-        ["same-side brow raised (other Babinski sign)", summary.get("n_brow_raised")],
+        ["regions (bursts involving)", ", ".join(f"{k} {v}" for k, v in stats.regions.items())],
+        ["kinds", ", ".join(f"{k} {v}" for k, v in stats.kinds.items())],
+        ["same-side brow raised (other Babinski sign)", stats.n_brow_raised],
     ]  # fmt: skip
     crops = []
     if with_frames and len(events):
-        chosen = Path(video or summary["video"])
-        _check_same_video(chosen, summary, out_dir)
-        crops = _face_crops(chosen, frames, events, mirrored=bool(summary.get("mirrored")))
+        chosen = Path(video or recording.video)
+        check_same_video(chosen, summary, out_dir)
+        crops = _face_crops(chosen, frames, events, mirrored=recording.mirrored)
     event_rows = []
     for k, e in enumerate(events.itertuples()):
         row = [k + 1, float(e.start_s), float(e.end_s), float(e.duration_s),
@@ -288,39 +292,34 @@ def write_report(
         event_rows.append(row)
     header = ["#", "start s", "end s", "duration s", "side", "regions", "kind", "twitches",
               "peak z", "confidence (rank)"] + (["face"] if crops else [])  # fmt: skip
-    steps = summary.get("steps")
     steps_html = ""
-    if steps:
+    if summary.steps:
         steps_html = "<h2>Protocol steps</h2>" + _table(
-            [[s["step"], _step_kind(s), s["duration_s"], s["rest_s"], s["n_events"],
-              f"L {s['events_left']} R {s['events_right']}",
-              s["events_per_rest_min"] if s["events_per_rest_min"] is not None else ""]
-             for s in steps],
+            [[s.step, _step_kind(s), s.duration_s, s.rest_s, s.n_events,
+              f"L {s.events_left} R {s.events_right}",
+              s.events_per_rest_min if s.events_per_rest_min is not None else ""]
+             for s in summary.steps],
             ["step", "kind", "duration s", "rest s", "bursts", "sides", "per rest-minute"],
         )  # fmt: skip
-    grading = summary.get("grading")
     grading_html = ""
-    if grading:
-        params = (summary.get("parameters") or {}).get("grading")
+    if summary.grading is not None:
         grading_html = (
             "<h2>Grading (video proxies, not a diagnosis)</h2>"
             + _table([[html.escape(a), html.escape(b), f"<span class='small'>{html.escape(c)}"
-                       "</span>"] for a, b, c in grading_rows(grading, params)],
+                       "</span>"] for a, b, c in grading_rows(summary.grading,
+                                                                summary.settings.grading)],
                      ["item", "value", "definition"])
         )  # fmt: skip
-    warnings = summary.get("warnings") or []
     warnings_html = (
         "<div class='verdict'><b>Warnings</b><ul>"
-        + "".join(f"<li class='warn'>{html.escape(str(w))}</li>" for w in warnings)
+        + "".join(f"<li class='warn'>{html.escape(str(w))}</li>" for w in summary.warnings)
         + "</ul></div>"
-    ) if warnings else ""  # fmt: skip
-    provenance = summary.get("provenance", {})
+    ) if summary.warnings else ""  # fmt: skip
     made = (
-        f"hfs-detect {summary.get('hfs_detect_version')}, landmarks by "
-        f"{summary.get('landmark_engine', 'mediapipe')} "
-        f"{summary.get('landmark_engine_version') or summary.get('mediapipe_version')}, "
-        f"model sha256 {summary.get('model_sha256')}; "
-        f"{html.escape(str(provenance.get('created_utc', '')))}"
+        f"hfs-detect {made_by.hfs_detect_version}, landmarks by {made_by.landmark_engine} "
+        f"{made_by.landmark_engine_version or made_by.mediapipe_version}, "
+        f"model sha256 {made_by.model_sha256}; "
+        f"{html.escape(str(made_by.created_utc or ''))}"
     )
     document = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -341,135 +340,11 @@ def write_report(
 {grading_html}
 {steps_html}
 <h2>Methods</h2>
-<p>{html.escape(summary.get("methods", ""))}</p>
+<p>{html.escape(summary.methods)}</p>
 <p class="small">Sides are the patient's anatomical sides. Made by {made}.
 Parameters are in summary.json beside this file.</p>
 </body></html>
 """
     target = Path(path) if path else out_dir / "report.html"
     write_text_atomic(target, document)
-    return target
-
-
-def _check_same_video(video: Path, summary: dict, out_dir: Path) -> None:
-    """Refuse to show one video's frames as another's analysis (size and first bytes differ)."""
-    from .track import load_track_meta, video_fingerprint
-
-    expected = summary.get("video_fingerprint")
-    if not expected:  # folders from before the summary recorded it: the cache's key
-        key = (load_track_meta(out_dir / CACHE_NAME) or {}).get("key") or {}
-        expected = {n: key.get(f"video_{n}") for n in ("size_bytes", "head_sha256")}
-    if not video.is_file() or not expected.get("head_sha256"):
-        return  # opening it names a missing file; a camera session has no fingerprint
-    fingerprint = video_fingerprint(video)
-    if (fingerprint["size_bytes"], fingerprint["head_sha256"]) != (
-        expected.get("size_bytes"),
-        expected["head_sha256"],
-    ):
-        raise HFSDetectError(
-            f"{video} is not the video {out_dir} was analysed from (its size or first bytes "
-            "differ): its frames would be shown as another face's; give that video with --video"
-        )
-
-
-def annotated_frames(out_dir: str | os.PathLike, video: str | os.PathLike | None = None):
-    """The frames of the annotated video, before drawing, in order.
-
-    Runs the same per-frame chain as ``live`` and ``analyze`` over the folder's
-    landmark cache, with the analysis's rest intervals, and never calls rest a
-    frame the analysis did not (a live protocol's task steps); frames of a
-    provocation step are judged as provoked, as they were. A mirrored
-    recording's frames are flipped back as they were for the analysis, so the
-    landmarks fall on the face.
-
-    Yields
-    ------
-    rgb : (h, w, 3) uint8
-        The frame as analysed.
-    landmarks : (478, 3) array or None
-        Its landmarks as the cache holds them (MediaPipe's normalised coordinates).
-    state : ViewState
-        What the view shows: rest, the burst flag, counts.
-    ended : list of Event
-        Bursts that ended with this frame.
-    trace : tuple
-        ``(time_s, features, spread)`` for :meth:`LiveView.add_trace`.
-
-    After the last frame, one more item ``(None, None, None, ended, None)``
-    carries the bursts the end of the session closed.
-    """
-    from .live_view import ViewState
-    from .runner import SessionRunner
-    from .sources import open_video
-    from .track import load_track
-
-    out_dir = Path(out_dir)
-    frames, _, summary = load_session(out_dir)
-    track = load_track(out_dir / CACHE_NAME)
-    if track is None:
-        raise HFSDetectError(f"no landmark cache in {out_dir}: run analyze into it first")
-    runner = SessionRunner.from_summary(summary, track)
-    rest_allowed = frames["rest"].to_numpy(bool)
-    provoked = frames["provoked"].to_numpy(bool) if "provoked" in frames else None
-    counts = {"left": 0, "right": 0}
-    chosen = Path(video or summary["video"])
-    _check_same_video(chosen, summary, out_dir)
-    detector, mirrored = runner.detector, runner.settings.mirrored
-    with open_video(chosen) as source:
-        for i, frame in enumerate(source):
-            if i >= len(track):
-                break
-            allowed = bool(rest_allowed[i]) if i < len(rest_allowed) else True
-            provoking = bool(provoked[i]) if provoked is not None and i < len(provoked) else False
-            row, ended = runner.process_face_frame(track.face_frame(i), allowed, None, provoking)
-            for event in ended:
-                counts[event.side] += 1
-            state = ViewState(
-                status="recorded", at_rest=row.rest, face=row.face,
-                flag_side=detector.active_side, flag_regions=detector.current_regions(),
-                n_events=dict(counts), step_name=f"t = {frame.time_s:.1f} s",
-            )  # fmt: skip
-            rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if mirrored else frame.rgb
-            trace = (frame.time_s, detector.latest, detector.spread)
-            yield rgb, (track.landmarks[i] if row.face else None), state, ended, trace
-        yield None, None, None, runner.close(), None
-
-
-def write_annotated_video(
-    out_dir: str | os.PathLike,
-    *,
-    video: str | os.PathLike | None = None,
-    path: str | os.PathLike | None = None,
-) -> Path:
-    """Write the video with the live view drawn on it (``annotated.mp4``).
-
-    The frames, rest state and flag come from :func:`annotated_frames`.
-    """
-    import cv2
-
-    from .live_view import LiveView
-    from .sources import open_video
-
-    out_dir = Path(out_dir)
-    summary = load_session(out_dir)[2]
-    target = Path(path) if path else out_dir / "annotated.mp4"
-    with open_video(video or summary["video"]) as source:
-        width, height = source.width, source.height
-        fps = source.fps if np.isfinite(source.fps) else 30.0
-    view = LiveView(width, height, mirror=False)
-    with atomic_path(target) as tmp:
-        partial = tmp.with_suffix(".mp4")
-        writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps,
-                                 (view.size[1], view.size[0]))  # fmt: skip
-        try:
-            for rgb, landmarks, state, _, trace in annotated_frames(out_dir, video):
-                if rgb is None:
-                    break
-                view.add_trace(*trace)
-                writer.write(view.render(rgb, landmarks, state))
-            writer.release()
-            partial.replace(tmp)
-        finally:
-            writer.release()
-            partial.unlink(missing_ok=True)
     return target

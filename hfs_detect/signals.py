@@ -71,6 +71,8 @@ from .face_mesh import (
     BLENDSHAPE_SINGLES,
     HEAD_POINTS,
     INNER_LIPS,
+    N_BLENDSHAPES,
+    N_LANDMARKS,
     RIGID,
     SIDE_INDICES,
     SIDES,
@@ -79,7 +81,7 @@ from .face_mesh import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .track import LandmarkTrack
+    from .landmarks.track import FaceFrame, LandmarkTrack
 
 __all__ = [
     "MEASURES",
@@ -87,6 +89,7 @@ __all__ = [
     "face_coordinates",
     "head_pose_deg",
     "head_motion",
+    "face_frame_signals",
     "compute_signals",
     "signal_arrays",
     "frames_table",
@@ -232,6 +235,44 @@ def head_motion(
     speed = np.linalg.norm(np.diff(pose_deg, axis=0, prepend=np.nan), axis=1) / dt
     shift = np.linalg.norm(np.diff(center_px, axis=0, prepend=np.nan), axis=1) / size_px / dt
     return speed, shift
+
+
+def face_frame_signals(
+    face_frame: FaceFrame,
+    width: int,
+    height: int,
+    blendshape_names: list[str] | None = None,
+    previous: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """One landmarked frame's columns, as :func:`signal_arrays` gives them over a table.
+
+    ``previous``: this function's result for the frame before, from which the
+    head's motion is measured (as :func:`head_motion` does over a whole table).
+    """
+
+    def known(values, shape):
+        return np.full(shape, np.nan, np.float32) if values is None else values
+
+    columns = signal_arrays(
+        np.array([face_frame.time_s]),
+        known(face_frame.landmarks, (N_LANDMARKS, 3))[None],
+        known(face_frame.matrix, (4, 4))[None],
+        known(face_frame.blendshapes, (N_BLENDSHAPES,))[None],
+        width,
+        height,
+        blendshape_names,
+    )
+    if previous is not None:
+        pair = (previous, columns)
+        speed, shift = head_motion(
+            np.append(previous["time_s"], columns["time_s"]),
+            np.array([[c[f"{a}_deg"][0] for a in ("yaw", "pitch", "roll")] for c in pair]),
+            np.array([[c["face_x_px"][0], c["face_y_px"][0]] for c in pair]),
+            np.append(previous["face_size_px"], columns["face_size_px"]),
+        )
+        columns["head_speed_deg_s"], columns["head_shift_per_s"] = speed[1:], shift[1:]
+    columns["frame"] = np.array([face_frame.index])
+    return columns
 
 
 def compute_signals(
@@ -395,7 +436,7 @@ class FrameRow:
 
     The typed form of a frames-table row: :func:`frame_rows` makes it from the
     table (``analyze``) or from one frame's columns (``live``). The
-    :class:`~hfs_detect.runner.SessionRunner` fills in ``rest`` and ``burst``.
+    :class:`~hfs_detect.session.runner.SessionRunner` fills in ``rest`` and ``burst``.
 
     Attributes
     ----------

@@ -63,7 +63,7 @@ cells = [
         "against the right-sided one. Both are graded on the first visit's affected side."
     ),
     new_code_cell(
-        "from hfs_detect.compare import compare_sessions\n\n"
+        "from hfs_detect.review.compare import compare_sessions\n\n"
         "right = hfs_detect.analyze_video(SAMPLES / 'synthetic_hfs_right.mp4', WORK / 'right')\n"
         "result = compare_sessions(WORK / 'left', WORK / 'right')\n"
         "changes = pd.DataFrame(result['changes']).T\n"

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hfs_detect.synth import plan_session, render_session
 from hfs_detect.synth_render import astronaut_face
+
+from hfs_detect.synth import plan_session, render_session
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = {

@@ -104,7 +104,7 @@ def astronaut():
 @pytest.fixture(scope="session")
 def astronaut_points(astronaut):
     """MediaPipe's 478 landmarks of the astronaut picture, in pixels."""
-    from hfs_detect.synth_render import face_points
+    from hfs_detect.synth.render import face_points
 
     return face_points(astronaut)
 
@@ -121,3 +121,22 @@ def write_video(path: Path, frames_rgb, fps: float = 30.0) -> Path:
         writer.write(cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2BGR))
     writer.release()
     return path
+
+
+@pytest.fixture(scope="session")
+def short_clip(tmp_path_factory) -> Path:
+    """The left sample's first 9 s (270 frames): a face at rest, then at 7.3 s a tonic
+    left burst (eye, cheek and mouth corner) and its end; small enough for unit tests."""
+    import cv2
+
+    path = tmp_path_factory.mktemp("clip") / "left_9s.mp4"
+    capture = cv2.VideoCapture(str(SAMPLES / "synthetic_hfs_left.mp4"))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    frames = []
+    while len(frames) < int(9 * fps):
+        ok, bgr = capture.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    capture.release()
+    return write_video(path, frames, fps)

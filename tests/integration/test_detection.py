@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hfs_detect.runner import SessionRunner
+from hfs_detect.session.runner import SessionRunner
 from tests.conftest import REAL_VIDEOS, SAMPLES, data_path
 
 

@@ -101,8 +101,8 @@ def test_without_litert_the_default_falls_back_to_mediapipe_and_says_why(tmp_pat
 
 
 def test_a_live_session_with_the_default_engine_finds_what_analyze_finds(tmp_path, analyzed):
+    from hfs_detect.landmarks.sources import open_video
     from hfs_detect.live import run_live
-    from hfs_detect.sources import open_video
 
     video = SAMPLES / "synthetic_hfs_left.mp4"
     with open_video(video) as source:

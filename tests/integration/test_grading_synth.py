@@ -14,7 +14,7 @@ from tests.conftest import data_path
 @pytest.fixture(scope="module")
 def face():
     """A still of a real face (liveportrait d9) with its own closed lids as donors."""
-    from hfs_detect.synth_render import prepare_video_face, still_from_video
+    from hfs_detect.synth.render import prepare_video_face, still_from_video
 
     return still_from_video(prepare_video_face(data_path("liveportrait_d9_blinks.mp4")), 5)
 
@@ -22,7 +22,7 @@ def face():
 @pytest.fixture(scope="module")
 def left_response(face):
     """How MediaPipe measures the face's left eye narrowed (measured once: six clips)."""
-    from hfs_detect.synth_grading import narrowing_response
+    from hfs_detect.synth.grading import narrowing_response
 
     return narrowing_response(face, "left")
 
@@ -33,7 +33,7 @@ def test_a_graded_session_is_graded_as_made(face, left_response, grade, seed, tm
     frequency within 10%, the SMC grade exact, the tonic level within 0.05, the clonic
     rate within 35%. (Grades I and II, from the bursts' regions alone, are unit-tested;
     ``benchmarks/eval_grading.py`` runs every grade on six faces.)"""
-    from hfs_detect.synth_grading import synthesize_graded
+    from hfs_detect.synth.grading import synthesize_graded
 
     side = "left"
     video = tmp_path / f"grade_{grade}.mp4"
@@ -53,8 +53,8 @@ def test_a_graded_session_is_graded_as_made(face, left_response, grade, seed, tm
 
 
 def test_provoked_spasms_are_reported_for_their_steps(face, tmp_path):
-    from hfs_detect.synth_grading import plan_provoked
-    from hfs_detect.synth_render import render_session
+    from hfs_detect.synth.grading import plan_provoked
+    from hfs_detect.synth.render import render_session
 
     video = tmp_path / "provoked.mp4"
     plan = plan_provoked(side="right", fps=face.fps, seed=4)

@@ -245,7 +245,7 @@ def _screenshot(display, window) -> np.ndarray:
 
 def _flag_band(rgb: np.ndarray, preview_w: int) -> dict[str, float]:
     """Share of pure-red pixels in the flag band over each half of the preview."""
-    from hfs_detect.live_view import FLAG_BAND_PX
+    from hfs_detect.live.view import FLAG_BAND_PX
 
     band = rgb[4 : FLAG_BAND_PX - 4]
     red = (band[..., 0] > 230) & (band[..., 1] < 30) & (band[..., 2] < 30)
@@ -260,7 +260,7 @@ def _flag_band(rgb: np.ndarray, preview_w: int) -> dict[str, float]:
 def test_live_window_flags_the_burst_on_the_patients_side(sample, virtual_screen, tmp_path):
     from Xlib import display as xdisplay
 
-    from hfs_detect.live_view import PREVIEW_HEIGHT_PX, WINDOW_TITLE
+    from hfs_detect.live.view import PREVIEW_HEIGHT_PX, WINDOW_TITLE
 
     side = SAMPLE_SIDES[sample]
     out = tmp_path / "live"
@@ -332,7 +332,7 @@ def _press(screen, key: str) -> None:
 def test_keys_mark_a_moment_and_stop_and_save(virtual_screen, tmp_path):
     from Xlib import display as xdisplay
 
-    from hfs_detect.live_view import WINDOW_TITLE
+    from hfs_detect.live.view import WINDOW_TITLE
 
     out = tmp_path / "keys"
     env = {**os.environ, "DISPLAY": virtual_screen}
@@ -374,7 +374,7 @@ def test_keys_mark_a_moment_and_stop_and_save(virtual_screen, tmp_path):
 
 
 def test_the_printed_default_protocol_is_a_valid_protocol_file(tmp_path, capsys):
-    from hfs_detect.protocol import load_protocol
+    from hfs_detect.session.protocol import load_protocol
 
     assert main(["live", "--print-protocol"]) == 0
     mine = tmp_path / "mine.toml"

@@ -80,7 +80,7 @@ def test_the_output_folder_holds_the_contract_files(analyzed, tmp_path):
     import json
 
     summary = json.loads((tmp_path / "summary.json").read_text())
-    from hfs_detect.runner import DETECTOR_KEYS
+    from hfs_detect.session.runner import DETECTOR_KEYS
 
     provenance_keys = (
         "duration_s",

@@ -97,7 +97,7 @@ def test_annotated_video_has_every_frame(session, tmp_path):
 
 @pytest.mark.parametrize("suffix", [".eaf", ".boris"])
 def test_review_file_round_trip_gives_the_same_events_and_f1_1(session, tmp_path, suffix, capsys):
-    from hfs_detect.annotations import read_review
+    from hfs_detect.review.annotations import read_review
 
     review = tmp_path / f"review{suffix}"
     assert main(["export", str(session), str(review)]) == 0
@@ -207,7 +207,7 @@ def test_export_to_an_unknown_format_gives_one_line(session, tmp_path, capsys):
 
 
 def _frame(path, index):
-    from hfs_detect.sources import open_video
+    from hfs_detect.landmarks.sources import open_video
 
     with open_video(path) as source:
         for i, frame in enumerate(source):
@@ -222,9 +222,10 @@ def test_a_mirrored_recording_is_drawn_and_cropped_on_the_face(tmp_path, archive
     import numpy as np
 
     from hfs_detect import analyze_video
-    from hfs_detect.report import annotated_frames, write_report
-    from hfs_detect.sources import open_video
-    from hfs_detect.track import load_track
+    from hfs_detect.landmarks.sources import open_video
+    from hfs_detect.landmarks.track import load_track
+    from hfs_detect.live.replay import annotated_frames
+    from hfs_detect.report import write_report
     from tests.conftest import write_video
 
     sample, margin = SAMPLES / "synthetic_hfs_left.mp4", 192
@@ -262,8 +263,8 @@ def test_a_report_from_another_video_is_refused_before_anything_is_written(tmp_p
 
 
 def test_the_annotated_video_with_rest_intervals_shows_the_bursts_of_events_csv(tmp_path, archive):
-    from hfs_detect.outputs import load_session
-    from hfs_detect.report import annotated_frames
+    from hfs_detect.live.replay import annotated_frames
+    from hfs_detect.session.outputs import load_session
 
     out = tmp_path / "out"
     out.mkdir()

@@ -4,10 +4,10 @@ import cv2
 import pytest
 
 from hfs_detect import analyze_video
-from hfs_detect.landmarks import Landmarker
-from hfs_detect.sources import open_video
-from hfs_detect.synth import SessionPlan, Spasm
-from hfs_detect.synth_render import render_session, warp_face
+from hfs_detect.landmarks.mediapipe_tasks import Landmarker
+from hfs_detect.landmarks.sources import open_video
+from hfs_detect.synth.plan import SessionPlan, Spasm
+from hfs_detect.synth.render import render_session, warp_face
 from tests.conftest import data_path, write_video
 
 CLOSED = (1.1, 1.8)  # seconds in which the eye is held closed

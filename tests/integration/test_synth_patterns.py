@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from hfs_detect import analyze_video
-from hfs_detect.synth import Blink, EyesClosed, SessionPlan, Spasm
-from hfs_detect.synth_render import prepare_video_face, render_session
+from hfs_detect.synth.plan import Blink, EyesClosed, SessionPlan, Spasm
+from hfs_detect.synth.render import prepare_video_face, render_session
 from tests.conftest import data_path
 
 pytestmark = pytest.mark.slow

@@ -9,18 +9,21 @@ from pathlib import Path
 import pytest
 
 from hfs_detect._checks import HFSDetectError
-from hfs_detect.batch import find_videos, normalized_options, output_names
+from hfs_detect.batch import BatchRun, find_videos, output_names
+from hfs_detect.session import Settings
 
 
-def test_equal_settings_spelled_differently_are_the_same_options():
+def test_equal_settings_spelled_differently_are_the_same_settings():
     spelled_out = {"detector": {"threshold_z": 3.5}, "max_faces": 4, "mirrored": False}
-    assert normalized_options(None) == normalized_options(spelled_out)
-    assert normalized_options({"detector": {"threshold_z": 5}}) != normalized_options(None)
+    default = BatchRun.from_options(None)
+    assert default.settings.key() == BatchRun.from_options(spelled_out).settings.key()
+    assert default.settings.key() == Settings().key()
+    assert BatchRun.from_options({"detector": {"threshold_z": 5}}).settings != default.settings
 
 
 def test_an_unknown_option_is_refused():
-    with pytest.raises(HFSDetectError, match="unknown batch option"):
-        normalized_options({"treshold_z": 5})
+    with pytest.raises(HFSDetectError, match="unknown setting"):
+        BatchRun.from_options({"treshold_z": 5})
 
 
 def test_find_videos_in_folders_and_globs(tmp_path):
@@ -70,8 +73,12 @@ def test_opencv_runs_on_one_thread_in_hfs_detects_own_processes_unless_the_user_
 
 def test_output_names_stay_stable_across_runs_into_one_folder(tmp_path):
     first, second = Path("/x/visit1/p.mp4"), Path("/x/visit2/p.mp4")
+    from tests.unit.session.test_summary import a_summary
+
     (tmp_path / "p").mkdir()
-    (tmp_path / "p" / "summary.json").write_text(json.dumps({"video": str(first)}))
+    summary = a_summary()
+    summary.recording.video = str(first)
+    (tmp_path / "p" / "summary.json").write_text(json.dumps(summary.to_dict()))
     # the first visit keeps its folder when the second joins it in a run
     names = output_names([first, second], tmp_path)
     assert names[first] == "p" and names[second].startswith("visit2_p_")
@@ -81,11 +88,14 @@ def test_output_names_stay_stable_across_runs_into_one_folder(tmp_path):
 
 
 def _analysis_of(folder: Path, video: Path, recorded: str | None = None) -> None:
-    from hfs_detect.track import video_fingerprint
+    from hfs_detect.session import video_fingerprint
+    from tests.unit.session.test_summary import a_summary
 
     folder.mkdir(parents=True)
-    summary = {"video": recorded or str(video), "video_fingerprint": video_fingerprint(video)}
-    (folder / "summary.json").write_text(json.dumps(summary))
+    summary = a_summary()
+    summary.recording.video = recorded or str(video)
+    summary.recording.video_fingerprint = video_fingerprint(video)
+    (folder / "summary.json").write_text(json.dumps(summary.to_dict()))
 
 
 def test_a_video_finds_its_own_folder_by_another_path(tmp_path):
@@ -114,7 +124,7 @@ def test_a_damaged_summary_neither_names_nor_stops_a_batch(tmp_path):
     (tmp_path / "out" / "P01").mkdir(parents=True)
     (tmp_path / "out" / "P01" / "summary.json").write_text("[]")
     assert output_names([video], tmp_path / "out") == {video: "P01"}
-    assert _kept(video, tmp_path / "out" / "P01", normalized_options(None)) is False
+    assert _kept(video, tmp_path / "out" / "P01", BatchRun(), "0" * 64) is False
 
 
 def test_a_link_to_a_file_also_found_is_analysed_once(tmp_path):

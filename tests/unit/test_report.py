@@ -22,7 +22,7 @@ def test_traces_are_zero_at_rest_and_show_the_closing_eye():
 
 
 def test_a_comparison_says_when_its_sessions_are_not_comparable():
-    from hfs_detect.compare import comparison_warnings
+    from hfs_detect.review.compare import comparison_warnings
 
     def figures(folder, verdict, threshold_z):
         method = {"landmark_engine": "mediapipe", "detector.threshold_z": threshold_z}

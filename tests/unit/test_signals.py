@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from hfs_detect.face_mesh import SIDES
-from hfs_detect.landmarks import Landmarker
+from hfs_detect.landmarks.mediapipe_tasks import Landmarker
+from hfs_detect.landmarks.sources import Frame
 from hfs_detect.signals import MEASURES, compute_signals
-from hfs_detect.sources import Frame
 
 W, H = 512, 512
 

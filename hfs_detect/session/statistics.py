@@ -1,0 +1,249 @@
+"""The session summary a clinician reads: rates, side, regions, verdict, methods.
+
+Verdicts
+--------
+``insufficient_data``
+    Less than ``min_rest_s`` of rest, or the face found in less than half
+    of the frames.
+``unilateral_bursts``
+    At least ``min_events`` bursts, at least ``min_side_share`` of them on
+    one side.
+``bilateral_pattern``
+    Repeated bilateral eye closures longer than a blink (``>= 0.5 s``), at
+    least ``min_events`` of them: blepharospasm-like, not hemifacial spasm.
+``none``
+    Otherwise.
+
+A screening and research aid, not a diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import Parameters
+from ..events import Event, dominant_side, in_events
+from ..face_mesh import REGIONS
+from ..signals import frame_durations, rest_contraction
+from .grading import grading_sentence
+
+__all__ = [
+    "VerdictParams",
+    "session_statistics",
+    "verdict_sentence",
+    "methods_paragraph",
+    "DISCLAIMER",
+]
+
+DISCLAIMER = "Screening aid, not a diagnosis."
+LONG_CLOSURE_S = 0.5
+
+
+@dataclass(frozen=True)
+class VerdictParams(Parameters):
+    """Thresholds of the session verdict.
+
+    Attributes
+    ----------
+    min_rest_s : float
+        Rest needed for any verdict but ``insufficient_data`` (10 s).
+    min_face_fraction : float
+        Share of frames with the face (0.5).
+    min_events : int
+        Bursts (or long bilateral closures) needed for a pattern (3).
+    min_side_share : float
+        Share of bursts on the dominant side for ``unilateral_bursts`` (0.75).
+    """
+
+    min_rest_s: float = 10.0
+    min_face_fraction: float = 0.5
+    min_events: int = 3
+    min_side_share: float = 0.75
+
+
+def _long_bilateral_closures(frames, rest: np.ndarray, closure: float = 0.5) -> int:
+    """Bilateral closures at rest lasting at least 0.5 s (longer than a blink)."""
+    at_rest = rest & frames["face"].to_numpy(bool)
+    eyes = rest_contraction(frames, "eye_aperture", at_rest)
+    closed = (eyes["left"] > closure) & (eyes["right"] > closure)
+    time_s = frames["time_s"].to_numpy()
+    count, start = 0, None
+    for t, c in zip(time_s, closed & at_rest, strict=True):
+        if c and start is None:
+            start = t
+        elif not c and start is not None:
+            count += t - start >= LONG_CLOSURE_S
+            start = None
+    if start is not None:
+        count += time_s[-1] - start >= LONG_CLOSURE_S
+    return int(count)
+
+
+def session_statistics(
+    frames,
+    rest: np.ndarray,
+    events: list[Event],
+    params: VerdictParams | None = None,
+    asymmetries=(),
+) -> dict:
+    """The detector's summary keys for ``summary.json``.
+
+    Parameters
+    ----------
+    frames : pandas.DataFrame
+        The per-frame table.
+    rest : (n,) bool
+        Rest state of each frame.
+    events : list of Event
+        The bursts found.
+    params : VerdictParams, optional
+        Verdict thresholds; defaults when omitted.
+    asymmetries : list of Asymmetry
+        Lasting one-sided changes the detector re-learned as rest.
+
+    Returns
+    -------
+    dict
+        ``rest_s``, ``n_events``, ``events_per_rest_min``, ``spasm_fraction``,
+        ``dominant_side``, ``dominant_side_share``, ``regions``,
+        ``kinds``, ``n_long_bilateral_closures``, ``persistent_asymmetry``,
+        ``verdict`` and ``verdict_text`` (the verdict in a sentence).
+    """
+    p = params or VerdictParams()
+    time_s = frames["time_s"].to_numpy()
+    durations = frame_durations(time_s)
+    rest_s = round(float(np.sum(durations[rest])), 3)  # 300 frames of 1/30 s are 10 s
+    in_burst = in_events(time_s, events)
+    spasm_s = float(np.sum(durations[rest & in_burst]))
+    dominant = dominant_side(events)  # None on a tie: neither dominates
+    share = max(Counter(e.side for e in events).values()) / len(events) if events else None
+    long_closures = _long_bilateral_closures(frames, rest) if rest.any() else 0
+    face_fraction = float(frames["face"].mean()) if len(frames) else 0.0
+    if rest_s < p.min_rest_s or face_fraction < p.min_face_fraction:
+        verdict = "insufficient_data"
+    elif len(events) >= p.min_events and dominant is not None and share >= p.min_side_share:
+        verdict = "unilateral_bursts"
+    elif long_closures >= p.min_events:
+        verdict = "bilateral_pattern"
+    else:
+        verdict = "none"
+    return {
+        "rest_s": round(rest_s, 3),
+        "n_events": len(events),
+        "events_per_rest_min": round(len(events) / (rest_s / 60), 3) if rest_s > 0 else None,
+        "spasm_fraction": round(spasm_s / rest_s, 4) if rest_s > 0 else None,
+        "dominant_side": dominant,
+        "dominant_side_share": round(share, 3) if share is not None else None,
+        "regions": {r: sum(r in e.regions for e in events) for r in REGIONS},
+        "kinds": {k: sum(e.kind == k for e in events) for k in ("clonic", "tonic")},
+        "n_brow_raised": sum(e.brow_raised for e in events),
+        "n_long_bilateral_closures": long_closures,
+        "persistent_asymmetry": [
+            {
+                "start_s": a.start_s,
+                "side": a.side,
+                "regions": "+".join(a.regions),
+                "size_z": a.size_z,
+            }
+            for a in asymmetries
+        ],  # fmt: skip
+        "verdict": verdict,
+        "verdict_text": verdict_sentence(
+            verdict, events, dominant, rest_s, p, asymmetries, face_fraction
+        ),
+    }
+
+
+def verdict_sentence(
+    verdict: str,
+    events: list[Event],
+    dominant_side: str | None,
+    rest_s: float,
+    params: VerdictParams | None = None,
+    asymmetries=(),
+    face_fraction: float | None = None,
+) -> str:
+    """The verdict in a sentence a clinician reads, with what to do when it cannot say more.
+
+    ``face_fraction`` (the share of frames with a face) lets an insufficient
+    verdict say that the face, not the rest, was missing.
+    """
+    p = params or VerdictParams()
+    no_face = face_fraction is not None and face_fraction < p.min_face_fraction
+    if verdict == "unilateral_bursts":
+        text = f"one-sided contraction bursts at rest, on the patient's {dominant_side} side"
+    elif verdict == "bilateral_pattern":
+        text = "repeated bilateral eye closures beyond normal blinking (blepharospasm-like)"
+    elif verdict == "insufficient_data" and face_fraction == 0:
+        text = "no face found in the video"
+    elif verdict == "insufficient_data" and no_face:
+        text = (
+            f"too little face to judge (a face in {100 * face_fraction:.0f}% of the frames, "
+            f"{100 * p.min_face_fraction:.0f}% needed)"
+        )
+    elif verdict == "insufficient_data":
+        text = f"too little rest to judge ({rest_s:.1f} s of rest, {p.min_rest_s:g} s needed)"
+    else:
+        text = "no pattern of one-sided bursts at rest"
+    if verdict != "unilateral_bursts" and 0 < len(events) < p.min_events:
+        sides = Counter(e.side for e in events)
+        found = " and ".join(f"{n} on the {side}" for side, n in sides.most_common())
+        plural = "burst" if len(events) == 1 else "bursts"
+        text += (
+            f"; only {len(events)} clear one-sided {plural} ({found}), fewer than the "
+            f"{p.min_events} a pattern needs: record longer"
+        )
+    elif verdict == "insufficient_data" and no_face:
+        text += ": record with the whole face in view, facing the camera"
+    elif verdict == "insufficient_data":
+        text += ": record longer at rest"
+    for a in asymmetries:
+        text += (
+            f"; a lasting asymmetry (the {a.side} side's {'+'.join(a.regions)}) from "
+            f"{a.start_s:.0f} s was taken as the new rest, not as a spasm"
+        )
+    return text
+
+
+def methods_paragraph(summary: dict) -> str:
+    """A plain-language account of how the numbers were made, for reports."""
+    det = summary["parameters"]["detector"]
+    rest = summary["parameters"]["rest"]
+    lasting = len(summary.get("persistent_asymmetry") or [])
+    if summary.get("landmark_engine") == "litert":
+        litert = str(summary.get("landmark_engine_version", "")).partition("+litert")[2]
+        engine = (
+            "the networks of MediaPipe Face Landmarker run directly with LiteRT "
+            f"{litert or 'unknown'} (hfs-detect's litert engine"
+        )
+    else:
+        engine = f"MediaPipe Face Landmarker (MediaPipe {summary['mediapipe_version']}"
+    return (
+        f"Video frames were analysed with {engine}, model sha256 "
+        f"{summary['model_sha256'][:12]}) by hfs-detect {summary['hfs_detect_version']}. "
+        "The eye aperture, lower lid, cheek, mouth corner and brow were measured on each side "
+        "after removing head rotation. Rest was defined as face present, head still (median "
+        f"rotation below {rest['max_head_speed_deg_s']} deg/s), not talking (jaw and lower lip "
+        "still) and no bilateral expression beyond the person's resting face. Each left-right "
+        "asymmetry was judged in robust z units against the person's own rest, and in the "
+        "first seconds against a symmetric-face prior handing over to it. Within rest, a "
+        f"burst began where one eye closed by at least {det['threshold_z']} z units, or by "
+        f"{det.get('joint_eye_z', det['threshold_z'])} together with the same side's cheek or "
+        f"mouth corner at {det['region_z']}, or where "
+        f"the cheek or mouth corner moved by {det['lower_face_z']} z units, on one side, "
+        "setting in from rest. A closure counted as one-sided when the other eye's deepest "
+        f"closure was at most {det['coupling_share']} of its own or at most "
+        f"{det['open_eye_closure']} outright, or up to {det['blink_share']} as far if held "
+        f"{det['min_hold_s']} s or joined by the same side's mouth corner; eyes closing "
+        "together to similar depths (blinks) were not judged. Bursts closer than "
+        f"{det['merge_gap_s']} s were merged; two or more twitches made a burst clonic, a "
+        f"single contraction of {det['tonic_min_s']} s or more tonic; a departure lasting "
+        f"over {det['max_burst_s']} s, or a faint one (below {det['weak_z']} z units) held "
+        f"over {det['max_weak_hold_s']} s, was taken as a lasting asymmetry, not a spasm "
+        f"({lasting} found). {summary['rest_s']:.1f} s of rest were analysed and "
+        f"{summary['n_events']} bursts found; the screening verdict was '{summary['verdict']}'"
+        f". {grading_sentence(summary.get('grading') or {}, summary.get('rest_s'))} {DISCLAIMER}"
+    ).replace(".  ", ". ")
