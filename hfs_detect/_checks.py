@@ -145,7 +145,7 @@ def native_library_defaults(one_opencv_thread: bool = True) -> None:
         command line, a batch pool worker); not in a caller's process. The pool
         would split each colour conversion and 256x256 face crop over the
         cores: that costs CPU and gains no time (``python
-        benchmarks/bench_batch.py --engine litert --balanced --opencv-ab``), and
+        benchmarks/speed/bench_batch.py --engine litert --balanced --opencv-ab``), and
         in a batch it only contends with the other workers. FFmpeg's decoding
         threads are not OpenCV's pool and stay as they are.
     """

@@ -78,7 +78,7 @@ import numpy as np
 
 from ._checks import Parameters, check_number
 from .events import Event, in_events
-from .signals import CONTRACTION_SIGN, ROW_MEASURES, FrameRow, contraction, frame_rows
+from .signals import CONTRACTION_SIGN, ROW_MEASURES, SignalRow, contraction, signal_rows
 
 if TYPE_CHECKING:
     from .rest import RestParams
@@ -143,7 +143,7 @@ MEASURES: tuple[Measure, ...] = (
 
 _NAMES = tuple(m.name for m in MEASURES)
 _INDEX = {name: k for k, name in enumerate(_NAMES)}
-_ROW_ORDER = np.array([ROW_MEASURES.index(m.column) for m in MEASURES])  # in a FrameRow
+_ROW_ORDER = np.array([ROW_MEASURES.index(m.column) for m in MEASURES])  # in a SignalRow
 _DIRECTION = np.array([m.direction for m in MEASURES])
 _PRIOR = np.array([m.prior_spread for m in MEASURES])
 _FLOOR = np.array([m.floor for m in MEASURES])
@@ -151,7 +151,7 @@ _LOWER_FACE = ("cheek", "mouth", "corner")
 CONFIDENCE_COEFFICIENTS = (-4.967, 7.033, 5.780)
 """Logistic coefficients of :func:`burst_confidence` (intercept, log of the peak in
 ``threshold_z`` units, eye involved), fitted on the synthetic dev set by
-``benchmarks/calibrate_confidence.py``."""
+``benchmarks/accuracy/calibrate_confidence.py``."""
 _MAX_BRIDGE_S = 1.0  # longest blink stretch (with its guards) bridged inside a burst
 _CLEAR_CLOSURE = 0.2  # closure from which the other eye's share over a run is read
 _LAG_S = 0.1  # an eye closing this soon after the other reopens lags behind it
@@ -308,7 +308,7 @@ class Asymmetry:
 
 
 @dataclass
-class _Frame:
+class _Pending:
     """One frame between its arrival and its verdict."""
 
     time_s: float
@@ -350,8 +350,8 @@ class BurstDetector:
         self._baseline = self._prior_baseline(None)
         self._startup_level = -math.inf  # highest mean log aperture seen before any history
         self._next_update_s = -math.inf
-        self._pending: deque[_Frame] = deque()
-        self._last_judged: _Frame | None = None
+        self._pending: deque[_Pending] = deque()
+        self._last_judged: _Pending | None = None
         self._last_bilateral_s = -math.inf
         self._last_both_closed_s = -math.inf  # both eyes more than blink_closure closed
         self._run: dict = {"left": None, "right": None}  # start of each eye's closure run
@@ -364,7 +364,7 @@ class BurstDetector:
         self._quiet_raw = {"left": None, "right": None}  # the face when each lower side was
         self._last_noted_s = -math.inf
         self._last_guarded = False
-        self._burst: list[_Frame] = []
+        self._burst: list[_Pending] = []
         self._held_event: Event | None = None  # an ended burst, held ``join_gap_s``
         self._last_active_s = -math.inf  # last active frame, or a blink bridging to it
         self._last_side_s = -math.inf  # last active frame
@@ -373,7 +373,7 @@ class BurstDetector:
         self.asymmetries: list[Asymmetry] = []
 
     # -- per frame ---------------------------------------------------------
-    def update(self, row: FrameRow, rest: bool, provoked: bool = False) -> list[Event]:
+    def update(self, row: SignalRow, rest: bool, provoked: bool = False) -> list[Event]:
         """Take one frame and its rest state.
 
         ``provoked``: the frame lies in a provocation step or just after it; it
@@ -390,7 +390,7 @@ class BurstDetector:
             self._baseline = self._prior_baseline(self._startup_level)
         features = self._features(raw) if measured else None
         self.latest = features
-        frame = _Frame(
+        frame = _Pending(
             t, raw, bool((rest or provoked) and measured), features,
             learn=bool(rest and measured and not provoked), provoked=bool(provoked),
         )  # fmt: skip
@@ -511,7 +511,7 @@ class BurstDetector:
         }
 
     # -- judging -----------------------------------------------------------
-    def _closing_z(self, frame: _Frame, side: str) -> float:
+    def _closing_z(self, frame: _Pending, side: str) -> float:
         """The eye's departure towards ``side`` from its own closing only (z units).
 
         The other eye opening wider (a raised brow, a startle) does not count.
@@ -521,7 +521,7 @@ class BurstDetector:
         own = -math.log(1 - closure[k])
         return (own + math.log(1 - max(closure[other], 0.0))) / frame.features["eye_scale"]
 
-    def _eye_candidate(self, frame: _Frame, side: str) -> bool:
+    def _eye_candidate(self, frame: _Pending, side: str) -> bool:
         """The eye of ``side`` departs and closes (a run of these is one closure)."""
         if frame.features is None or frame.bilateral:
             return False
@@ -531,7 +531,7 @@ class BurstDetector:
             and closing >= self.params.min_eye_closure
         )
 
-    def _run_peaks_ahead(self, frame: _Frame, side: str) -> tuple[float, float]:
+    def _run_peaks_ahead(self, frame: _Pending, side: str) -> tuple[float, float]:
         """The deepest closures of this eye and of the other over the run so far and the
         frames already seen after ``frame`` (peak to peak, so that an eye lagging the
         other does not count as closing with it)."""
@@ -544,7 +544,7 @@ class BurstDetector:
             own, other = max(own, closure[k]), max(other, closure[1 - k])
         return own, other
 
-    def _held(self, frame: _Frame, side: str) -> bool:
+    def _held(self, frame: _Pending, side: str) -> bool:
         """The closure run through ``frame`` lasts ``min_hold_s`` (looking ahead)."""
         start = self._run[side] if self._run[side] is not None else frame.time_s
         end = frame.time_s
@@ -554,7 +554,7 @@ class BurstDetector:
             end = later.time_s
         return end - start >= self.params.min_hold_s - 1e-9
 
-    def _held_ahead(self, frame: _Frame, side: str) -> bool:
+    def _held_ahead(self, frame: _Pending, side: str) -> bool:
         """The eye of ``side`` stays closed ``min_hold_s`` from ``frame`` on (a held
         closure, not a lid reopening late after a blink)."""
         if not self._eye_candidate(frame, side):
@@ -566,7 +566,7 @@ class BurstDetector:
             end = later.time_s
         return end - frame.time_s >= self.params.min_hold_s - 1e-9
 
-    def _bilateral_ahead(self, frame: _Frame, side: str) -> bool:
+    def _bilateral_ahead(self, frame: _Pending, side: str) -> bool:
         """A bilateral closure follows within the guard, and this eye's closure led into it.
 
         The eyes of a blink, or of closing them to rest, start a few frames
@@ -582,7 +582,7 @@ class BurstDetector:
                 return start >= later.time_s - self.params.blink_guard_s - 1e-9
         return False
 
-    def _lower_face(self, frame: _Frame, side: str, names=_LOWER_FACE) -> float:
+    def _lower_face(self, frame: _Pending, side: str, names=_LOWER_FACE) -> float:
         """The largest one-sided departure towards ``side`` among ``names`` (z units)."""
         sign = SIDE_SIGN[side]
         k, other = (0, 1) if side == "left" else (1, 0)
@@ -604,7 +604,7 @@ class BurstDetector:
             best = max(best, sign * frame.z[name])
         return best
 
-    def _eye_verdict(self, frame: _Frame) -> tuple[bool, str]:
+    def _eye_verdict(self, frame: _Pending) -> tuple[bool, str]:
         """Whether the eye's aperture is judged in this frame, and which eye closes."""
         p = self.params
         side = "left" if frame.z["eye"] > 0 else "right"
@@ -653,7 +653,7 @@ class BurstDetector:
             return moving or self._held(frame, side), side
         return False, side  # both eyes narrowing alike: a blink, a squint of both, a look down
 
-    def _judge(self, frame: _Frame) -> list[Event]:
+    def _judge(self, frame: _Pending) -> list[Event]:
         p = self.params
         self._last_judged = frame
         if frame.bilateral:
@@ -699,7 +699,7 @@ class BurstDetector:
                 ended += self._close()
         return ended
 
-    def _evidence(self, frame: _Frame, eye_side: str) -> dict[str, tuple[float, float]]:
+    def _evidence(self, frame: _Pending, eye_side: str) -> dict[str, tuple[float, float]]:
         """Per side, the eye's and the lower face's departure towards it (z units)."""
         out = {}
         for side in ("left", "right"):
@@ -710,7 +710,7 @@ class BurstDetector:
             out[side] = (eye, self._lower_face(frame, side))
         return out
 
-    def _active_side(self, frame: _Frame) -> str | None:
+    def _active_side(self, frame: _Pending) -> str | None:
         p = self.params
         active = {}
         for side, (eye, lower) in frame.evidence.items():
@@ -729,7 +729,7 @@ class BurstDetector:
                     active[side] = lower
         return max(active, key=active.get) if active else None
 
-    def _joint(self, frame: _Frame, side: str) -> bool:
+    def _joint(self, frame: _Pending, side: str) -> bool:
         """The eye departs ``joint_eye_z`` and the same side's cheek or mouth corner
         ``region_z`` (the corner's height: its distance to the eye moves with a closing
         eye's own canthus)."""
@@ -740,12 +740,12 @@ class BurstDetector:
             and self._lower_face(frame, side, ("cheek", "corner")) >= p.region_z
         )
 
-    def _onset_ok(self, frame: _Frame, side: str, part: str) -> bool:
+    def _onset_ok(self, frame: _Pending, side: str, part: str) -> bool:
         """The part was at its rest level at most ``max_onset_s`` before: an onset, not a
         slow drift or a departure carried over from a movement or a blink."""
         return frame.time_s - self._quiet_s[side, part] <= self.params.max_onset_s
 
-    def _note_quiet(self, frame: _Frame) -> None:
+    def _note_quiet(self, frame: _Pending) -> None:
         """Note when each side's eye and lower face were last at their rest level.
 
         A part that set in outside rest (a movement, an expression) and
@@ -819,7 +819,7 @@ class BurstDetector:
         active = [f for f in self._burst if f.side is not None]
         return self._regions(active, self.active_side) if active else ()
 
-    def _regions(self, active: list[_Frame], side: str | None) -> tuple[str, ...]:
+    def _regions(self, active: list[_Pending], side: str | None) -> tuple[str, ...]:
         threshold = self.params.region_z
         regions = []
         eye = max(f.evidence[side][0] for f in active) >= threshold
@@ -836,7 +836,7 @@ class BurstDetector:
             regions.append("brow")
         return tuple(regions) or ("eye",)
 
-    def _twitches(self, frames: list[_Frame], side: str) -> int:
+    def _twitches(self, frames: list[_Pending], side: str) -> int:
         """Twitches in a burst's frames: a twitch ends where the side relaxes for
         ``twitch_gap_s``, or where the part that leads the burst (the eye or the lower
         face, whichever departs further) falls back below half of ``region_z`` for more
@@ -870,7 +870,7 @@ class BurstDetector:
                         raised[part] = False
         return max(twitches, rises[int(peaks[1] > peaks[0])])  # the leading part's rises
 
-    def _lingering(self, frame: _Frame) -> bool:
+    def _lingering(self, frame: _Pending) -> bool:
         """The burst in progress is faint so far (never ``weak_z``) and its side, though no
         longer active, is still departed (at least half of ``region_z``): the same
         contraction, not let go, whose hold is judged as one (a spasm comes and goes; a
@@ -974,7 +974,7 @@ def detect_bursts(
 
     segmenter = RestSegmenter(rest_params, rest_intervals_s)
     detector = BurstDetector(detector_params)
-    rows = frame_rows(frames)
+    rows = signal_rows(frames)
     events = [e for row in rows for e in chain_step(segmenter, detector, row)]
     events += detector.finish()
     return np.array([row.rest for row in rows], bool), events, list(detector.asymmetries)
@@ -983,7 +983,7 @@ def detect_bursts(
 def chain_step(
     segmenter,
     detector: BurstDetector,
-    row: FrameRow,
+    row: SignalRow,
     rest_allowed: bool = True,
     provoked: bool = False,
 ):

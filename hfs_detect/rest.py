@@ -27,7 +27,7 @@ import numpy as np
 from ._checks import HFSDetectError, Parameters
 
 if TYPE_CHECKING:
-    from .signals import FrameRow
+    from .signals import SignalRow
 
 __all__ = [
     "RestParams",
@@ -138,7 +138,7 @@ class RestSegmenter:
         self._medians = (0.0, 0.0, 0.0, math.nan)
         self._next_update_s = -math.inf
 
-    def update(self, row: FrameRow, allowed: bool = True) -> bool:
+    def update(self, row: SignalRow, allowed: bool = True) -> bool:
         """Whether the frame is at rest.
 
         ``allowed=False`` (a voluntary task in a protocol) makes the frame not

@@ -81,7 +81,7 @@ from .face_mesh import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .landmarks.track import FaceFrame, LandmarkTrack
+    from .landmarks.track import FaceLandmarks, LandmarkTrack
 
 __all__ = [
     "MEASURES",
@@ -89,13 +89,13 @@ __all__ = [
     "face_coordinates",
     "head_pose_deg",
     "head_motion",
-    "face_frame_signals",
+    "frame_signals",
     "compute_signals",
     "signal_arrays",
     "frames_table",
-    "FrameRow",
+    "SignalRow",
     "ROW_MEASURES",
-    "frame_rows",
+    "signal_rows",
     "frame_durations",
     "contraction",
     "rest_contraction",
@@ -237,8 +237,8 @@ def head_motion(
     return speed, shift
 
 
-def face_frame_signals(
-    face_frame: FaceFrame,
+def frame_signals(
+    face_frame: FaceLandmarks,
     width: int,
     height: int,
     blendshape_names: list[str] | None = None,
@@ -427,14 +427,14 @@ ROW_MEASURES: tuple[str, ...] = (
     "mouth_corner_height",
     "brow_height",
 )
-"""The per-side measures a :class:`FrameRow` carries, in the order of its ``measures``."""
+"""The per-side measures a :class:`SignalRow` carries, in the order of its ``measures``."""
 
 
 @dataclass(slots=True)
-class FrameRow:
+class SignalRow:
     """One frame as the per-frame chain (rest, then the detector) reads it.
 
-    The typed form of a frames-table row: :func:`frame_rows` makes it from the
+    The typed form of a frames-table row: :func:`signal_rows` makes it from the
     table (``analyze``) or from one frame's columns (``live``). The
     :class:`~hfs_detect.session.runner.SessionRunner` fills in ``rest`` and ``burst``.
 
@@ -480,8 +480,8 @@ class FrameRow:
     burst: str = ""
 
 
-def frame_rows(columns: Mapping | pd.DataFrame) -> list[FrameRow]:
-    """The :class:`FrameRow` of every frame of a frames table (or of :func:`signal_arrays`'
+def signal_rows(columns: Mapping | pd.DataFrame) -> list[SignalRow]:
+    """The :class:`SignalRow` of every frame of a frames table (or of :func:`signal_arrays`'
     columns); missing blendshape columns count as 0."""
     n = len(columns["time_s"])
 
@@ -502,7 +502,7 @@ def frame_rows(columns: Mapping | pd.DataFrame) -> list[FrameRow]:
     brow = column("bs_browInnerUp", 0.0)
     smile = np.minimum(column("bs_mouthSmile_left", 0.0), column("bs_mouthSmile_right", 0.0))
     return [
-        FrameRow(
+        SignalRow(
             int(index[i]),
             float(time_s[i]),
             bool(face[i]),

@@ -29,9 +29,11 @@ cells = [
     ),
     new_code_cell(
         "left = hfs_detect.analyze_video(SAMPLES / 'synthetic_hfs_left.mp4', WORK / 'left')\n"
-        "s = left.summary\n"
-        "print(f\"verdict: {s['verdict']} ({s['dominant_side']}), {s['n_events']} bursts in \"\n"
-        "      f\"{s['rest_s']:.1f} s of rest, {s['events_per_rest_min']:.1f} per rest-minute\")\n"
+        "s = left.summary.statistics  # the typed summary.json\n"
+        "print(f\"verdict: {s.verdict} ({s.dominant_side}), {s.n_events} bursts in \"\n"
+        "      f\"{s.rest_s:.1f} s of rest, {s.events_per_rest_min:.1f} per rest-minute\")\n"
+        "print('landmarks by', left.summary.provenance.landmark_engine, '-',\n"
+        "      left.summary.provenance.landmark_engine_reason)\n"
         "left.events"
     ),
     new_markdown_cell("## Load the tables from disk with pandas"),
@@ -57,7 +59,7 @@ cells = [
         "## Grading: the clinical scales' video proxies\nJankovic frequency band, SMC grade, "
         "Nomura & Sakai's tonic component and the clonic rate (proxies, not a diagnosis)."
     ),
-    new_code_cell("pd.Series(left.summary['grading'])"),
+    new_code_cell("pd.Series(left.summary.grading.to_dict())"),
     new_markdown_cell(
         "## Compare two sessions\nAs before and after treatment: here the left-sided sample "
         "against the right-sided one. Both are graded on the first visit's affected side."
@@ -72,11 +74,11 @@ cells = [
     ),
     new_code_cell(
         "# what this tour shows, checked (the tests run this notebook)\n"
-        "assert left.summary['verdict'] == 'unilateral_bursts' and left.summary['dominant_side'] == 'left'\n"
-        "assert right.summary['dominant_side'] == 'right'\n"
-        "assert set(events.side) == {'left'} and len(events) == left.summary['n_events']\n"
+        "assert s.verdict == 'unilateral_bursts' and s.dominant_side == 'left'\n"
+        "assert right.summary.statistics.dominant_side == 'right'\n"
+        "assert set(events.side) == {'left'} and len(events) == s.n_events\n"
         "assert changes.loc['events_per_rest_min_left', 'after'] == 0\n"
-        "assert left.summary['grading']['smc_grade'] in ('I', 'II')\n"
+        "assert left.summary.grading.smc_grade in ('I', 'II')\n"
         "assert changes.loc['grading_jankovic_frequency', 'after'] == 0"
     ),
 ]

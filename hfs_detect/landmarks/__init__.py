@@ -23,7 +23,7 @@ from .engines import (
 )
 from .model_file import MODEL_ENV_VAR, MODEL_SHA256, ModelInfo, default_model_path, resolve_model
 from .sources import Frame, open_camera, open_video
-from .track import FaceFrame, LandmarkTrack
+from .track import FaceLandmarks, LandmarkTrack
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -31,7 +31,7 @@ __all__ = [
     "LITERT_MISSING",
     "MODEL_ENV_VAR",
     "MODEL_SHA256",
-    "FaceFrame",
+    "FaceLandmarks",
     "Frame",
     "LandmarkTrack",
     "Landmarker",

@@ -25,12 +25,12 @@ from .model_file import (
     resolve_model,
 )
 from .sources import VideoFileSource, prefetch, unmirrored
-from .track import FaceFrame, LandmarkTrack, TrackBuilder
+from .track import FaceLandmarks, LandmarkTrack, TrackBuilder
 
 __all__ = [
     "MODEL_SHA256",
     "MODEL_ENV_VAR",
-    "FaceFrame",
+    "FaceLandmarks",
     "ModelInfo",
     "default_model_path",
     "resolve_model",
@@ -107,7 +107,7 @@ def open_landmarker(
     min_confidence: float = 0.5,
 ):
     """A landmarker of the chosen engine (``"mediapipe"`` or ``"litert"``); both have
-    ``detect(frame) -> FaceFrame``, ``detect_frames(frames)``, ``blendshape_names``,
+    ``detect(frame) -> FaceLandmarks``, ``detect_frames(frames)``, ``blendshape_names``,
     ``model`` and ``close()``. ``model``: a model file or one already resolved
     (:func:`~hfs_detect.landmarks.model_file.resolve_model`); the shipped one by default."""
     if engine == "mediapipe":

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._checks import check_number
 from .sources import Frame
-from .track import FaceFrame
+from .track import FaceLandmarks
 
 __all__ = ["Face", "SubjectFollower"]
 
@@ -69,14 +69,14 @@ class SubjectFollower:
 
     def follow(
         self, frame: Frame, tracked: list[Face], search: Callable[[], list[Face]]
-    ) -> tuple[FaceFrame, int | None, list[Face]]:
+    ) -> tuple[FaceLandmarks, int | None, list[Face]]:
         """The subject in this frame, from the tracked face or, if needed, a search.
 
-        Returns the frame's :class:`FaceFrame`, the subject's index in the faces
+        Returns the frame's :class:`FaceLandmarks`, the subject's index in the faces
         used (None when absent) and those faces.
         """
         if not tracked:
-            return FaceFrame(frame.index, frame.time_s, None, None, None, 0), None, []
+            return FaceLandmarks(frame.index, frame.time_s, None, None, None, 0), None, []
         faces = tracked
         following = self._following(frame.time_s)
         if self.max_faces > 1 and not (following and self._near_subject(faces[0], frame)):
@@ -84,10 +84,14 @@ class SubjectFollower:
             faces = search() or faces
         chosen = self._choose(faces, frame, following)
         if chosen is None:
-            return FaceFrame(frame.index, frame.time_s, None, None, None, len(faces)), None, faces
+            return (
+                FaceLandmarks(frame.index, frame.time_s, None, None, None, len(faces)),
+                None,
+                faces,
+            )
         face = faces[chosen]
         return (
-            FaceFrame(
+            FaceLandmarks(
                 frame.index, frame.time_s, face.points, face.blendshapes, face.matrix, len(faces)
             ),
             chosen,

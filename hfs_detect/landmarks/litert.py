@@ -40,7 +40,7 @@ from .._checks import HFSDetectError, native_stderr_silenced
 from .follow import Face, SubjectFollower
 from .model_file import resolve_model
 from .sources import Frame
-from .track import FaceFrame
+from .track import FaceLandmarks
 
 __all__ = ["BLENDSHAPE_NAMES", "LiteRTLandmarker", "OneEuroSmoother", "default_threads"]
 
@@ -258,11 +258,11 @@ class LiteRTLandmarker(SubjectFollower):
         self.n_detections = 0
 
     # -- one frame ---------------------------------------------------------------
-    def detect(self, frame: Frame) -> FaceFrame:
+    def detect(self, frame: Frame) -> FaceLandmarks:
         """Find the subject's landmarks in one frame (frames in time order)."""
         return self._complete(*self._landmarks(frame))
 
-    def detect_frames(self, frames: Iterable[Frame]) -> Iterator[FaceFrame]:
+    def detect_frames(self, frames: Iterable[Frame]) -> Iterator[FaceLandmarks]:
         """:meth:`detect` over many frames in time order, the same results, faster.
 
         The face mesh must run frame after frame (each crop comes from the
@@ -312,7 +312,7 @@ class LiteRTLandmarker(SubjectFollower):
         while done:
             yield done.popleft()
 
-    def _landmarks(self, frame: Frame) -> tuple[FaceFrame, np.ndarray | None, tuple[int, int]]:
+    def _landmarks(self, frame: Frame) -> tuple[FaceLandmarks, np.ndarray | None, tuple[int, int]]:
         """The subject's smoothed landmarks in pixels (None when absent), and the next crop:
         the part of :meth:`detect` that must run frame after frame."""
         rgb = frame.rgb
@@ -331,14 +331,14 @@ class LiteRTLandmarker(SubjectFollower):
         return face_frame, pixels, (width, height)
 
     def _complete(
-        self, face_frame: FaceFrame, pixels: np.ndarray | None, size: tuple[int, int]
-    ) -> FaceFrame:
+        self, face_frame: FaceLandmarks, pixels: np.ndarray | None, size: tuple[int, int]
+    ) -> FaceLandmarks:
         """The frame's blendshapes and head pose, from its landmarks in pixels."""
         if pixels is None:
             return face_frame
         width, height = size
         points = pixels / [width, height, width]
-        return FaceFrame(
+        return FaceLandmarks(
             face_frame.index, face_frame.time_s, points.astype(np.float32),
             self._blendshapes(pixels), self._pose(points, width, height).astype(np.float32),
             face_frame.n_faces,

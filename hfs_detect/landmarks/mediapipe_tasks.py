@@ -22,7 +22,7 @@ from ..face_mesh import N_LANDMARKS
 from .follow import Face, SubjectFollower
 from .model_file import resolve_model
 from .sources import Frame
-from .track import FaceFrame
+from .track import FaceLandmarks
 
 __all__ = ["Landmarker"]
 
@@ -125,7 +125,7 @@ class Landmarker(SubjectFollower):
                 return run(*args)
         return run(*args)
 
-    def detect(self, frame: Frame) -> FaceFrame:
+    def detect(self, frame: Frame) -> FaceLandmarks:
         """Find the subject's landmarks in one frame.
 
         Frames must come in time order (VIDEO mode tracks from one to the next).
@@ -152,7 +152,7 @@ class Landmarker(SubjectFollower):
             self.blendshape_names = [c.category_name for c in result.face_blendshapes[chosen]]
         return face_frame
 
-    def detect_frames(self, frames: Iterable[Frame]) -> Iterator[FaceFrame]:
+    def detect_frames(self, frames: Iterable[Frame]) -> Iterator[FaceLandmarks]:
         """:meth:`detect` over many frames in time order (one protocol with the LiteRT
         engine, which overlaps part of its work)."""
         for frame in frames:

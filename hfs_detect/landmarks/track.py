@@ -25,7 +25,7 @@ from .._atomic import atomic_path
 from ..face_mesh import N_BLENDSHAPES, N_LANDMARKS
 
 __all__ = [
-    "FaceFrame",
+    "FaceLandmarks",
     "LandmarkTrack",
     "TrackBuilder",
     "video_fingerprint",
@@ -34,9 +34,8 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
-class FaceFrame:
+class FaceLandmarks:
     """The landmark stage's result for one frame.
 
     Attributes
@@ -137,10 +136,10 @@ class LandmarkTrack:
             data = os.pread(handle.fileno(), size_bytes, at)
             yield start, np.frombuffer(data, np.float32).reshape(stop - start, N_LANDMARKS, 3)
 
-    def face_frame(self, i: int) -> FaceFrame:
+    def face_frame(self, i: int) -> FaceLandmarks:
         """Frame ``i`` as the landmark stage gave it."""
         face = bool(self.face[i])
-        return FaceFrame(
+        return FaceLandmarks(
             int(self.index[i]), float(self.time_s[i]),
             np.asarray(self.landmarks[i]) if face else None,
             self.blendshapes[i] if face else None,
@@ -169,7 +168,7 @@ def _map_landmarks(handle, offset: int, n: int) -> np.ndarray:
 
 
 class TrackBuilder:
-    """Collects :class:`FaceFrame` objects into a :class:`LandmarkTrack`.
+    """Collects :class:`FaceLandmarks` objects into a :class:`LandmarkTrack`.
 
     The landmarks go to an unnamed temporary file every :data:`CHUNK_FRAMES`
     frames (5.7 KB a frame: 100 MB for ten minutes at 30 fps), so building a
@@ -185,7 +184,7 @@ class TrackBuilder:
         self._pending: list[np.ndarray | None] = []
         self._spill = None
 
-    def append(self, face_frame: FaceFrame) -> None:
+    def append(self, face_frame: FaceLandmarks) -> None:
         """Add the next frame."""
         f = face_frame
         self._time_s.append(f.time_s)

@@ -269,7 +269,7 @@ def run_live(
     if wait_for_start is None:
         wait_for_start = display and is_camera
     runner = SessionRunner(settings, width=source.width, height=source.height, protocol=protocol)
-    session = _Session(runner, source, protocol, display, on_event)
+    session = _Screening(runner, source, protocol, display, on_event)
     recorder = (
         _Recorder(out_dir / "video.mp4", source.fps, source.width, source.height)
         if record_video
@@ -359,7 +359,7 @@ def _interrupts_deferred():
         signal.signal(signal.SIGINT, previous)
 
 
-class _Session:
+class _Screening:
     """What a live session adds to the runner: the protocol clock, timing, view and keys."""
 
     def __init__(self, runner: SessionRunner, source, protocol, display, on_event):

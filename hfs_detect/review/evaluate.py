@@ -20,7 +20,7 @@ static asymmetry (and MediaPipe's coupling of the eyes). Below
 :data:`hfs_detect.session.grading.TONIC_NOISE_FLOOR` (0.15, three times the spread of
 resting faces' static eye asymmetry) a tonic component is within that noise;
 the 18 real videos without spasm measure at most 0.086
-(``benchmarks/grading_real.py``).
+(``benchmarks/accuracy/grading_real.py``).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def false_by_distractor(
     """Unmatched predicted bursts, by the distractor they overlap (``other`` if none).
 
     ``distractors`` is a list of ``(kind, start_s, end_s)``, as
-    :meth:`hfs_detect.synth.plan.SessionPlan.distractors` gives.
+    :meth:`hfs_detect.synth.plan.SynthPlan.distractors` gives.
     """
     matched, _ = matched_pairs(predicted, truth, tolerance_s)
     used = {j for _, j in matched}

@@ -77,7 +77,7 @@ TONIC_NOISE_FLOOR = 0.15
 """Tonic component (median over rest) below which a face is within the noise of a
 face without spasm: three times the spread of the static eye asymmetry of resting
 faces (0.05, the detector's symmetric-face prior). The real videos without spasm
-measure at most 0.086 (``benchmarks/grading_real.py``; ``hfs-detect evaluate --help``)."""
+measure at most 0.086 (``benchmarks/accuracy/grading_real.py``; ``hfs-detect evaluate --help``)."""
 
 SMC_GRADES = ("I", "II", "III", "IV")
 

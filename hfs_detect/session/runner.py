@@ -33,10 +33,16 @@ from ..landmarks.engines import (
     track_meta,
 )
 from ..landmarks.model_file import resolve_model
-from ..landmarks.track import FaceFrame, LandmarkTrack, TrackBuilder, load_track, video_fingerprint
+from ..landmarks.track import (
+    FaceLandmarks,
+    LandmarkTrack,
+    TrackBuilder,
+    load_track,
+    video_fingerprint,
+)
 from ..provenance import provenance
 from ..rest import RestSegmenter
-from ..signals import FrameRow, face_frame_signals, frame_rows, frames_table
+from ..signals import SignalRow, frame_signals, frames_table, signal_rows
 from .grading import grade_session
 from .outputs import Analysis
 from .protocol import (
@@ -199,7 +205,7 @@ class SessionRunner:
         rest_allowed: bool = True,
         step: str | None = None,
         provoked: bool = False,
-    ) -> tuple[FaceFrame, FrameRow, list[Event]]:
+    ) -> tuple[FaceLandmarks, SignalRow, list[Event]]:
         """One video frame in (after :meth:`open_landmarker`): its landmarks, its row and
         the bursts that ended with it (the options as for :meth:`process_row`)."""
         face_frame = self._landmarker.detect(frame)
@@ -211,22 +217,22 @@ class SessionRunner:
 
     def process_face_frame(
         self,
-        face_frame: FaceFrame,
+        face_frame: FaceLandmarks,
         rest_allowed: bool = True,
         step: str | None = None,
         provoked: bool = False,
-    ) -> tuple[FrameRow, list[Event]]:
+    ) -> tuple[SignalRow, list[Event]]:
         """One landmarked frame in; its row (with ``rest`` and ``burst``) and ended bursts."""
-        columns = face_frame_signals(
+        columns = frame_signals(
             face_frame, self.width, self.height, self.blendshape_names, self._previous
         )
         self._previous = columns
-        (row,) = frame_rows(columns)
+        (row,) = signal_rows(columns)
         return row, self.process_row(row, rest_allowed, step, provoked)
 
     def process_row(
         self,
-        row: FrameRow,
+        row: SignalRow,
         rest_allowed: bool = True,
         step: str | None = None,
         provoked: bool = False,
@@ -264,7 +270,7 @@ class SessionRunner:
         and mark provocations.
         """
         protocol = self.protocol
-        for i, row in enumerate(frame_rows(frames)):
+        for i, row in enumerate(signal_rows(frames)):
             allowed = True if rest_allowed is None else bool(rest_allowed[i])
             if protocol is None:
                 self.process_row(row, allowed)

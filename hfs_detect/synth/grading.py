@@ -42,7 +42,7 @@ import numpy as np
 from .._checks import HFSDetectError, check_number, check_option
 from ..face_mesh import SIDES
 from ..session.grading import GradingParams
-from .plan import Blink, Droop, Provocation, SessionPlan, Spasm, activation
+from .plan import Blink, Droop, Provocation, Spasm, SynthPlan, activation
 
 __all__ = [
     "GRADES",
@@ -93,7 +93,7 @@ def plan_graded(
     clonic_rate_per_min: float = 16.0,
     tonic_amount: float = 0.0,
     n_blinks: int = 5,
-) -> SessionPlan:
+) -> SynthPlan:
     """A seeded session meant to grade ``grade`` (see the module's docstring).
 
     Parameters
@@ -120,7 +120,7 @@ def plan_graded(
 
     Returns
     -------
-    SessionPlan
+    SynthPlan
         ``pattern`` is ``grade_<grade>``.
     """
     check_option("grade", grade, GRADES)
@@ -128,7 +128,7 @@ def plan_graded(
     check_number("duration_s", duration_s, minimum=30.0)
     check_number("tonic_amount", tonic_amount, minimum=0.0, maximum=1.0)
     rng = np.random.default_rng(seed)
-    plan = SessionPlan(duration_s, fps, seed=seed, pattern=f"grade_{grade}", sway_deg=0.6,
+    plan = SynthPlan(duration_s, fps, seed=seed, pattern=f"grade_{grade}", sway_deg=0.6,
                        cheek_spread=0.35)  # fmt: skip
     n_holds = 4 if grade == "III" else 0
     holds = [float(rng.uniform(2.5, 3.5)) for _ in range(n_holds)]
@@ -178,14 +178,14 @@ def plan_graded(
 
 def plan_provoked(
     *, side: str = "left", duration_s: float = 45.0, fps: float = 30.0, seed: int = 0
-) -> SessionPlan:
+) -> SynthPlan:
     """A session with three provocation steps (a smile at 10 s, a forceful eye closure
     at 20 s, lip pursing at 30 s, 3-4 s each), one spasm 0.5-2.5 s after each step
     (provoked) and two at rest (before the first step and after the last one's 5 s)."""
     check_option("side", side, SIDES)
     check_number("duration_s", duration_s, minimum=45.0)
     rng = np.random.default_rng(seed)
-    plan = SessionPlan(duration_s, fps, seed=seed, pattern="provoked", sway_deg=0.6,
+    plan = SynthPlan(duration_s, fps, seed=seed, pattern="provoked", sway_deg=0.6,
                        cheek_spread=0.35)  # fmt: skip
     for start, kind in ((10.0, "smile"), (20.0, "closure"), (30.0, "pursing")):
         step = Provocation(start, float(rng.uniform(3.0, 4.0)), kind)
@@ -220,7 +220,7 @@ def measure_narrowing(
     from ..signals import frames_table
     from .render import render_session
 
-    plan = SessionPlan(seconds, source.fps, seed=int(1000 * amount), sway_deg=sway_deg)
+    plan = SynthPlan(seconds, source.fps, seed=int(1000 * amount), sway_deg=sway_deg)
     if amount > 0:
         plan.droops.append(Droop(0.0, 1e-3, side, float(amount)))
     other = "right" if side == "left" else "left"
@@ -268,7 +268,7 @@ def calibrate_tonic(response: tuple[np.ndarray, np.ndarray], level: float) -> fl
     return float(a0 + (a1 - a0) * (level - r0) / max(r1 - r0, 1e-9))
 
 
-def expected_frames(plan: SessionPlan, side: str, response: tuple[np.ndarray, np.ndarray]):
+def expected_frames(plan: SynthPlan, side: str, response: tuple[np.ndarray, np.ndarray]):
     """The eye apertures the plan should give, frame by frame: the affected eye's planned
     narrowing as MediaPipe measures it on the face (``response``), against the other eye
     (open, or closing in a blink); a frames table for :mod:`hfs_detect.session.grading`."""
@@ -286,7 +286,7 @@ def expected_frames(plan: SessionPlan, side: str, response: tuple[np.ndarray, np
 
 
 def expected_grading_measures(
-    plan: SessionPlan, side: str, response: tuple[np.ndarray, np.ndarray], params=None
+    plan: SynthPlan, side: str, response: tuple[np.ndarray, np.ndarray], params=None
 ) -> dict:
     """The measured items the plan should give (:func:`expected_frames` through the
     grading's own functions): ``tonic_median``, ``tonic_p90``, ``held_closed_fraction``."""
@@ -303,7 +303,7 @@ def expected_grading_measures(
     }
 
 
-def grading_truth(plan: SessionPlan, measures: dict, params: GradingParams | None = None) -> dict:
+def grading_truth(plan: SynthPlan, measures: dict, params: GradingParams | None = None) -> dict:
     """The grading items the plan holds (:data:`hfs_detect.session.grading.GRADING_KEYS`), its
     measured ones from :func:`expected_grading_measures`."""
     p = params or GradingParams()
@@ -370,7 +370,7 @@ def synthesize_graded(
     duration_s: float = 60.0,
     seed: int = 0,
     response: tuple[np.ndarray, np.ndarray] | None = None,
-) -> SessionPlan:
+) -> SynthPlan:
     """Calibrate, plan and render one graded session with its truth.
 
     ``tonic_level``: the tonic component to give the session, as MediaPipe measures

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import HFSDetectError
-from .plan import SessionPlan
+from .plan import SynthPlan
 from .render import (
     FaceSource,
     StillFace,
@@ -46,7 +46,7 @@ def synthesize(
     tonic_level: float | None = None,
     clonic_rate_per_min: float = 16.0,
     provoked: bool = False,
-) -> SessionPlan:
+) -> SynthPlan:
     """Plan and render one synthetic session with its truth (what ``hfs-detect synth`` does).
 
     Parameters
@@ -86,7 +86,7 @@ def synthesize(
 
     Returns
     -------
-    SessionPlan
+    SynthPlan
 
     Raises
     ------

@@ -24,10 +24,10 @@ from .plan import (
     Droop,
     EyesClosed,
     HeadTurn,
-    SessionPlan,
     Smile,
     Spasm,
     Squint,
+    SynthPlan,
     Talk,
 )
 
@@ -197,7 +197,7 @@ def plan_pattern(
     quiet: np.ndarray | None = None,
     onset_free: np.ndarray | None = None,
     n_blinks: int = 5,
-) -> SessionPlan:
+) -> SynthPlan:
     """A seeded session plan for one named pattern or distractor.
 
     Parameters
@@ -224,7 +224,7 @@ def plan_pattern(
 
     Returns
     -------
-    SessionPlan
+    SynthPlan
     """
     check_option("pattern", pattern, PATTERNS)
     side = side or "left"
@@ -233,7 +233,7 @@ def plan_pattern(
     check_number("duration_s", duration_s, minimum=12.0)
     rng = np.random.default_rng(seed)
     placer = _Placer(rng, duration_s, fps, quiet, onset_free)
-    plan = SessionPlan(duration_s, fps, seed=seed, pattern=pattern, sway_deg=0.6, cheek_spread=0.35)
+    plan = SynthPlan(duration_s, fps, seed=seed, pattern=pattern, sway_deg=0.6, cheek_spread=0.35)
     if pattern in SPASM_PATTERNS:
         n = 3 if pattern == "tonic_hold" else 4
         k = 0

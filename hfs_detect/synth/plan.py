@@ -50,7 +50,7 @@ __all__ = [
     "Talk",
     "HeadTurn",
     "Provocation",
-    "SessionPlan",
+    "SynthPlan",
     "plan_session",
     "activation",
     "write_truth",
@@ -349,7 +349,7 @@ DISTRACTOR_TYPES = {
 
 
 @dataclass
-class SessionPlan:
+class SynthPlan:
     """What happens in a synthetic session, second by second.
 
     ``pattern`` names what the session tests (a spasm pattern or a
@@ -400,7 +400,7 @@ class SessionPlan:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> SessionPlan:
+    def from_dict(cls, data: dict) -> SynthPlan:
         """The inverse of :meth:`to_dict`."""
         data = dict(data)
         data["spasms"] = [
@@ -420,7 +420,7 @@ def _pulse(t: np.ndarray, start: float, rise: float, hold: float, fall: float) -
     return 0.5 - 0.5 * np.cos(np.pi * up) - (0.5 - 0.5 * np.cos(np.pi * down))
 
 
-def activation(plan: SessionPlan, t: np.ndarray) -> dict:
+def activation(plan: SynthPlan, t: np.ndarray) -> dict:
     """Per-frame amounts at times ``t``.
 
     Returns
@@ -515,7 +515,7 @@ def plan_session(
     amplitude: tuple[float, float] = (0.35, 0.8),
     fps: float = 30.0,
     seed: int = 0,
-) -> SessionPlan:
+) -> SynthPlan:
     """A random but reproducible mixed session (the first synthetic sets' plan).
 
     Parameters
@@ -584,7 +584,7 @@ def plan_session(
     spasms.sort(key=lambda s: s.start_s)
     blinks.sort(key=lambda b: b.start_s)
     smiles.sort(key=lambda s: s.start_s)
-    return SessionPlan(duration_s, fps, spasms, blinks, smiles, seed=seed)
+    return SynthPlan(duration_s, fps, spasms, blinks, smiles, seed=seed)
 
 
 TRUTH_COLUMNS = (*EVENT_COLUMNS[: EVENT_COLUMNS.index("n_twitches") + 1], "peak_closure")
@@ -593,7 +593,7 @@ TRUTH_COLUMNS = (*EVENT_COLUMNS[: EVENT_COLUMNS.index("n_twitches") + 1], "peak_
 no ``peak`` (the detector's departure in z) nor ``confidence``: its bursts are known."""
 
 
-def write_truth(plan: SessionPlan, out_truth: str | os.PathLike) -> Path:
+def write_truth(plan: SynthPlan, out_truth: str | os.PathLike) -> Path:
     """Write the true bursts (:data:`TRUTH_COLUMNS`) and, beside them, the plan as JSON.
 
     The plan goes to ``<stem>.plan.json`` where the truth is ``<stem>.events.csv``.

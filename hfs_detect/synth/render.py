@@ -27,7 +27,7 @@ from .._atomic import atomic_path
 from .._checks import HFSDetectError
 from ..face_mesh import SIDE_INDICES, SIDES
 from ..signals import contraction
-from .plan import SessionPlan, activation, write_truth
+from .plan import SynthPlan, activation, write_truth
 from .warp import (
     LID_ANCHORS,
     LidDonor,
@@ -86,7 +86,7 @@ def warp_face(
     ``state[side]`` holds amounts 0-1: ``upper`` and ``lower`` (the lids'
     shares of the eye closure) or just ``eye`` (upper-lid led), ``cheek``,
     ``mouth``. ``jaw`` opens the mouth (talking). ``cheek_spread`` is the
-    reach of the cheek raise in eye widths (see :class:`~hfs_detect.synth.plan.SessionPlan`).
+    reach of the cheek raise in eye widths (see :class:`~hfs_detect.synth.plan.SynthPlan`).
     """
     height, width = image.shape[:2]
     map_x, map_y = identity_maps(height, width)
@@ -303,7 +303,7 @@ class VideoFace(FaceSource):
         return np.array([not self.blinking[self.index(i)] for i in range(n)], bool)
 
 
-def _sway(plan: SessionPlan, t: float, phase: np.ndarray, width: int) -> tuple[float, float]:
+def _sway(plan: SynthPlan, t: float, phase: np.ndarray, width: int) -> tuple[float, float]:
     angle = plan.sway_deg * np.sin(2 * np.pi * 0.13 * t + phase[0])
     shift = 0.01 * width * np.sin(2 * np.pi * 0.07 * t + phase[1])
     return float(angle), float(shift)
@@ -311,7 +311,7 @@ def _sway(plan: SessionPlan, t: float, phase: np.ndarray, width: int) -> tuple[f
 
 def render_session(
     image_or_source,
-    plan: SessionPlan,
+    plan: SynthPlan,
     out_video: str | os.PathLike,
     *,
     out_truth: str | os.PathLike | None = None,
@@ -325,7 +325,7 @@ def render_session(
     image_or_source : (h, w, 3) uint8 RGB array, or FaceSource
         A picture with one frontal face, or a prepared :class:`FaceSource`
         (a video played frame by frame, donors of real closed lids).
-    plan : SessionPlan
+    plan : SynthPlan
         What happens when.
     out_video : path-like
         The ``.mp4`` to write (MPEG-4 Part 2, readable by FFmpeg).

@@ -49,6 +49,32 @@ def test_analyze_on_the_shipped_sample_writes_the_three_files(tmp_path):
     assert "unilateral_bursts" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_a_settings_file_and_the_same_flags_give_identical_outputs(tmp_path):
+    """One settings object, whichever door: a clinic's settings file, or the same values
+    as flags, make the same files (all but when and by which command they were made)."""
+    video = SAMPLES / "synthetic_hfs_right.mp4"
+    clinic = tmp_path / "clinic.toml"
+    made = run("settings", "--threshold-z", "4", "--max-faces", "2", "-o", clinic)
+    assert made.returncode == 0, made.stderr
+    by_file = run("analyze", video, "-o", tmp_path / "file", "--settings", clinic,
+                  "--rest", "0:02-0:18", "--no-progress")  # fmt: skip
+    by_flags = run("analyze", video, "-o", tmp_path / "flags", "--threshold-z", "4",
+                   "--max-faces", "2", "--rest", "0:02-0:18", "--no-progress")  # fmt: skip
+    assert by_file.returncode == by_flags.returncode == 0, by_file.stderr + by_flags.stderr
+    for name in ("events.csv", "frames.csv"):
+        a, b = ((tmp_path / k / name).read_bytes() for k in ("file", "flags"))
+        assert a == b, name
+    a, b = (json.loads((tmp_path / k / "summary.json").read_text()) for k in ("file", "flags"))
+    for summary in (a, b):
+        del summary["provenance"]  # when and with which command
+    assert a == b
+    assert a["parameters"]["detector"]["threshold_z"] == 4.0 and a["parameters"]["max_faces"] == 2
+    assert a["parameters"]["rest_intervals_s"] == [[2.0, 18.0]]
+    from hfs_detect import load_analysis
+
+    assert load_analysis(tmp_path / "file").settings.detector.threshold_z == 4.0
+
+
 def test_the_console_script_is_installed():
     exe = shutil.which(
         "hfs-detect", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]

@@ -70,7 +70,7 @@ def test_real_videos_false_burst_rate_does_not_grow(analyzed):
     """False bursts per rest-minute over every real video but d3, against today's level.
 
     The goal of issue 10 is 0.2 and it is not met: the measured rate is 0.54 (2 bursts
-    in 221.5 s of rest, ``benchmarks/eval_real.py`` on 2026-12-03: liveportrait_d19's two
+    in 221.5 s of rest, ``benchmarks/accuracy/eval_real.py`` on 2026-12-03: liveportrait_d19's two
     voluntary one-sided smirks, eye narrowed 30%, measure like spasms). This bound
     catches a change that makes it worse.
     """

@@ -32,7 +32,7 @@ def test_a_graded_session_is_graded_as_made(face, left_response, grade, seed, tm
     """A grade III session (the eye held closed) and a grade IV one (a tonic narrowing):
     frequency within 10%, the SMC grade exact, the tonic level within 0.05, the clonic
     rate within 35%. (Grades I and II, from the bursts' regions alone, are unit-tested;
-    ``benchmarks/eval_grading.py`` runs every grade on six faces.)"""
+    ``benchmarks/accuracy/eval_grading.py`` runs every grade on six faces.)"""
     from hfs_detect.synth.grading import synthesize_graded
 
     side = "left"

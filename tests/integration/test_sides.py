@@ -6,7 +6,7 @@ import pytest
 from hfs_detect import analyze_video
 from hfs_detect.landmarks.mediapipe_tasks import Landmarker
 from hfs_detect.landmarks.sources import open_video
-from hfs_detect.synth.plan import SessionPlan, Spasm
+from hfs_detect.synth.plan import Spasm, SynthPlan
 from hfs_detect.synth.render import render_session, warp_face
 from tests.conftest import data_path, write_video
 
@@ -16,7 +16,7 @@ CLOSED = (1.1, 1.8)  # seconds in which the eye is held closed
 @pytest.fixture(scope="module")
 def left_eye_video(tmp_path_factory, astronaut):
     """3 s of the astronaut; her (anatomical) left eye, on the image's right, closes 1.0-1.95 s."""
-    plan = SessionPlan(
+    plan = SynthPlan(
         3.0,
         30.0,
         [Spasm(1.0, "left", "tonic", 0.9, ("eye",), hold_s=0.65)],

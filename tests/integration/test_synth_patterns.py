@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from hfs_detect import analyze_video
-from hfs_detect.synth.plan import Blink, EyesClosed, SessionPlan, Spasm
+from hfs_detect.synth.plan import Blink, EyesClosed, Spasm, SynthPlan
 from hfs_detect.synth.render import prepare_video_face, render_session
 from tests.conftest import data_path
 
@@ -28,7 +28,7 @@ def moving_face():
 
 
 def session(tmp_path, face, name, *, spasms=(), blinks=(), eyes_closed=(), duration_s=12.0):
-    plan = SessionPlan(
+    plan = SynthPlan(
         duration_s, face.fps, list(spasms), list(blinks), sway_deg=0.0, noise_sd=1.0, seed=7,
         eyes_closed=list(eyes_closed), cheek_spread=0.35,
     )  # fmt: skip
@@ -100,6 +100,6 @@ def test_the_truth_and_the_plan_are_written_beside_the_video(tmp_path, moving_fa
     session(tmp_path, moving_face, "truth", spasms=[spasm], blinks=[Blink(8.0)])
     truth = pd.read_csv(tmp_path / "truth.events.csv")
     assert list(truth.side) == ["left"]
-    plan = SessionPlan.from_dict(json.loads((tmp_path / "truth.plan.json").read_text()))
+    plan = SynthPlan.from_dict(json.loads((tmp_path / "truth.plan.json").read_text()))
     assert plan.spasms == [spasm]
     assert [kind for kind, _, _ in plan.distractors()] == ["blink"]

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hfs_detect.detector import BurstDetector, DetectorParams, detect_bursts
-from hfs_detect.signals import frame_rows
+from hfs_detect.signals import signal_rows
 
 FPS = 30.0
 PROPERTY = settings(max_examples=30, deadline=None, derandomize=True)
@@ -374,7 +374,7 @@ def test_frames_fed_one_by_one_give_the_offline_events():
     _, offline, _ = detect_bursts(frames)
     detector = BurstDetector()
     live = []
-    for row in frame_rows(frames):
+    for row in signal_rows(frames):
         live += detector.update(row, True)
     live += detector.finish()
     assert [(e.side, e.start_s) for e in live] == [(e.side, e.start_s) for e in offline]

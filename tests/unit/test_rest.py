@@ -4,7 +4,7 @@ import pytest
 
 from hfs_detect import HFSDetectError
 from hfs_detect.rest import RestSegmenter, parse_intervals
-from hfs_detect.signals import frame_rows
+from hfs_detect.signals import signal_rows
 
 
 def test_intervals_in_minutes_and_seconds():
@@ -30,7 +30,7 @@ def row(t, **over):
         "bs_mouthSmile_right": 0.0,
     }
     base.update(over)
-    return frame_rows({name: [value] for name, value in base.items()})[0]
+    return signal_rows({name: [value] for name, value in base.items()})[0]
 
 
 def test_a_still_face_is_at_rest_and_a_turning_head_or_speech_is_not():

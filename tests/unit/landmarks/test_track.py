@@ -27,7 +27,7 @@ def test_a_saved_track_loads_back_unchanged(tmp_path):
 
 
 def test_a_long_track_keeps_its_landmarks_on_disk_and_reads_back_whole(tmp_path):
-    from hfs_detect.landmarks.track import CHUNK_FRAMES, FaceFrame, TrackBuilder
+    from hfs_detect.landmarks.track import CHUNK_FRAMES, FaceLandmarks, TrackBuilder
 
     rng = np.random.default_rng(2)
     n = 2 * CHUNK_FRAMES + 7  # three pieces, the last one short
@@ -36,7 +36,7 @@ def test_a_long_track_keeps_its_landmarks_on_disk_and_reads_back_whole(tmp_path)
     for i in range(n):
         found = i % 100 != 5
         builder.append(
-            FaceFrame(
+            FaceLandmarks(
                 i, i / 30, points[i] if found else None,
                 np.zeros(52, np.float32) if found else None,
                 np.eye(4, dtype=np.float32) if found else None, int(found),

@@ -7,7 +7,7 @@ import numpy as np
 from hfs_detect.detector import detect_bursts
 from hfs_detect.session import Settings, analyze_video, open_video
 from hfs_detect.session.runner import SessionRunner
-from hfs_detect.signals import frame_rows
+from hfs_detect.signals import signal_rows
 from tests.unit.test_detector import close_eyes, pull_mouth, quiet_face
 
 
@@ -17,7 +17,7 @@ def test_rows_fed_one_by_one_give_the_bursts_of_the_whole_table():
     rest, events, _ = detect_bursts(frames)
     runner = SessionRunner()
     streamed, streamed_rest = [], []
-    for row in frame_rows(frames):
+    for row in signal_rows(frames):
         streamed += runner.process_row(row)
         streamed_rest.append(row.rest)
     streamed += runner.close()
@@ -28,7 +28,7 @@ def test_rows_fed_one_by_one_give_the_bursts_of_the_whole_table():
 
 def test_a_task_step_is_never_rest():
     runner = SessionRunner()
-    rows = frame_rows(quiet_face(5.0))
+    rows = signal_rows(quiet_face(5.0))
     for row in rows:
         runner.process_row(row, rest_allowed=False, step="smile")
     assert not any(row.rest for row in rows)

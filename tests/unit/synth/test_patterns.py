@@ -9,7 +9,7 @@ from hfs_detect.synth.patterns import (
     SPASM_PATTERNS,
     plan_pattern,
 )
-from hfs_detect.synth.plan import SessionPlan
+from hfs_detect.synth.plan import SynthPlan
 
 FPS = 30.0
 
@@ -19,7 +19,7 @@ def test_the_same_seed_gives_the_same_plan_and_it_round_trips(pattern):
     a = plan_pattern(pattern, side="right", seed=3)
     b = plan_pattern(pattern, side="right", seed=3)
     assert a == b
-    assert SessionPlan.from_dict(a.to_dict()) == a
+    assert SynthPlan.from_dict(a.to_dict()) == a
     assert a.pattern == pattern
 
 

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from hfs_detect.synth.patterns import plan_pattern
-from hfs_detect.synth.plan import SessionPlan, activation, plan_session
+from hfs_detect.synth.plan import SynthPlan, activation, plan_session
 
 FPS = 30.0
 
 
 def test_activation_spreads_from_the_eye_to_the_mouth():
     spasm = plan_pattern("spread", side="left", seed=1).spasms[0]
-    plan = SessionPlan(30.0, FPS, [spasm])  # the spasm alone, no blinks
+    plan = SynthPlan(30.0, FPS, [spasm])  # the spasm alone, no blinks
     t = np.arange(0, plan.duration_s, 1 / FPS)
     act = activation(plan, t)
     first = {region: t[np.argmax(act["left"][region] > 0.05)] for region in ("cheek", "mouth")}

@@ -14,14 +14,14 @@ def test_the_astronaut_has_one_face_of_478_landmarks(astronaut_points):
 def test_a_warped_left_eye_closes_and_the_right_stays(astronaut, astronaut_points):
     from hfs_detect.landmarks import open_landmarker
     from hfs_detect.landmarks.sources import Frame
-    from hfs_detect.signals import face_frame_signals
+    from hfs_detect.signals import frame_signals
 
     closed = warp_face(astronaut, astronaut_points, {"left": {"eye": 0.8}})
     apertures = []
     for picture in (astronaut, closed):
         with open_landmarker() as landmarker:
             found = landmarker.detect(Frame(0, 0.0, np.ascontiguousarray(picture)))
-        columns = face_frame_signals(found, 512, 512, landmarker.blendshape_names)
+        columns = frame_signals(found, 512, 512, landmarker.blendshape_names)
         apertures.append((columns["eye_aperture_left"][0], columns["eye_aperture_right"][0]))
     (left_before, right_before), (left_after, right_after) = apertures
     assert left_after < 0.85 * left_before  # MediaPipe sees the left eye narrow

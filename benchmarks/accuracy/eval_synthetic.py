@@ -1,9 +1,9 @@
 """Detection scores on synthetic sets made from real faces (known answers).
 
-    python benchmarks/eval_synthetic.py --set dev       # choose thresholds here
-    python benchmarks/eval_synthetic.py --set test      # report here, never tune
-    python benchmarks/eval_synthetic.py --set v1-eval   # the first (still-picture) set
-    python benchmarks/eval_synthetic.py --set test --engine mediapipe litert   # both engines
+    python benchmarks/accuracy/eval_synthetic.py --set dev       # choose thresholds here
+    python benchmarks/accuracy/eval_synthetic.py --set test      # report here, never tune
+    python benchmarks/accuracy/eval_synthetic.py --set v1-eval   # the first (still-picture) set
+    python benchmarks/accuracy/eval_synthetic.py --set test --engine mediapipe litert
 
 Sets
 ----
@@ -42,9 +42,9 @@ from pathlib import Path
 
 from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA
 
 # name: (video, mode, frame index for a still); one person per name, and no
 # person in both sets (cap12 and cap13 are the same man, so are d9 and d13)
@@ -198,7 +198,7 @@ def main() -> None:
     parser.add_argument("--engine", nargs="+", choices=ENGINES, default=[DEFAULT_ENGINE],
                         help=f"landmark engine(s) (default {DEFAULT_ENGINE})")  # fmt: skip
     args = parser.parse_args()
-    from scoring import lid_depths, print_lid_depths, print_scores, score_set
+    from common.scoring import lid_depths, print_lid_depths, print_scores, score_set
 
     root = args.out / args.set
     truth_dir = root / "truth"

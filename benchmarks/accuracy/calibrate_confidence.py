@@ -1,8 +1,8 @@
 """Calibrate a burst's ``confidence`` on the synthetic dev set; check it on the test set.
 
-    python benchmarks/eval_synthetic.py --set dev --out eval-synthetic-dev
-    python benchmarks/eval_synthetic.py --set test --out eval-synthetic-test
-    python benchmarks/calibrate_confidence.py eval-synthetic-dev eval-synthetic-test
+    python benchmarks/accuracy/eval_synthetic.py --set dev --out eval-synthetic
+    python benchmarks/accuracy/eval_synthetic.py --set test --out eval-synthetic
+    python benchmarks/accuracy/calibrate_confidence.py eval-synthetic/dev eval-synthetic/test
 
 ``confidence`` is the chance that a burst is a true spasm: a logistic of the
 log of its peak departure (in ``threshold_z`` units) and of whether the eye
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hfs_detect.detector import DetectorParams, confidence_features
+from hfs_detect.landmarks import DEFAULT_ENGINE
 from hfs_detect.review.evaluate import matched_pairs
 
 
@@ -31,7 +32,7 @@ def labelled_bursts(folder: Path) -> pd.DataFrame:
     rows = []
     for truth_file in sorted((folder / "truth").glob("*.events.csv")):
         name = truth_file.name.removesuffix(".events.csv")
-        pred_file = folder / "pred" / name / "events.csv"
+        pred_file = folder / f"pred-{DEFAULT_ENGINE}" / name / "events.csv"
         if not pred_file.is_file():
             continue
         pred, truth = pd.read_csv(pred_file), pd.read_csv(truth_file)

@@ -1,6 +1,6 @@
 """The detector on every real video of ../shared/data: rest judged, bursts found, d3 scored.
 
-    python benchmarks/eval_real.py [--out DIR] [--peers] [--engine mediapipe|litert]
+    python benchmarks/accuracy/eval_real.py [--out DIR] [--peers] [--engine mediapipe|litert]
 
 None of these videos shows hemifacial spasm, except that
 ``liveportrait_d3_onesided_closures.mp4`` holds two real one-sided eye
@@ -22,15 +22,15 @@ import pandas as pd
 
 from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA, VIDEO_SUFFIXES
+
 D3 = "liveportrait_d3_onesided_closures.mp4"
 D3_TRUTH = DATA / "gt" / "liveportrait_d3_onesided_events.csv"
 NEW_IN_ISSUE_10 = {D3, "liveportrait_d6_grimaces.mp4", "liveportrait_d18_mouth.mp4",
                    "liveportrait_d19_mouth.mp4"}  # fmt: skip
 """Videos added with issue 10; the other 15 were there before (194 s of rest then)."""
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mpg", ".avi", ".mkv"}
 
 
 def d3_check(events: pd.DataFrame, slack_s: float = 0.3) -> dict:
@@ -68,7 +68,7 @@ def main() -> None:
         s = analysis.summary
         peers = ""
         if args.peers:
-            from peers import blendshape_events, nomura_sakai_events
+            from common.peers import blendshape_events, nomura_sakai_events
 
             track = analysis.track
             ns, _ = nomura_sakai_events(track.time_s, track.landmarks, track.meta["width"],

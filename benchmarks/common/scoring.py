@@ -23,7 +23,7 @@ from hfs_detect.review.evaluate import (
     regions_line,
 )
 from hfs_detect.signals import contraction
-from hfs_detect.synth.plan import SessionPlan
+from hfs_detect.synth.plan import SynthPlan
 
 METHODS = ("hfs-detect", "blendshape", "nomura-sakai")
 
@@ -49,7 +49,7 @@ def score_set(sessions, truth_dir: Path, pred_dir: Path, summaries: dict, *, pee
         truth = pd.read_csv(truth_dir / f"{name}.events.csv")
         plan_file = truth_dir / f"{name}.plan.json"
         plan = (
-            SessionPlan.from_dict(json.loads(plan_file.read_text())) if plan_file.exists() else None
+            SynthPlan.from_dict(json.loads(plan_file.read_text())) if plan_file.exists() else None
         )
         distractors = plan.distractors() if plan else []
         predicted = {"hfs-detect": pd.read_csv(pred_dir / name / "events.csv")}
@@ -207,7 +207,7 @@ def lid_depths(sessions, truth_dir: Path, pred_dir: Path) -> list[dict]:
     for s in sessions:
         if s["pattern"] not in ("full_closure", "full_closure_other"):
             continue
-        plan = SessionPlan.from_dict(json.loads((truth_dir / f"{s['name']}.plan.json").read_text()))
+        plan = SynthPlan.from_dict(json.loads((truth_dir / f"{s['name']}.plan.json").read_text()))
         frames = pd.read_parquet(pred_dir / s["name"] / "frames.parquet")
         t = frames.time_s.to_numpy()
         blink = np.zeros(len(t), bool)
