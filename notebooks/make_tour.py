@@ -30,8 +30,8 @@ cells = [
     new_code_cell(
         "left = hfs_detect.analyze_video(SAMPLES / 'synthetic_hfs_left.mp4', WORK / 'left')\n"
         "s = left.summary.statistics  # the typed summary.json\n"
-        "print(f\"verdict: {s.verdict} ({s.dominant_side}), {s.n_events} bursts in \"\n"
-        "      f\"{s.rest_s:.1f} s of rest, {s.events_per_rest_min:.1f} per rest-minute\")\n"
+        'print(f"verdict: {s.verdict} ({s.dominant_side}), {s.n_events} bursts in "\n'
+        '      f"{s.rest_s:.1f} s of rest, {s.events_per_rest_min:.1f} per rest-minute")\n'
         "print('landmarks by', left.summary.provenance.landmark_engine, '-',\n"
         "      left.summary.provenance.landmark_engine_reason)\n"
         "left.events"
@@ -52,7 +52,9 @@ cells = [
         "    ax.axvspan(e.start_s, e.end_s, color='#e8871e' if e.side == 'left' else '#1f9bd1', alpha=0.2)\n"
         "ax.fill_between(frames.time_s, 0, 1, where=~frames.rest, transform=ax.get_xaxis_transform(),\n"
         "                color='grey', alpha=0.15, lw=0, label='not at rest')\n"
-        "ax.set_xlabel('time (s)'); ax.set_ylabel('eye aperture'); ax.legend(loc='lower right')\n"
+        "ax.set_xlabel('time (s)')\n"
+        "ax.set_ylabel('eye aperture')\n"
+        "ax.legend(loc='lower right')\n"
         "plt.show()"
     ),
     new_markdown_cell(
