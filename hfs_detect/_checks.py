@@ -84,6 +84,10 @@ def check_video_path(path: str | os.PathLike) -> Path:
         )
     if not os.access(path, os.R_OK):
         raise HFSDetectError(f"video is not readable (permission denied): {path}")
+    if not path.is_file():  # a device (/dev/zero), a pipe (FIFO), a socket
+        raise HFSDetectError(
+            f"{path} is not a video file but a device or a pipe: give a file FFmpeg can read"
+        )
     if path.stat().st_size == 0:
         raise HFSDetectError(f"video file is empty (0 bytes): {path}")
     return path

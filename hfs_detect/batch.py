@@ -316,17 +316,67 @@ def process_video(video: str, out_dir: str, run: BatchRun, position: int = 0) ->
 _SLOT: int | None = None
 
 
-def _take_slot(slots, threads: int) -> None:
-    """A pool worker's start: its progress-bar line, and its share of the cores for the
-    LiteRT engine's network (a user's own ``HFS_DETECT_THREADS`` wins)."""
+class _Stopped(BaseException):
+    """A pool worker told to stop (SIGTERM from its batch, or its batch gone)."""
+
+
+_BUSY = False  # a pool worker is analysing a video
+
+
+def _stop_worker(signum, frame) -> None:
+    """SIGTERM in a pool worker: a video in progress is stopped as Ctrl-C stops ``analyze``
+    (nothing half-written is left); an idle worker simply ends."""
+    if _BUSY:
+        raise _Stopped(f"stopped by signal {signum}")
+    os._exit(128 + signum)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Stop this worker when the batch that started it is gone (killed with SIGKILL, say):
+    a worker never outlives its batch."""
+    import signal
+    import threading
+
+    try:  # Linux: the kernel sends SIGTERM when the parent dies
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # elsewhere, and for a parent gone before prctl took effect
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="hfs-detect-parent-watch", daemon=True).start()
+
+
+def _take_slot(slots, threads: int, parent_pid: int) -> None:
+    """A pool worker's start: its progress-bar line, its share of the cores for the
+    LiteRT engine's network (a user's own ``HFS_DETECT_THREADS`` wins), and its signals:
+    Ctrl-C is the batch's to handle, SIGTERM stops the video in progress cleanly (no
+    half-written folder), and the worker stops when its batch is gone."""
+    import signal
+
     global _SLOT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch stops its workers itself
+    signal.signal(signal.SIGTERM, _stop_worker)
+    _watch_parent(parent_pid)
     _SLOT = slots.get()
     os.environ.setdefault(THREADS_ENV_VAR, str(threads))
     native_library_defaults()  # a pool worker is hfs-detect's own process
 
 
 def _process_in_pool(video: str, out_dir: str, run: BatchRun) -> dict:
-    return process_video(video, out_dir, run, position=_SLOT or 0)
+    global _BUSY
+    _BUSY = True
+    try:
+        return process_video(video, out_dir, run, position=_SLOT or 0)
+    except _Stopped:  # the video's own clean-up has run: this worker ends here
+        os._exit(143)
+    finally:
+        _BUSY = False
 
 
 @dataclass
@@ -377,6 +427,71 @@ def _cohort_row(video: Path, name: str, summary: Summary) -> dict:
         "landmark_engine": summary.provenance.landmark_engine,
         "created_utc": summary.provenance.created_utc,
     }  # fmt: skip
+
+
+LOCK_NAME = ".hfs-detect-batch.lock"
+"""The lock file a running batch holds in its output folder."""
+
+
+class _BatchLock:
+    """One batch at a time in an output folder: a lock file naming the batch's process.
+
+    A second batch into the same folder is refused at once, naming the first. A lock
+    whose process is gone (a batch killed with SIGKILL, a machine restarted) is stale
+    and taken over.
+    """
+
+    def __init__(self, folder: Path):
+        import socket
+
+        self.path = folder / LOCK_NAME
+        self.mine = {"pid": os.getpid(), "host": socket.gethostname(),
+                     "started_utc": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+
+    def __enter__(self) -> _BatchLock:
+        text = json.dumps(self.mine)
+        for _ in range(2):
+            try:
+                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self._holder()
+                if holder is not None:
+                    raise HFSDetectError(
+                        f"another batch is writing into {self.path.parent} (process "
+                        f"{holder.get('pid')} on {holder.get('host')}, started "
+                        f"{holder.get('started_utc')} UTC): wait for it to end or stop it "
+                        f"(if it is gone, delete {self.path})"
+                    ) from None
+                self.path.unlink(missing_ok=True)  # stale: its batch is gone
+                continue
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(text)
+            return self
+        raise HFSDetectError(f"cannot take the batch lock {self.path}")
+
+    def _holder(self) -> dict | None:
+        """The running batch that holds the lock (None when the lock is stale)."""
+        try:
+            holder = json.loads(self.path.read_text())
+            pid = int(holder["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # unreadable: a batch killed while it wrote its lock
+        if holder.get("host") != self.mine["host"]:
+            return holder  # another machine's batch: no way to tell it is gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return holder  # alive, another user's
+        return holder
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if json.loads(self.path.read_text()).get("pid") == self.mine["pid"]:
+                self.path.unlink()
+        except (OSError, ValueError):
+            pass
 
 
 def run_batch(
@@ -440,7 +555,17 @@ def run_batch(
             f"{out_dir} is one video's analysis folder (it has a summary.json): "
             "give the batch a folder of its own"
         )
+    if scheduler:
+        _check_dask(scheduler)  # before any folder is made
     out = check_output_dir(out_dir)
+    with _BatchLock(out):
+        return _run_locked(out, specs, videos, missing, settings, workers, scheduler, report,
+                           use_cache, parquet, progress, on_result, options, start)  # fmt: skip
+
+
+def _run_locked(out, specs, videos, missing, settings, workers, scheduler, report, use_cache,
+                parquet, progress, on_result, options, start) -> BatchResult:  # fmt: skip
+    """:func:`run_batch` once it holds its output folder's lock."""
     names = output_names(videos, out)
     run = BatchRun.from_options(
         {"report": report, "use_cache": use_cache, "parquet": parquet, **(options or {}),
@@ -537,8 +662,9 @@ def _run_processes(workers: int, jobs, run: BatchRun, collect) -> None:
     for k in range(workers):
         slots.put(k + 1)
     threads = max(1, (os.cpu_count() or 1) // workers)  # each worker's share of the cores
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot,
-                             initargs=(slots, threads)) as pool:  # fmt: skip
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot,
+                               initargs=(slots, threads, os.getpid()))  # fmt: skip
+    try:
         futures = {pool.submit(_process_in_pool, v, f, run): v for v, f in jobs}
         for future in as_completed(futures):
             try:
@@ -547,6 +673,26 @@ def _run_processes(workers: int, jobs, run: BatchRun, collect) -> None:
                 reason = f"worker process failed: {type(exc).__name__}: {exc}"
                 collect({"status": "failed", "video": futures[future], "seconds": 0.0,
                          "reason": reason})  # fmt: skip
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: no worker goes on without the batch
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_pool(pool) -> None:
+    """Stop a pool's workers now: each stops its video in progress cleanly (SIGTERM), and
+    one that does not within seconds is killed."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 10.0
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
 
 
 def _probe_scheduler(scheduler: str) -> None:
@@ -568,14 +714,20 @@ def _probe_scheduler(scheduler: str) -> None:
         raise HFSDetectError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
 
 
-def _run_dask(scheduler: str, jobs, run: BatchRun, collect) -> None:
+def _check_dask(scheduler: str) -> None:
+    """Dask is installed and something listens at ``scheduler`` (before any work)."""
     try:
-        from dask.distributed import Client, as_completed
+        import dask.distributed  # noqa: F401
     except ImportError:
         raise HFSDetectError(
             "--scheduler needs Dask: pip install 'dask[distributed]' (or hfs-detect[dask])"
         ) from None
     _probe_scheduler(scheduler)
+
+
+def _run_dask(scheduler: str, jobs, run: BatchRun, collect) -> None:
+    from dask.distributed import Client, as_completed
+
     try:
         client = Client(scheduler, timeout="10s")
     except OSError as exc:

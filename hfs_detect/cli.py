@@ -12,6 +12,8 @@ import os
 import re
 import sys
 import textwrap
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -785,8 +787,9 @@ def _run_export(args: argparse.Namespace) -> int:
     print(f"wrote {path}: {_count(n_bursts, 'burst')}, {_count(n_rest, 'rest segment')}, "
           f"linked to {video}")  # fmt: skip
     if not video.is_file():
+        where = "" if args.video else " (give the video's place with --video)"
         print(f"hfs-detect: warning: the video {video} is not there: the link will not open "
-              "until it is (give it with --video)", file=sys.stderr)  # fmt: skip
+              f"until it is{where}", file=sys.stderr)  # fmt: skip
     return EXIT_OK
 
 
@@ -820,8 +823,18 @@ def _run_synth(args: argparse.Namespace) -> int:
     from ._atomic import check_output_file
 
     check_output_file(args.video)
+    from .synth.make import MAX_DURATION_S, MAX_EVENTS
+
     for option in ("spasms", "blinks", "smiles"):
-        check_number(f"--{option}", getattr(args, option), minimum=0, integer=True)
+        check_number(f"--{option}", getattr(args, option), minimum=0, maximum=MAX_EVENTS,
+                     integer=True)  # fmt: skip
+    check_number("--seed", args.seed, minimum=0, integer=True)
+    if args.duration_s is not None:
+        check_number("--duration-s", args.duration_s, maximum=MAX_DURATION_S)
+    if args.clonic_rate is not None:
+        check_number("--clonic-rate", args.clonic_rate, above=0.0, maximum=300.0)
+    if args.tonic_level is not None:
+        check_number("--tonic-level", args.tonic_level, above=0.0, maximum=0.9)
     side = None if args.side == "none" else args.side
     face = None if args.source_video is not None or args.face == "astronaut" else args.face
     graded = {} if args.clonic_rate is None else {"clonic_rate_per_min": args.clonic_rate}
@@ -904,8 +917,70 @@ def _quiet_stdout() -> None:
         pass
 
 
+@contextmanager
+def _terminations_interrupt():
+    """SIGTERM and SIGHUP stop a command as Ctrl-C does: the work in progress is cleaned
+    up (no half-written folder, no worker left running), one line, exit status 130."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    with _terminations_interrupt():
+        return _main(argv)
+
+
+MIN_ADDRESS_SPACE_MB = 1536
+"""Address space the native libraries need (measured: ``analyze`` fails, or crashes in
+OpenCV's start-up, below about 1.2 GB of ``ulimit -v``, and runs at 1.5 GB)."""
+
+
+def _check_environment() -> None:
+    """Settings of the environment a command cannot run with, as one line each, before any
+    native library starts: an address-space limit too small for them, and thread counts
+    that are not numbers."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        limit = -1
+    if 0 <= limit < MIN_ADDRESS_SPACE_MB * 2**20:
+        raise HFSDetectError(
+            f"the address space is limited to {limit // 2**20} MB (ulimit -v): hfs-detect's "
+            f"native libraries need at least {MIN_ADDRESS_SPACE_MB} MB; raise the limit"
+        )
+    text = os.environ.get("OPENCV_FOR_THREADS_NUM")
+    if text is not None and not text.strip().isdigit():
+        raise HFSDetectError(
+            f"OPENCV_FOR_THREADS_NUM must be a whole number (OpenCV's threads), but is {text!r}"
+        )
+    from .session import default_threads
+
+    default_threads()  # HFS_DETECT_THREADS, checked once here rather than in every worker
+
+
+def _main(argv: list[str] | None) -> int:
+    try:
+        _check_environment()
+    except HFSDetectError as exc:
+        print(f"hfs-detect: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     native_library_defaults()
     parser = _build_parser()
     argv = sys.argv[1:] if argv is None else argv

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._checks import check_option
+from ._checks import HFSDetectError, check_option
 from .face_mesh import REGIONS, SIDES
 
 if TYPE_CHECKING:
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVENT_COLUMNS", "Event", "dominant_side", "in_events", "events_to_frame", "events_from_frame",
+    "check_events",
 ]  # fmt: skip
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -139,3 +140,90 @@ def _flag(value) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1")
     return bool(value) if value == value else False  # NaN: an older file's missing cell
+
+
+_SLACK_S = 0.5  # a burst may end this much after the video's last frame (its end is a time)
+
+
+def check_events(
+    table: pd.DataFrame,
+    where: str,
+    *,
+    duration_s: float | None = None,
+    max_rows: int | None = None,
+) -> pd.DataFrame:
+    """An events table checked where it enters: every burst possible, or one line why not.
+
+    Checked: ``start_s`` and ``end_s`` are finite times from 0, the end not before the
+    start, and within ``duration_s`` (the video's) when known; ``side`` is ``left`` or
+    ``right``; ``kind`` (when given) ``tonic`` or ``clonic``; ``n_twitches`` (when given)
+    a whole number from 0; ``regions`` (when given) joined from :data:`REGIONS`; at most
+    ``max_rows`` bursts (a video's frame count: a burst spans a frame at least).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With at least ``start_s``, ``end_s``, ``side``.
+    where : str
+        The file it came from, for the message.
+    duration_s, max_rows : optional
+        Bounds from the video analysed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, its times as floats.
+
+    Raises
+    ------
+    HFSDetectError
+        Naming the file, the row (as numbered in a CSV file, the header being line 1),
+        the column, what was expected and what came.
+    """
+    import pandas as pd
+
+    missing = {"start_s", "end_s", "side"} - set(table.columns)
+    if missing:
+        raise HFSDetectError(
+            f"{where} is not an events table: missing column(s) {', '.join(sorted(missing))}"
+        )
+    if max_rows is not None and len(table) > max_rows:
+        raise HFSDetectError(
+            f"{where} holds {len(table)} bursts, more than the video's {max_rows} frames: "
+            "not a table of this video's bursts"
+        )
+
+    def bad(i: int, column: str, expected: str, value) -> HFSDetectError:
+        value = value.item() if hasattr(value, "item") else value  # numpy's scalars as Python's
+        return HFSDetectError(
+            f"{where}: line {i + 2}: {column} should be {expected}, but is {value!r}"
+        )
+
+    table = table.copy()
+    for column in ("start_s", "end_s"):
+        values = pd.to_numeric(table[column], errors="coerce").astype(float)
+        for i in np.flatnonzero(~np.isfinite(values.to_numpy()) | (values.to_numpy() < 0)):
+            raise bad(int(i), column, "a time in seconds from 0", table[column].iloc[i])
+        table[column] = values
+    start, end = table["start_s"].to_numpy(), table["end_s"].to_numpy()
+    for i in np.flatnonzero(end < start):
+        raise bad(int(i), "end_s", f"at or after its start_s ({start[i]:g})", end[i])
+    if duration_s is not None:
+        for i in np.flatnonzero(end > duration_s + _SLACK_S):
+            raise bad(int(i), "end_s", f"within the video ({duration_s:g} s long)", end[i])
+    for i, side in enumerate(table["side"]):
+        if side not in SIDES:
+            raise bad(i, "side", "left or right", side)
+    if "kind" in table:
+        for i, kind in enumerate(table["kind"]):
+            if kind not in KINDS:
+                raise bad(i, "kind", " or ".join(KINDS), kind)
+    if "n_twitches" in table:
+        counts = pd.to_numeric(table["n_twitches"], errors="coerce").to_numpy(float)
+        for i in np.flatnonzero(~np.isfinite(counts) | (counts < 0) | (counts != np.round(counts))):
+            raise bad(int(i), "n_twitches", "a whole number from 0", table["n_twitches"].iloc[i])
+    if "regions" in table:
+        for i, regions in enumerate(table["regions"].fillna("").astype(str)):
+            if not set(filter(None, regions.split("+"))) <= set(REGIONS):
+                raise bad(i, "regions", f"joined from {'+'.join(REGIONS)}", regions)
+    return table

@@ -167,6 +167,7 @@ def track_meta(
         "fps_nominal": source.fps,
         "rotation_deg": getattr(source, "rotation_deg", 0.0),
         "n_timestamps_repaired": getattr(source, "n_timestamps_repaired", 0),
+        "timing_note": getattr(source, "timing_note", None),
         "blendshape_names": blendshape_names,
         "model_path": str(model_path),
     }

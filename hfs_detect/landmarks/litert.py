@@ -155,15 +155,32 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 THREADS_ENV_VAR = "HFS_DETECT_THREADS"
 
 
+MAX_THREADS = 64
+"""The most network threads ``HFS_DETECT_THREADS`` may ask for."""
+
+
 def default_threads() -> int:
     """Threads for the face mesh network: ``$HFS_DETECT_THREADS`` if set, else the
-    machine's cores up to 2 (measured on 2 cores: 2.8 ms a frame with 2 threads, 4.5 ms
-    with one; a batch gives each worker its share of the cores)."""
+    machine's cores up to 2 (a batch gives each worker its share of the cores).
+
+    Raises
+    ------
+    HFSDetectError
+        ``HFS_DETECT_THREADS`` is not a whole number from 1 to :data:`MAX_THREADS`.
+    """
+    text = os.environ.get(THREADS_ENV_VAR)
+    if text is None or not text.strip():
+        return min(2, os.cpu_count() or 1)
     try:
-        chosen = int(os.environ.get(THREADS_ENV_VAR, "0"))
+        chosen = int(text)
     except ValueError:
         chosen = 0
-    return chosen if chosen > 0 else min(2, os.cpu_count() or 1)
+    if not 1 <= chosen <= MAX_THREADS:
+        raise HFSDetectError(
+            f"{THREADS_ENV_VAR} must be a whole number from 1 to {MAX_THREADS} (the landmark "
+            f"network's threads), but is {text!r}"
+        )
+    return chosen
 
 
 class _Models:
@@ -202,6 +219,20 @@ class _Models:
                 [d["index"] for d in interpreter.get_output_details()],
             )
 
+        expected = (  # name, interpreter, input shape, outputs
+            ("face_detector.tflite", self.detector, (1, DETECTOR_SIZE, DETECTOR_SIZE, 3), 2),
+            ("face_landmarks_detector.tflite", self.mesh, (1, MESH_SIZE, MESH_SIZE, 3), 3),
+            ("face_blendshapes.tflite", self.blend, (1, len(BLENDSHAPE_POINTS), 2), 1),
+        )
+        for name, interpreter, shape, n_outputs in expected:
+            found = tuple(int(v) for v in interpreter.get_input_details()[0]["shape"])
+            outputs = len(interpreter.get_output_details())
+            if found != shape or outputs != n_outputs:
+                raise HFSDetectError(
+                    f"the face landmark model {task_path} holds another network as {name} "
+                    f"(input {found}, {outputs} outputs; expected {shape}, {n_outputs}): "
+                    "use the shipped face_landmarker.task"
+                )
         self.detector_ports, self.mesh_ports, self.blend_ports = (
             ports(self.detector), ports(self.mesh), ports(self.blend),
         )  # fmt: skip

@@ -75,6 +75,80 @@ def _cv2():
     return cv2
 
 
+MIN_FPS, MAX_FPS = 1.0, 1000.0
+"""Frame rates a video of a face can have; a file whose timing says otherwise is timed at
+its container's declared rate (:attr:`VideoFileSource.timing_note`)."""
+
+
+def container_duration_s(path: Path) -> float | None:
+    """The duration an MP4 or QuickTime file's header declares (its video track's ``mdhd``,
+    else the movie's ``mvhd``), read without decoding; None for other files."""
+    import struct
+
+    def boxes(handle, end: int):
+        while handle.tell() + 8 <= end:
+            start = handle.tell()
+            head = handle.read(8)
+            size, kind = struct.unpack(">I4s", head)
+            if size == 1:
+                size = struct.unpack(">Q", handle.read(8))[0]
+            elif size == 0:
+                size = end - start
+            if size < 8:
+                return
+            yield kind, start, start + size, handle.tell()
+            handle.seek(start + size)
+
+    def duration(payload: bytes) -> float | None:
+        version = payload[0]
+        if version == 1:
+            timescale, value = struct.unpack(">IQ", payload[20:32])
+        else:
+            timescale, value = struct.unpack(">II", payload[12:20])
+        return value / timescale if timescale and value else None
+
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            for kind, _, end, _body in boxes(handle, size):
+                if kind != b"moov":
+                    continue
+                movie = None
+                for sub, _, sub_end, sub_body in boxes(handle, end):
+                    if sub == b"mvhd":
+                        handle.seek(sub_body)
+                        movie = duration(handle.read(32))
+                    elif sub == b"trak":
+                        found = _video_track_duration(handle, boxes, duration, sub_body, sub_end)
+                        if found:
+                            return found
+                    handle.seek(sub_end)
+                return movie
+    except (OSError, struct.error, IndexError):
+        return None
+    return None
+
+
+def _video_track_duration(handle, boxes, duration, start: int, end: int) -> float | None:
+    """A ``trak`` box's ``mdhd`` duration, if its handler is video."""
+    handle.seek(start)
+    for kind, _, media_end, body in boxes(handle, end):
+        if kind != b"mdia":
+            continue
+        handle.seek(body)
+        seconds, video = None, False
+        for sub, _, sub_end, sub_body in boxes(handle, media_end):
+            handle.seek(sub_body)
+            payload = handle.read(32)
+            if sub == b"mdhd":
+                seconds = duration(payload)
+            elif sub == b"hdlr":
+                video = payload[8:12] == b"vide"
+            handle.seek(sub_end)
+        return seconds if video else None
+    return None
+
+
 class VideoFileSource:
     """Frames of a video file, decoded by OpenCV's FFmpeg backend.
 
@@ -122,6 +196,22 @@ class VideoFileSource:
         self.n_frames_hint = count if count > 0 else None
         self.rotation_deg = float(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0.0)
         self.n_timestamps_repaired = 0
+        self.timing_note: str | None = None
+        """Why the frames are timed at a nominal rate, not by their timestamps (None when
+        the timestamps were used)."""
+        self._nominal_fps: float | None = None
+        if not MIN_FPS <= self.fps <= MAX_FPS:  # timestamps that cannot be a face's video
+            declared_s = container_duration_s(path)
+            nominal = count / declared_s if count > 0 and declared_s else float("nan")
+            said = "the container's declared rate"
+            if not MIN_FPS <= nominal <= MAX_FPS:
+                nominal, said = 30.0, "assumed, as the container declares none"
+            self._nominal_fps = nominal
+            self.timing_note = (
+                f"the file's timestamps cannot be true ({self.fps:g} frames a second): its "
+                f"frames are timed at {nominal:g} frames a second instead ({said})"
+            )
+            self.fps = nominal
         self._used = False
 
     def __iter__(self) -> Iterator[Frame]:
@@ -135,7 +225,9 @@ class VideoFileSource:
         index = 0
         while bgr is not None:
             time_s = ms / 1000.0 if ms is not None and math.isfinite(ms) else math.nan
-            if not time_s > previous_s:  # missing, NaN or not increasing
+            if self._nominal_fps is not None:
+                time_s = index / self._nominal_fps
+            elif not time_s > previous_s:  # missing, NaN or not increasing
                 time_s = 0.0 if index == 0 else previous_s + step_s
                 self.n_timestamps_repaired += 1
             yield Frame(index, time_s, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))

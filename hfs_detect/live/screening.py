@@ -343,8 +343,9 @@ def run_live(
 
 @contextmanager
 def _interrupts_deferred():
-    """Ctrl-C sets a flag (read between frames) instead of raising anywhere: a frame is
-    never left half analysed, and a second Ctrl-C while the session is saved is ignored.
+    """Ctrl-C (or SIGTERM, SIGHUP) sets a flag (read between frames) instead of raising
+    anywhere: a frame is never left half analysed, and a second Ctrl-C while the session
+    is saved is ignored.
 
     Yields a function that says whether Ctrl-C was pressed.
     """
@@ -352,11 +353,16 @@ def _interrupts_deferred():
         yield lambda: False  # signals go to the main thread only
         return
     pressed: list[bool] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(True))
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {
+        n: signal.signal(getattr(signal, n), lambda number, frame: pressed.append(True))
+        for n in names
+    }  # SIGTERM and SIGHUP end a session as Ctrl-C does: saved whole
     try:
         yield lambda: bool(pressed)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler)
 
 
 class _Screening:

@@ -16,6 +16,7 @@ reads back the same way.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from datetime import UTC, datetime
@@ -134,6 +135,7 @@ def write_elan(
             eaf.add_annotation(REST_TIER, _ms(start_s), _ms(end_s), "rest")
     path = Path(path)
     with atomic_path(path) as tmp:
+        tmp.unlink()  # pympi renames a file it finds in its way to a .bak beside it
         eaf.to_file(str(tmp))
     return path
 
@@ -142,11 +144,18 @@ def _ms(seconds: float) -> int:
     return int(round(seconds * 1000.0))
 
 
-def read_elan(path: str | os.PathLike):
+def read_elan(path: str | os.PathLike, notes: list[str] | None = None):
     """Bursts from an ELAN file (tiers ``burst_left``/``burst_right``) as an events table.
 
     Tier names are matched without regard to case; ``spasm_left`` and ``left``
-    are accepted too, so a file annotated by hand also reads.
+    are accepted too, so a file annotated by hand also reads. Other tiers than the
+    ``rest`` tier are named in ``notes`` (when given): their annotations are not bursts.
+
+    Raises
+    ------
+    HFSDetectError
+        A file that is not ELAN's, one with no burst tier (naming the tiers it has and
+        those expected), or an annotation without a time.
     """
     pympi = _pympi()
     path = Path(path)
@@ -154,13 +163,32 @@ def read_elan(path: str | os.PathLike):
         eaf = pympi.Elan.Eaf(str(path))
     except Exception as exc:  # pympi raises assorted XML errors
         raise HFSDetectError(f"cannot read ELAN file {path}: {exc}") from None
+    tiers = list(eaf.get_tier_names())
+    sides = {tier: _side_of_tier(tier) for tier in tiers}
+    if not any(sides.values()):
+        found = ", ".join(repr(t) for t in tiers) or "none"
+        raise HFSDetectError(
+            f"{path} has no burst tier: its tiers are {found}; expected "
+            f"{BURST_TIERS['left']!r} and {BURST_TIERS['right']!r} (or left, right, "
+            "spasm_left, spasm_right)"
+        )
+    other = [t for t, side in sides.items() if side is None and t.strip().lower() != REST_TIER
+             and eaf.tiers[t][0]]  # tiers holding annotations  # fmt: skip
+    if other and notes is not None:
+        notes.append(f"{path.name}: tier(s) {', '.join(repr(t) for t in other)} are not "
+                     "burst tiers: their annotations are not scored")  # fmt: skip
     events = []
-    for tier in eaf.get_tier_names():
-        side = _side_of_tier(tier)
+    for tier, side in sides.items():
         if side is None:
             continue
-        for start, end, value, *_ in eaf.get_annotation_data_for_tier(tier):
-            events.append(_parse_value(value, start / 1000.0, end / 1000.0, side))
+        for annotation, (begin, end, value, *_) in eaf.tiers[tier][0].items():
+            times = [eaf.timeslots.get(slot) for slot in (begin, end)]
+            if any(t is None for t in times):
+                raise HFSDetectError(
+                    f"{path}: annotation {annotation} on tier {tier!r} has no time (its time "
+                    "slots are missing or unaligned): align it in ELAN"
+                )
+            events.append(_parse_value(value, times[0] / 1000.0, times[1] / 1000.0, side))
     return events_to_frame(sorted(events, key=lambda e: e.start_s))
 
 
@@ -248,24 +276,68 @@ def write_boris(
     return path
 
 
-def read_boris(path: str | os.PathLike, observation: str | None = None):
-    """Bursts from a BORIS project's observation (the first, or ``observation``)."""
+def read_boris(
+    path: str | os.PathLike, observation: str | None = None, notes: list[str] | None = None
+):
+    """Bursts from a BORIS project's observation (the first, or ``observation``).
+
+    Behaviours are matched as ELAN's tiers are (``burst_left``, ``left``, ...); others
+    than ``rest`` are named in ``notes`` (when given).
+
+    Raises
+    ------
+    HFSDetectError
+        A file that is not a BORIS project, no burst behaviour (naming those it has and
+        those expected), or an event row that is not ``[time, subject, behaviour, ...]``
+        with a time in seconds.
+    """
     path = Path(path)
     try:
         project = json.loads(path.read_text(encoding="utf-8"))
         observations = project["observations"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise HFSDetectError(f"cannot read BORIS project {path}: {exc}") from None
-    if not observations:
+    if not isinstance(observations, dict) or not observations:
         raise HFSDetectError(f"BORIS project {path} has no observation")
     name = observation or sorted(observations)[0]
     if name not in observations:
         raise HFSDetectError(f"BORIS project {path} has no observation {name!r}")
+    rows = (observations[name] or {}).get("events", [])
+    if not isinstance(rows, list):
+        raise HFSDetectError(
+            f"{path}: observation {name!r}: events should be a list of rows, but is "
+            f"{type(rows).__name__}"
+        )
+    checked = []
+    for k, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) < 3:
+            raise HFSDetectError(
+                f"{path}: observation {name!r}: event {k + 1} should be [time, subject, "
+                f"behaviour, ...], but is {row!r}"
+            )
+        time_s = row[0]
+        if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not (
+            math.isfinite(time_s) and time_s >= 0
+        ):
+            raise HFSDetectError(
+                f"{path}: observation {name!r}: event {k + 1}'s time should be seconds from "
+                f"0, but is {time_s!r}"
+            )
+        checked.append((float(time_s), str(row[2]), str(row[4]) if len(row) > 4 else ""))
+    codes = sorted({code for _, code, _ in checked})
+    if not any(_side_of_tier(code) for code in codes):
+        raise HFSDetectError(
+            f"{path}: observation {name!r} has no burst behaviour: its behaviours are "
+            f"{', '.join(repr(c) for c in codes) or 'none'}; expected "
+            f"{BURST_TIERS['left']!r} and {BURST_TIERS['right']!r} (or left, right)"
+        )
+    other = [c for c in codes if _side_of_tier(c) is None and c.strip().lower() != REST_TIER]
+    if other and notes is not None:
+        notes.append(f"{path.name}: behaviour(s) {', '.join(repr(c) for c in other)} are not "
+                     "burst behaviours: their events are not scored")  # fmt: skip
     open_at: dict[str, tuple[float, str]] = {}
     events = []
-    for row in sorted(observations[name].get("events", []), key=lambda r: float(r[0])):
-        time_s, code = float(row[0]), str(row[2])
-        comment = str(row[4]) if len(row) > 4 else ""
+    for time_s, code, comment in sorted(checked, key=lambda r: r[0]):
         side = _side_of_tier(code)
         if side is None:
             continue
@@ -281,13 +353,14 @@ def read_boris(path: str | os.PathLike, observation: str | None = None):
     return events_to_frame(sorted(events, key=lambda e: e.start_s))
 
 
-def read_review(path: str | os.PathLike):
-    """Bursts from a reviewed file: ``.eaf`` (ELAN) or ``.boris`` (BORIS)."""
+def read_review(path: str | os.PathLike, notes: list[str] | None = None):
+    """Bursts from a reviewed file: ``.eaf`` (ELAN) or ``.boris`` (BORIS); tiers or
+    behaviours that are not bursts are named in ``notes`` (when given)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".eaf":
-        return read_elan(path)
+        return read_elan(path, notes)
     if suffix == ".boris":
-        return read_boris(path)
+        return read_boris(path, notes=notes)
     raise HFSDetectError(f"not an ELAN or BORIS file: {path}")
 
 

@@ -106,7 +106,8 @@ def comparison_warnings(a: dict, b: dict, graded_side: str | None = None) -> lis
     ]
     for when, figures in (("before", a), ("after", b)):
         side = figures.get("dominant_side")
-        if graded_side and figures["verdict"] == "unilateral_bursts" and side != graded_side:
+        if (graded_side and side is not None and figures["verdict"] == "unilateral_bursts"
+                and side != graded_side):  # fmt: skip
             out.append(
                 f"the {when} session ({figures['folder']}) shows a pattern of bursts on the "
                 f"{side}, but the {graded_side} side is graded: the {side} side's bursts "

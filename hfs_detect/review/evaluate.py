@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import HFSDetectError, check_number
+from ..events import check_events
 from ..session import Summary, read_summary
 
 __all__ = [
@@ -220,21 +221,20 @@ def score_events(
     }
 
 
-def _read_events(path: Path) -> pd.DataFrame:
+def _read_events(
+    path: Path, duration_s: float | None = None, notes: list[str] | None = None
+) -> pd.DataFrame:
+    """An events table (``events.csv``, or a reviewed ``.eaf`` / ``.boris``), every burst
+    checked (:func:`~hfs_detect.events.check_events`), within ``duration_s`` when known."""
     if path.suffix.lower() in (".eaf", ".boris"):  # a clinician's reviewed annotations
         from .annotations import read_review
 
-        return read_review(path)
+        return check_events(read_review(path, notes), str(path), duration_s=duration_s)
     try:
         table = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise HFSDetectError(f"cannot read events table {path}: {exc}") from None
-    missing = {"start_s", "end_s", "side"} - set(table.columns)
-    if missing:
-        raise HFSDetectError(
-            f"{path} is not an events table: missing column(s) {', '.join(sorted(missing))}"
-        )
-    return table
+    return check_events(table, str(path), duration_s=duration_s)
 
 
 def _events_file(path: Path) -> Path:
@@ -298,8 +298,12 @@ def evaluate_paths(
                 f"{true_path.name} was made for {other}, not for {name}'s video: "
                 "its bursts are scored all the same"
             )
-        pred = _read_events(_events_file(pred_path))
-        true = _read_events(_events_file(true_path))
+        summary = _summary(pred_path)
+        duration_s = summary.recording.duration_s if summary is not None else None
+        notes: list[str] = []
+        pred = _read_events(_events_file(pred_path), duration_s)
+        true = _read_events(_events_file(true_path), duration_s, notes)
+        warnings += notes
         rest_s = _rest_seconds(pred_path)
         sessions[name] = score_events(pred, true, tolerance_s=tolerance_s, rest_s=rest_s)
         grading = _grading_pair(pred_path, true_path)

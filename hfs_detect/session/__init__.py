@@ -20,7 +20,7 @@ durations, the engines' names) is named here.
 """
 
 from ..landmarks.engines import DEFAULT_ENGINE, ENGINES, engine_reason
-from ..landmarks.litert import THREADS_ENV_VAR
+from ..landmarks.litert import THREADS_ENV_VAR, default_threads
 from ..landmarks.model_file import resolve_model
 from ..landmarks.sources import CameraSource, Frame, open_camera, open_video, unmirrored
 from ..landmarks.track import load_track, video_fingerprint
@@ -72,6 +72,7 @@ __all__ = [
     "VerdictParams",
     "analyze_video",
     "check_same_video",
+    "default_threads",
     "engine_reason",
     "frame_durations",
     "load_analysis",

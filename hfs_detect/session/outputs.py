@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from .._atomic import atomic_path, write_text_atomic
 from .._checks import HFSDetectError, check_output_dir
-from ..events import EVENT_COLUMNS
+from ..events import EVENT_COLUMNS, check_events
 from ..landmarks.track import save_track
 from .settings import Settings
 from .summary import Summary
@@ -193,7 +193,7 @@ def load_analysis(out_dir: str | os.PathLike) -> Analysis:
     summary = read_summary(out_dir)
     if not any((out_dir / name).is_file() for name in ("frames.parquet", "frames.csv")):
         raise HFSDetectError(f"{out_dir} has no frames.csv (the per-frame table); rerun analyze")
-    return Analysis(events=_read_events(out_dir), summary=summary, folder=out_dir)
+    return Analysis(events=_read_events(out_dir, summary), summary=summary, folder=out_dir)
 
 
 def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, Summary]:
@@ -253,7 +253,7 @@ def _read_frames(out_dir: Path, summary: Summary) -> pd.DataFrame:
     return frames
 
 
-def _read_events(out_dir: Path) -> pd.DataFrame:
+def _read_events(out_dir: Path, summary: Summary) -> pd.DataFrame:
     import pandas as pd
 
     events_path = out_dir / "events.csv"
@@ -265,6 +265,9 @@ def _read_events(out_dir: Path) -> pd.DataFrame:
         raise HFSDetectError(
             f"{events_path} is not an events table: missing column(s) {', '.join(sorted(missing))}"
         )
+    recording = summary.recording
+    events = check_events(events, str(events_path), duration_s=recording.duration_s,
+                          max_rows=max(recording.n_frames, 1))  # fmt: skip
     events["regions"] = events["regions"].fillna("").astype(str)
     return events
 

@@ -347,7 +347,9 @@ class SessionRunner:
             settings=s,
             grading=Grading.from_dict(grading),
             disclaimer=DISCLAIMER,
-            warnings=input_warnings(frames, rest, s.rest_intervals_s, self.declared_frames),
+            warnings=input_warnings(
+                frames, rest, s.rest_intervals_s, self.declared_frames, track.meta
+            ),
             live=live,
             marks=marks,
         )
@@ -445,14 +447,25 @@ def input_warnings(
     rest: np.ndarray,
     rest_intervals_s=None,
     declared_frames: int | None = None,
+    meta: dict | None = None,
 ) -> list[str]:
     """What a user should know about the input that is not an error (``Summary.warnings``).
 
-    Fewer frames decoded than the file declares (a file cut short whose index
-    survived), and rest intervals given by hand that lie past the end of the
-    video or hold no frame at all.
+    Timestamps that could not be true (the frames timed at a nominal rate instead),
+    or missing over most of the file; fewer frames decoded than the file declares
+    (a file cut short whose index survived); and rest intervals given by hand that
+    lie past the end of the video or hold no frame at all.
     """
     warnings = []
+    meta = meta or {}
+    if meta.get("timing_note"):
+        warnings.append(meta["timing_note"])
+    repaired = int(meta.get("n_timestamps_repaired") or 0)
+    if len(frames) > 1 and repaired > len(frames) // 2:
+        warnings.append(
+            f"{repaired} of {len(frames)} frames had no usable timestamp (missing, repeated or "
+            "going back): each was timed one nominal frame after the one before"
+        )
     decoded = len(frames)
     if declared_frames and decoded < 0.9 * declared_frames and declared_frames - decoded >= 5:
         end_s = float(frames["time_s"].iloc[-1]) if decoded else 0.0
@@ -465,12 +478,22 @@ def input_warnings(
         end_s = float(time_s[-1]) if len(time_s) else 0.0
         video_end_s = end_s + (float(np.median(np.diff(time_s))) if len(time_s) > 1 else 0.0)
         for start, stop in rest_intervals_s:
-            if start > end_s:
-                late = f"rest interval {start:g}-{stop:g} s starts after the video ends"
-                warnings.append(f"{late} ({end_s:.1f} s)")
+            interval = f"rest interval {start:g}-{stop:g} s"
+            if start >= video_end_s:
+                warnings.append(f"{interval} starts after the video ends ({video_end_s:g} s)")
+            elif not np.any((time_s >= start) & (time_s < stop)):
+                warnings.append(
+                    f"{interval} holds no frame (the frames nearest it are at "
+                    f"{_nearest(time_s, start):g} and {_nearest(time_s, stop):g} s)"
+                )
             elif stop > video_end_s + 1e-6:
-                late = f"rest interval {start:g}-{stop:g} s ends after the video ends"
-                warnings.append(f"{late} ({video_end_s:.1f} s): cut short")
+                late = f"{interval} ends after the video ends"
+                warnings.append(f"{late} ({video_end_s:g} s): cut short")
         if not np.any(rest):
             warnings.append("no frame falls in the rest intervals given: 0 s of rest")
     return warnings
+
+
+def _nearest(time_s: np.ndarray, t: float) -> float:
+    """The frame time nearest ``t`` (rounded to the ms)."""
+    return round(float(time_s[np.argmin(np.abs(time_s - t))]), 3)

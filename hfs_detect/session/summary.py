@@ -196,6 +196,11 @@ class Statistics:
         side = get("dominant_side", _STR, None)
         if side not in (None, "left", "right"):
             raise HFSDetectError(f"{get.where}: 'dominant_side' is {side!r}, not left or right")
+        if verdict == "unilateral_bursts" and side is None:
+            raise HFSDetectError(
+                f"{get.where}: the verdict is unilateral_bursts but no 'dominant_side' is "
+                "given; rerun analyze to remake it"
+            )
         return cls(
             rest_s=get("rest_s", _NUMBER),
             n_events=get("n_events", _INT),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import HFSDetectError
+from .._checks import HFSDetectError, check_number
 from .plan import SynthPlan
 from .render import (
     FaceSource,
@@ -26,7 +26,12 @@ from .render import (
     still_from_video,
 )
 
-__all__ = ["synthesize"]
+__all__ = ["synthesize", "MAX_DURATION_S", "MAX_EVENTS"]
+
+MAX_DURATION_S = 3600.0
+"""The longest session made (an hour of frames is all kept in memory while it is drawn)."""
+MAX_EVENTS = 1000
+"""The most spasms, blinks or smiles asked of one session."""
 
 
 def synthesize(
@@ -98,6 +103,14 @@ def synthesize(
     from .plan import plan_session
 
     out_video = Path(out_video)
+    check_number("seed", seed, minimum=0, integer=True)
+    for name, count in (("n_spasms", n_spasms), ("n_blinks", n_blinks), ("n_smiles", n_smiles)):
+        check_number(name, count, minimum=0, maximum=MAX_EVENTS, integer=True)
+    if duration_s is not None:
+        check_number("duration_s", duration_s, maximum=MAX_DURATION_S)
+    check_number("clonic_rate_per_min", clonic_rate_per_min, above=0.0, maximum=300.0)
+    if tonic_level is not None:
+        check_number("tonic_level", tonic_level, above=0.0, maximum=0.9)
     if out_video.suffix.lower() != ".mp4":
         raise HFSDetectError(f"the synthetic video must be an .mp4, got {out_video.name}")
     if pattern in SPASM_PATTERNS and side is None:
@@ -137,6 +150,12 @@ def synthesize(
             duration_s or 30.0, side=side, n_spasms=n_spasms, n_blinks=n_blinks,
             n_smiles=n_smiles, fps=fps, seed=seed,
         )  # fmt: skip
+        placed = len(plan.spasms) if side is not None else n_spasms
+        if placed < n_spasms or len(plan.blinks) < n_blinks:
+            raise HFSDetectError(
+                f"only {placed} of {n_spasms} spasms and {len(plan.blinks)} of {n_blinks} "
+                f"blinks fit in {plan.duration_s:g} s: ask for fewer, or a longer --duration-s"
+            )
     else:
         duration_s = duration_s or session_length_s(pattern)
         moving = isinstance(source, VideoFace)

@@ -565,6 +565,8 @@ def plan_session(
                 spasms.append(spasm)
                 busy.append((spasm.start_s, spasm.end_s))
                 break
+        else:  # no room left: the later ones would not fit either
+            break
     blinks = []
     for _ in range(n_blinks):
         for _ in range(100):
@@ -573,6 +575,8 @@ def plan_session(
                 blinks.append(Blink(start, float(rng.uniform(0.2, 0.35))))
                 busy.append((start, start + 0.3))
                 break
+        else:
+            break
     smiles = []
     for _ in range(n_smiles):
         for _ in range(100):
@@ -581,6 +585,8 @@ def plan_session(
                 smiles.append(Smile(start, length, float(rng.uniform(0.6, 1.0))))
                 busy.append((start, start + length))
                 break
+        else:
+            break
     spasms.sort(key=lambda s: s.start_s)
     blinks.sort(key=lambda b: b.start_s)
     smiles.sort(key=lambda s: s.start_s)

@@ -443,6 +443,12 @@ def prepare_video_face(
         fps = source.fps or 30.0
         names = landmarker.blendshape_names or []
     track = builder.build({"width": size[0], "height": size[1], "blendshape_names": names})
+    found = track.face
+    if found.mean() < 0.5:
+        raise HFSDetectError(
+            f"{path} shows a face in {100 * found.mean():.0f}% of its first {len(found)} "
+            "frames: the generator needs a video of one face in view (at least half the time)"
+        )
     table = frames_table(track)
     points = track.landmarks[:, :, :2].astype(np.float64) * [size[0], size[1]]
     window = max(int(round(fps)), 3)

@@ -221,7 +221,7 @@ def test_rest_intervals_past_the_end_of_the_video_are_warned_about(tmp_path, arc
     shutil.copy(archive[0] / "synthetic_hfs_left" / "landmarks.npz", out)  # MediaPipe ran there
     result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", out, "--rest", "1:00-2:00")
     assert result.returncode == 0, result.stderr
-    assert "warning: rest interval 60-120 s starts after the video ends (20.0 s)" in result.stderr
+    assert "warning: rest interval 60-120 s starts after the video ends (20 s)" in result.stderr
     warnings = json.loads((out / "summary.json").read_text())["warnings"]
     assert any("0 s of rest" in w for w in warnings), warnings
 
@@ -488,4 +488,4 @@ def test_a_relative_path_is_recorded_whole_and_only_written_files_are_listed(tmp
     assert "landmarks.npz" in listed and (out / "landmarks.npz").exists()
     late = run("analyze", "synthetic_hfs_left.mp4", "-o", out, "--rest", "0:10-1:30", cwd=SAMPLES)
     assert late.returncode == 0, late.stderr
-    assert "rest interval 10-90 s ends after the video ends (20.0 s): cut short" in late.stderr
+    assert "rest interval 10-90 s ends after the video ends (20 s): cut short" in late.stderr

@@ -57,7 +57,7 @@ def test_one_analysis_folder_finds_its_truth_in_a_folder_of_truths(tmp_path):
     from tests.unit.session.test_summary import a_summary
 
     summary = a_summary(rest_s=60.0)
-    summary.recording.video = "/clinic/patient01.mp4"
+    summary.recording.video, summary.recording.duration_s = "/clinic/patient01.mp4", 60.0
     (session / "summary.json").write_text(json.dumps(summary.to_dict()))
     (tmp_path / "truth").mkdir()
     truth = table((1.1, 2.0, "left"), (4.0, 4.4, "right"))  # named after the video

@@ -14,7 +14,7 @@ from tests.unit.session.test_summary import a_summary
 from tests.unit.test_events import burst
 
 
-def small_analysis(n=30):
+def small_analysis(n=60):
     rng = np.random.default_rng(0)
     track = LandmarkTrack(
         time_s=np.arange(n) / 30, index=np.arange(n),
@@ -127,4 +127,4 @@ def test_an_analysis_folder_loads_lazily_with_its_settings(tmp_path):
     assert loaded._frames is None and loaded._track is None  # nothing read yet
     assert loaded.settings == analysis.settings and loaded.settings.detector.threshold_z == 4.0
     assert loaded.summary.statistics.n_events == 1 and list(loaded.events.side) == ["left"]
-    assert len(loaded.frames) == 30 and loaded.track.landmarks.shape == (30, 478, 3)
+    assert len(loaded.frames) == 60 and loaded.track.landmarks.shape == (60, 478, 3)

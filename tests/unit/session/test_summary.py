@@ -22,12 +22,12 @@ CONTRACT_KEYS = ("duration_s", "rest_s", "n_events", "events_per_rest_min", "spa
 
 
 def a_summary(**statistics) -> Summary:
-    """A small summary of a made-up 1 s recording (``statistics`` override its figures)."""
+    """A small summary of a made-up 2 s recording (``statistics`` override its figures)."""
     figures = {"rest_s": 0.8, "n_events": 1, "verdict": "none", "dominant_side": "left",
                "regions": {"eye": 1}, **statistics}  # fmt: skip
     return Summary(
-        recording=Recording(video="/visits/visit.mp4", duration_s=1.0, fps=30.0, n_frames=30,
-                            n_frames_face=30, face_fraction=1.0),
+        recording=Recording(video="/visits/visit.mp4", duration_s=2.0, fps=30.0, n_frames=60,
+                            n_frames_face=60, face_fraction=1.0),
         statistics=Statistics(**figures),
         provenance=Provenance(hfs_detect_version="0.2.0", landmark_engine="litert",
                               mediapipe_version="1.2.3", model_sha256="ab" * 32),
