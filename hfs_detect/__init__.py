@@ -8,7 +8,7 @@ A screening and research aid, not a diagnosis.
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "__version__",

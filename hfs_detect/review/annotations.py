@@ -316,8 +316,10 @@ def read_boris(
                 f"behaviour, ...], but is {row!r}"
             )
         time_s = row[0]
-        if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not (
-            math.isfinite(time_s) and time_s >= 0
+        if (
+            isinstance(time_s, bool)
+            or not isinstance(time_s, (int, float))
+            or not (math.isfinite(time_s) and time_s >= 0)
         ):
             raise HFSDetectError(
                 f"{path}: observation {name!r}: event {k + 1}'s time should be seconds from "
