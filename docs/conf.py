@@ -39,6 +39,9 @@ numpydoc_xref_param_type = False
 html_theme = "pydata_sphinx_theme"
 html_title = f"hfs-detect {release}"
 html_static_path = ["_static"]
+html_css_files = ["wrap.css"]
+# the measured pages hold wide tables: no section sidebar there (the top bar still links them)
+html_sidebars = {"measured/*": []}
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
@@ -48,3 +51,4 @@ html_theme_options = {
 html_context = {"default_mode": "light"}
 # nothing from the network: no intersphinx, no web fonts or analytics
 html_theme_options["icon_links"] = []
+smartquotes = False  # "--engine" stays two hyphens in prose and tables
