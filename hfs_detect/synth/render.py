@@ -499,6 +499,7 @@ def astronaut_face() -> np.ndarray:
         from skimage import data
     except ImportError:
         raise HFSDetectError(
-            "the default face needs scikit-image (pip install scikit-image), or give a face"
+            "the default face needs scikit-image (pip install scikit-image), "
+            "or give a face with --face"
         ) from None
     return data.astronaut()[16:304, 104:376].copy()

@@ -47,7 +47,14 @@ def _start_batch(tmp_path: Path, workers: int, out: Path) -> subprocess.Popen:
     command = [*COMMAND, "batch", str(_four_videos(tmp_path / "in")), "-o", str(out), "--workers",
                str(workers), "--no-progress"]  # fmt: skip
     return subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_ctrl_c_as_at_a_terminal)  # fmt: skip
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """A batch started from a terminal has SIGINT at its default; one started in the
+    background by a shell (as CI may start these tests) has it ignored, and keeps it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_workers(proc: subprocess.Popen, n: int, settle_s: float = 4.0) -> None:

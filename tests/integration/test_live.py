@@ -409,6 +409,7 @@ def test_ctrl_c_at_any_moment_saves_the_whole_session_once(tmp_path):
                     os.kill(os.getpid(), signal.SIGINT)
                 yield frame
 
+    before = signal.getsignal(signal.SIGINT)  # what the session must give back
     out = tmp_path / "stopped"
     result = run_live(Interrupted(), out, display=False, linger_s=0)
     assert result.ended_by == "interrupted"
@@ -416,4 +417,4 @@ def test_ctrl_c_at_any_moment_saves_the_whole_session_once(tmp_path):
     table = pd.read_csv(out / "frames.csv")
     assert 85 <= summary["n_frames"] == len(table) < 600
     assert summary["live"]["ended_by"] == "interrupted"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+    assert signal.getsignal(signal.SIGINT) is before  # given back
