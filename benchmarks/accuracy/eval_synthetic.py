@@ -28,7 +28,7 @@ the landmark cache makes reruns fast; ``--engine``: the landmark engines, by
 default the default one; with two, their scores side by side) and scored: recall and precision per
 pattern, false bursts per distractor, side accuracy, event F1, and the
 verdict of every session with 3 or more true bursts. ``--peers`` scores the
-two peer methods of ``benchmarks/peers.py`` on the same landmarks.
+two peer methods of ``benchmarks/common/peers.py`` on the same landmarks.
 """
 
 from __future__ import annotations
@@ -68,12 +68,24 @@ FACES = {
         "d19": ("liveportrait_d19_mouth.mp4", "still", 5),
         "noface_man": ("pyfeat_face_noface.mov", "still", 40),
         "astronaut": (None, "still", None),
+        # three new people (issue 29): a child, a man with glasses, a man outdoors
+        "d11": ("liveportrait_d11_child_talking.mp4", "still", 5),
+        "d12": ("liveportrait_d12_talking_glasses.mp4", "still", 5),
+        "d20": ("liveportrait_d20_talking.mp4", "still", 5),
     },
 }
 FACES["dev2"] = FACES["dev"]  # more dev sessions: the dev people, other seeds and patterns
 SEED_BASE = {"dev": 5000, "test": 9000, "dev2": 6000}
 PATTERN_OFFSET = {"dev2": 7}  # each dev face gets the patterns it did not have in dev
 SESSIONS_PER_FACE = 7
+# the patterns the first sets rotated through, in their order (sessions keep their names
+# and seeds); every face also gets one session of each pattern added since
+ROTATED_PATTERNS = (
+    "mixed", "lower_lid", "spread", "lower_face", "tonic_hold", "first_second", "clonic_train",
+    "full_closure", "full_closure_other", "uneven_blinks", "eyes_closed", "squint", "droop",
+    "expressions",
+)  # fmt: skip
+ADDED_PATTERNS = ("long_hold", "uneven_eyes", "brow_raise")  # issue 29
 
 # the first sets (issue 3): mixed sessions on still pictures
 V1_FACES = {
@@ -109,8 +121,6 @@ def read_frame(video: Path, index: int):
 
 def session_list(which: str) -> list[dict]:
     """Every session of a set: name, face, pattern, side, seed."""
-    from hfs_detect.synth.patterns import PATTERNS
-
     sessions = []
     if which in V1_FACES:
         base = V1_SEED_BASE[which]
@@ -127,10 +137,16 @@ def session_list(which: str) -> list[dict]:
     for f, face in enumerate(FACES[which]):
         for j in range(SESSIONS_PER_FACE):
             k = f * SESSIONS_PER_FACE + j + PATTERN_OFFSET.get(which, 0)
-            pattern = PATTERNS[k % len(PATTERNS)]
+            pattern = ROTATED_PATTERNS[k % len(ROTATED_PATTERNS)]
             side = "left" if (f + j) % 2 == 0 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 37 * f + j))  # fmt: skip
+        if which == "dev2":
+            continue  # the dev people's added patterns are in dev
+        for j, pattern in enumerate(ADDED_PATTERNS):
+            side = "left" if (f + j) % 2 == 1 else "right"
+            sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
+                                 side=side, seed=base + 500 + 37 * f + j))  # fmt: skip
     return sessions
 
 
@@ -198,7 +214,14 @@ def main() -> None:
     parser.add_argument("--engine", nargs="+", choices=ENGINES, default=[DEFAULT_ENGINE],
                         help=f"landmark engine(s) (default {DEFAULT_ENGINE})")  # fmt: skip
     args = parser.parse_args()
-    from common.scoring import lid_depths, print_lid_depths, print_scores, score_set
+    from common.scoring import (
+        hold_durations,
+        lid_depths,
+        print_hold_durations,
+        print_lid_depths,
+        print_scores,
+        score_set,
+    )
 
     root = args.out / args.set
     truth_dir = root / "truth"
@@ -223,6 +246,9 @@ def main() -> None:
         depths = lid_depths(sessions, truth_dir, pred_dir)
         print_lid_depths(depths)
         result["lid_depths"] = depths
+        holds = hold_durations(sessions, truth_dir, pred_dir)
+        print_hold_durations(holds)
+        result["hold_durations"] = holds
         (root / f"scores-{engine}.json").write_text(json.dumps(result, indent=1, default=str))
         results[engine] = result
     if len(results) == 2:

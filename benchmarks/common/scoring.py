@@ -29,8 +29,7 @@ METHODS = ("hfs-detect", "blendshape", "nomura-sakai")
 
 
 def _peer_events(pred: Path) -> dict[str, pd.DataFrame]:
-    from peers import blendshape_events, nomura_sakai_events
-
+    from common.peers import blendshape_events, nomura_sakai_events
     from hfs_detect.landmarks.track import load_track
 
     frames = pd.read_parquet(pred / "frames.parquet")
@@ -244,3 +243,43 @@ def print_lid_depths(rows: list[dict]) -> None:
     for (face, pattern), g in table.groupby(["face", "pattern"], sort=False):
         print(f"{face:<14} {pattern:<20} {len(g):>3} {g.closing.median():>12.2f} "
               f"{g.other.median():>10.2f} {(g.other / g.closing).median():>6.2f}")  # fmt: skip
+
+
+HOLD_PATTERNS = ("tonic_hold", "long_hold")
+
+
+def hold_durations(sessions, truth_dir: Path, pred_dir: Path) -> list[dict]:
+    """Every true tonic hold of the hold patterns beside the burst matched to it: its
+    true and found duration and the kind it was called (issue 29: within 20%, ``tonic``)."""
+    rows = []
+    for s in sessions:
+        if s["pattern"] not in HOLD_PATTERNS:
+            continue
+        truth = pd.read_csv(truth_dir / f"{s['name']}.events.csv")
+        events = pd.read_csv(pred_dir / s["name"] / "events.csv")
+        matched, _ = matched_pairs(events, truth)
+        found = dict(matched)
+        for i, true in truth.iterrows():
+            row = {"session": s["name"], "pattern": s["pattern"],
+                   "true_s": round(float(true.end_s - true.start_s), 2)}  # fmt: skip
+            if i in found:
+                event = events.iloc[found[i]]
+                row.update(found_s=round(float(event.end_s - event.start_s), 2), kind=event.kind)
+            rows.append(row)
+    return rows
+
+
+def print_hold_durations(rows: list[dict]) -> None:
+    """Per hold pattern: holds found, median duration error, within 20%, called tonic."""
+    if not rows:
+        return
+    table = pd.DataFrame(rows)
+    print("\ntonic holds: duration found against true (matched holds)")
+    print(f"{'pattern':<14} {'holds':>6} {'found':>6} {'median error':>13} "
+          f"{'within 20%':>11} {'tonic':>6}")  # fmt: skip
+    for pattern, g in table.groupby("pattern", sort=False):
+        hit = g.dropna(subset=["found_s"]) if "found_s" in g else g.iloc[:0]
+        error = (hit.found_s - hit.true_s) / hit.true_s
+        print(f"{pattern:<14} {len(g):>6} {len(hit):>6} {error.median():>+12.0%} "
+              f"{int((error.abs() <= 0.2).sum()):>5}/{len(hit):<5} "
+              f"{int((hit.kind == 'tonic').sum()):>3}/{len(hit)}")  # fmt: skip

@@ -208,6 +208,24 @@ def verdict_sentence(
     return text
 
 
+def early_evidence(det: dict) -> str:
+    """The methods' words for the evidence asked of a new face (empty for older outputs)."""
+    factor, rest_s = det.get("early_z_factor"), det.get("early_rest_s")
+    if not factor or factor == 1 or not rest_s:
+        return ""
+    return (
+        f", asking {factor:g} times the evidence at first, falling to the usual by "
+        f"{rest_s:g} s of the person's rest"
+    )
+
+
+def shut_hold(det: dict) -> str:
+    """The methods' words for the longest hold of a shut eye (empty for older outputs)."""
+    if not det.get("max_shut_hold_s"):
+        return ""
+    return f" ({det['max_shut_hold_s']:g} s with the eye held shut)"
+
+
 def methods_paragraph(summary: dict) -> str:
     """A plain-language account of how the numbers were made, for reports."""
     det = summary["parameters"]["detector"]
@@ -229,7 +247,8 @@ def methods_paragraph(summary: dict) -> str:
         f"rotation below {rest['max_head_speed_deg_s']} deg/s), not talking (jaw and lower lip "
         "still) and no bilateral expression beyond the person's resting face. Each left-right "
         "asymmetry was judged in robust z units against the person's own rest, and in the "
-        "first seconds against a symmetric-face prior handing over to it. Within rest, a "
+        "first seconds against a symmetric-face prior handing over to it"
+        f"{early_evidence(det)}. Within rest, a "
         f"burst began where one eye closed by at least {det['threshold_z']} z units, or by "
         f"{det.get('joint_eye_z', det['threshold_z'])} together with the same side's cheek or "
         f"mouth corner at {det['region_z']}, or where "
@@ -238,10 +257,13 @@ def methods_paragraph(summary: dict) -> str:
         f"closure was at most {det['coupling_share']} of its own or at most "
         f"{det['open_eye_closure']} outright, or up to {det['blink_share']} as far if held "
         f"{det['min_hold_s']} s or joined by the same side's mouth corner; eyes closing "
-        "together to similar depths (blinks) were not judged. Bursts closer than "
+        "together to similar depths (blinks) were not judged. A burst needed the eye, the "
+        "cheek or the mouth corner (a raised brow was named only with one of them), and an "
+        "eye held closed kept its burst going while the other eye blinked. Bursts closer than "
         f"{det['merge_gap_s']} s were merged; two or more twitches made a burst clonic, a "
         f"single contraction of {det['tonic_min_s']} s or more tonic; a departure lasting "
-        f"over {det['max_burst_s']} s, or a faint one (below {det['weak_z']} z units) held "
+        f"over {det['max_burst_s']} s{shut_hold(det)}, or a faint one (below {det['weak_z']} "
+        "z units) held "
         f"over {det['max_weak_hold_s']} s, was taken as a lasting asymmetry, not a spasm "
         f"({lasting} found). {summary['rest_s']:.1f} s of rest were analysed and "
         f"{summary['n_events']} bursts found; the screening verdict was '{summary['verdict']}'"

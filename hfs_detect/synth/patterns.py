@@ -21,6 +21,7 @@ from .._checks import HFSDetectError, check_number, check_option
 from ..face_mesh import SIDES
 from .plan import (
     Blink,
+    BrowRaise,
     Droop,
     EyesClosed,
     HeadTurn,
@@ -29,6 +30,7 @@ from .plan import (
     Squint,
     SynthPlan,
     Talk,
+    UnevenEyes,
 )
 
 __all__ = ["SPASM_PATTERNS", "DISTRACTOR_PATTERNS", "PATTERNS", "plan_pattern", "session_length_s"]
@@ -43,6 +45,7 @@ SPASM_PATTERNS: dict[str, str] = {
     "clonic_train": "clonic trains at 2-8 Hz, 4-12 twitches",
     "full_closure": "strong to full one-sided closures (real closed lids)",
     "full_closure_other": "full one-sided closures while the other eye narrows 20-45%",
+    "long_hold": "tonic holds of 5-15 s, the eye held shut while the other eye blinks",
 }
 """Spasm patterns: name -> what the session holds."""
 
@@ -52,6 +55,9 @@ DISTRACTOR_PATTERNS: dict[str, str] = {
     "squint": "a one-sided squint held 15-25 s",
     "droop": "one upper lid drooping 20-40% over 4-10 s and staying",
     "expressions": "bilateral smiles, talking and head turns",
+    "uneven_eyes": "one eye narrower from the first frame (5-12% as measured), both lids "
+    "fluttering a little, apart",
+    "brow_raise": "one brow raised alone, 0.3-1.5 s, 4-6 times",
 }
 """Distractor sessions (no spasm): name -> what the session holds."""
 
@@ -60,7 +66,7 @@ PATTERNS: tuple[str, ...] = (*SPASM_PATTERNS, *DISTRACTOR_PATTERNS)
 
 def session_length_s(pattern: str) -> float:
     """The default length of a session of ``pattern``."""
-    return 45.0 if pattern == "tonic_hold" else 30.0
+    return {"tonic_hold": 45.0, "long_hold": 60.0}.get(pattern, 30.0)
 
 
 class _Placer:
@@ -153,6 +159,10 @@ def _spasm(pattern: str, rng, start: float, side: str, k: int) -> Spasm:
         regions = ("eye",) + tuple(r for r in ("cheek", "mouth") if rng.random() < 0.7)
         return Spasm(start, side, "tonic", float(u(0.4, 1.0)), regions,
                      hold_s=float(u(5.0, 10.0)), pattern=pattern)  # fmt: skip
+    if pattern == "long_hold":
+        regions = ("eye",) + tuple(r for r in ("cheek", "mouth") if rng.random() < 0.6)
+        return Spasm(start, side, "tonic", float(u(0.75, 1.0)), regions,
+                     hold_s=float(u(5.0, 15.0)), pattern=pattern)  # fmt: skip
     if pattern == "first_second":
         return _eye_led(rng, start, side, pattern, k + 1, float(u(0.4, 0.9)))
     if pattern == "clonic_train":
@@ -206,7 +216,7 @@ def plan_pattern(
         One of :data:`PATTERNS`.
     side : {'left', 'right'}
         The spasm side (spasm patterns); for one-sided distractors, the side
-        of the squint or droop.
+        of the squint, the droop, the raised brow or the narrower eye.
     duration_s : float, optional
         Session length (default :func:`session_length_s`).
     fps : float
@@ -235,7 +245,7 @@ def plan_pattern(
     placer = _Placer(rng, duration_s, fps, quiet, onset_free)
     plan = SynthPlan(duration_s, fps, seed=seed, pattern=pattern, sway_deg=0.6, cheek_spread=0.35)
     if pattern in SPASM_PATTERNS:
-        n = 3 if pattern == "tonic_hold" else 4
+        n = 3 if pattern in ("tonic_hold", "long_hold") else 4
         k = 0
         if pattern == "first_second":
             first = _spasm(pattern, rng, float(rng.uniform(0.0, 0.8)), side, 0)
@@ -260,6 +270,28 @@ def plan_pattern(
                 for _ in range(int(rng.integers(1, 4))):
                     start = float(rng.uniform(hold_start + 0.5, spasm.end_s - 1.0))
                     plan.blinks.append(_blink(rng, start))
+        if pattern == "long_hold":  # the other eye blinks while the held eye stays shut
+            for spasm in plan.spasms:
+                for _ in range(int(rng.integers(2, 5))):
+                    start = float(rng.uniform(spasm.start_s + 0.8, spasm.end_s - 1.0))
+                    plan.blinks.append(Blink(start, float(rng.uniform(0.2, 0.35)),
+                                             **{f"depth_{spasm.side}": 0.0}))  # fmt: skip
+    elif pattern == "uneven_eyes":
+
+        def flutters() -> tuple[float, ...]:
+            times = np.cumsum(np.r_[rng.uniform(0.3, 1.0), rng.uniform(0.6, 3.0, int(duration_s))])
+            return tuple(np.round(times[times < duration_s - 0.5], 3))
+
+        plan.uneven_eyes.append(UnevenEyes(
+            side, float(rng.uniform(0.25, 0.4)), float(rng.uniform(0.25, 0.4)),
+            float(rng.uniform(0.12, 0.25)), flutters(), flutters(),
+        ))  # fmt: skip
+    elif pattern == "brow_raise":
+        for _ in range(int(rng.integers(4, 7))):
+            raise_ = placer.place(lambda s: BrowRaise(s, float(rng.uniform(0.3, 1.5)), side,
+                                                      float(rng.uniform(0.6, 1.0))),
+                                  1.0, quiet=False)  # fmt: skip
+            plan.brow_raises += [raise_] if raise_ else []
     elif pattern == "uneven_blinks":
         for k in range(8):
             blink = placer.place(lambda s, k=k: _uneven_blink(rng, s, k), 0.5, gap_s=0.8,

@@ -16,8 +16,10 @@ other eye narrows a little too (as in a forceful real closure).
 Distractors (never bursts): bilateral blinks, even or uneven
 (:class:`Blink`), eyes-closed rest (:class:`EyesClosed`), a lasting
 one-sided squint (:class:`Squint`), a slowly drooping lid (:class:`Droop`),
-smiles (:class:`Smile`), talking (:class:`Talk`) and head turns
-(:class:`HeadTurn`). Provocation steps (:class:`Provocation`: lip pursing,
+smiles (:class:`Smile`), talking (:class:`Talk`), head turns
+(:class:`HeadTurn`), one brow raised alone (:class:`BrowRaise`) and a face
+resting with one eye narrower and both lids fluttering a little, each on its
+own (:class:`UnevenEyes`). Provocation steps (:class:`Provocation`: lip pursing,
 forceful eye closure, a smile) are drawn too; spasms planned in or just after
 them are ``provoked``.
 
@@ -49,6 +51,8 @@ __all__ = [
     "Droop",
     "Talk",
     "HeadTurn",
+    "BrowRaise",
+    "UnevenEyes",
     "Provocation",
     "SynthPlan",
     "plan_session",
@@ -313,6 +317,58 @@ class HeadTurn(_Span):
 
 
 @dataclass(frozen=True)
+class BrowRaise(_Span):
+    """One brow raised alone (a distractor: the frontalis, voluntary or a habit).
+
+    The brow rises by ``amount`` (1: about an eighth of an eye width) and the
+    skin above the eye with it, so the upper lid lifts a little too.
+    """
+
+    start_s: float
+    duration_s: float = 0.8
+    side: str = "left"
+    amount: float = 1.0
+
+    def level(self, t: np.ndarray) -> np.ndarray:
+        rise = min(0.12, self.duration_s / 3)
+        return self.amount * _pulse(t, self.start_s, rise, self.duration_s - 2.5 * rise,
+                                    1.5 * rise)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UnevenEyes:
+    """A face that rests with one eye narrower, both lids fluttering a little, each on its
+    own (a distractor: a naturally uneven face, a tired or nervous patient).
+
+    From the first frame, the eye of ``side`` is ``narrowing`` closed (against the
+    other); each lid flutters, ``flutter_depth`` closed for ``flutter_s``, at its own
+    times ``flutter_left_s`` and ``flutter_right_s``.
+    """
+
+    side: str
+    narrowing: float = 0.1
+    flutter_depth: float = 0.06
+    flutter_s: float = 0.15
+    flutter_left_s: tuple[float, ...] = ()
+    flutter_right_s: tuple[float, ...] = ()
+    start_s: float = 0.0
+
+    @property
+    def end_s(self) -> float:
+        last = max((*self.flutter_left_s, *self.flutter_right_s), default=self.start_s)
+        return last + self.flutter_s
+
+    def closure(self, t: np.ndarray, side: str) -> np.ndarray:
+        """One eye's closure at times ``t``: its narrowing, and its flutters."""
+        level = np.full_like(t, self.narrowing if side == self.side else 0.0)
+        onsets = self.flutter_left_s if side == "left" else self.flutter_right_s
+        for onset in onsets:
+            pulse = _pulse(t, onset, 0.4 * self.flutter_s, 0.0, 0.6 * self.flutter_s)
+            level += self.flutter_depth * pulse
+        return level
+
+
+@dataclass(frozen=True)
 class Provocation(_Span):
     """A provocation step of a clinic protocol: ``pursing`` (both mouth corners drawn to
     the midline), ``closure`` (both eyes squeezed shut, the cheeks rising) or ``smile``.
@@ -343,6 +399,8 @@ DISTRACTOR_TYPES = {
     "droops": Droop,
     "talks": Talk,
     "head_turns": HeadTurn,
+    "brow_raises": BrowRaise,
+    "uneven_eyes": UnevenEyes,
     "provocations": Provocation,
 }
 """The plan's distractor lists and the type each holds."""
@@ -370,6 +428,8 @@ class SynthPlan:
     talks: list[Talk] = field(default_factory=list)
     head_turns: list[HeadTurn] = field(default_factory=list)
     provocations: list[Provocation] = field(default_factory=list)
+    brow_raises: list[BrowRaise] = field(default_factory=list)
+    uneven_eyes: list[UnevenEyes] = field(default_factory=list)
     pattern: str = "mixed"
     cheek_spread: float = 0.15
     """Reach of the cheek raise in eye widths. 0.15 moves only the skin over the cheek
@@ -386,7 +446,7 @@ class SynthPlan:
         found = []
         for name in DISTRACTOR_TYPES:
             for item in getattr(self, name):
-                kind = name.rstrip("s") if name != "eyes_closed" else name
+                kind = name.rstrip("s") if name not in ("eyes_closed", "uneven_eyes") else name
                 if isinstance(item, Blink) and (
                     item.depth_left is not None or item.depth_right is not None
                     or item.lag_left_s or item.lag_right_s
@@ -409,7 +469,10 @@ class SynthPlan:
             for s in data.get("spasms", [])
         ]  # fmt: skip
         for name, kind in DISTRACTOR_TYPES.items():
-            data[name] = [kind(**item) for item in data.get(name, [])]
+            data[name] = [
+                kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items()})
+                for item in data.get(name, [])
+            ]
         return cls(**data)
 
 
@@ -428,7 +491,8 @@ def activation(plan: SynthPlan, t: np.ndarray) -> dict:
     dict
         ``out[side][channel]`` for each side and channel of :data:`CHANNELS`
         (0-1; ``upper + lower`` is the eye's closure, at most 1), plus
-        ``out["eye"][side]`` (the closure), ``out["jaw"]`` (mouth opening)
+        ``out["eye"][side]`` (the closure), ``out["uneven"][side]`` (the part of it
+        that is resting unevenness and flutter), ``out["jaw"]`` (mouth opening)
         and ``out["yaw_deg"]`` (head turn).
     """
     t = np.asarray(t, float)
@@ -464,6 +528,15 @@ def activation(plan: SynthPlan, t: np.ndarray) -> dict:
         np.maximum(out[squint.side]["cheek"], 0.2 * squint.level(t), out=out[squint.side]["cheek"])
     for droop in plan.droops:
         eye[droop.side] += droop.level(t)
+    uneven_part = {side: zero.copy() for side in SIDES}
+    for uneven in plan.uneven_eyes:
+        for side in SIDES:
+            level = uneven.closure(t, side)
+            eye[side] += level
+            uneven_part[side] += level
+            lower_part[side] += 0.5 * (level - (uneven.narrowing if side == uneven.side else 0))
+    for raise_ in plan.brow_raises:
+        np.maximum(out[raise_.side]["brow"], raise_.level(t), out=out[raise_.side]["brow"])
     for smile in plan.smiles:
         level = smile.amplitude * _pulse(t, smile.start_s, 0.3, smile.duration_s - 0.6, 0.3)
         for side in SIDES:
@@ -494,6 +567,9 @@ def activation(plan: SynthPlan, t: np.ndarray) -> dict:
         out[side]["lower"] = lower * scale
         out[side]["upper"] = total - out[side]["lower"]
     out["eye"] = {side: out[side]["upper"] + out[side]["lower"] for side in SIDES}
+    # how much of each eye's closure is its resting unevenness and flutter, drawn by the
+    # warp alone (a real closed lid is pasted only for a closure beyond it)
+    out["uneven"] = {side: np.minimum(uneven_part[side], out["eye"][side]) for side in SIDES}
     jaw = zero.copy()
     for k, talk in enumerate(plan.talks):
         np.maximum(jaw, talk.level(t, phase=1.7 * k), out=jaw)

@@ -85,8 +85,9 @@ def warp_face(
 
     ``state[side]`` holds amounts 0-1: ``upper`` and ``lower`` (the lids'
     shares of the eye closure) or just ``eye`` (upper-lid led), ``cheek``,
-    ``mouth``. ``jaw`` opens the mouth (talking). ``cheek_spread`` is the
-    reach of the cheek raise in eye widths (see :class:`~hfs_detect.synth.plan.SynthPlan`).
+    ``mouth``, ``brow`` (raised) and ``purse``. ``jaw`` opens the mouth (talking).
+    ``cheek_spread`` is the reach of the cheek raise in eye widths (see
+    :class:`~hfs_detect.synth.plan.SynthPlan`).
     """
     height, width = image.shape[:2]
     map_x, map_y = identity_maps(height, width)
@@ -110,6 +111,9 @@ def warp_face(
                 corner = region_anchor(points_px, side, "mouth")
                 anchor = anchor + 0.35 * (corner - anchor) + np.array([0.0, 0.05 * eye_w])
             shift_map(map_x, map_y, anchor, shift, cheek_spread * eye_w)
+        if amounts.get("brow", 0.0) > 0:  # the frontalis: the brow and the skin below it
+            lift = np.array([0.0, -0.10 * eye_w]) * amounts["brow"]
+            shift_map(map_x, map_y, region_anchor(points_px, side, "brow"), lift, 1.6 * sigma)
         if amounts.get("purse", 0.0) > 0:  # lips pursed: the corner drawn to the midline
             inward = -toward_eye * 0.10 * eye_w * amounts["purse"]
             shift_map(map_x, map_y, region_anchor(points_px, side, "mouth"),
@@ -136,7 +140,7 @@ def draw_contraction(
     frame = warp_face(rgb, points_px, state, float(act["jaw"][i]), cheek_spread)
     if real_lids:
         for side in SIDES:
-            closure = float(act["eye"][side][i])
+            closure = float(act["eye"][side][i] - act["uneven"][side][i])  # beyond the unevenness
             alpha = np.clip((closure - REAL_LID_FROM) / 0.5, 0.0, 1.0)
             donor = source.best_donor(side, points_px) if alpha > 0 else None
             if donor is not None:
