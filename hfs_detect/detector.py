@@ -17,10 +17,10 @@ blended, the person's own weighing ``rest_s / (rest_s + prior_s)`` (the
 spreads geometrically), so a one-sided closure in the first second is judged
 against symmetry and the face's own static asymmetry and stillness take over
 within seconds of rest. Those seconds show little of the face's own
-unevenness and lid flutter, so every departure is first divided by
-``early_z_factor``, falling linearly to 1 over the first ``early_rest_s`` of
-rest: a new face needs more evidence, but a clear spasm in the first second is
-still found.
+unevenness and lid flutter, so the thresholds that make a frame active are
+raised by ``early_z_factor``, falling linearly to 1 over the first
+``early_rest_s`` of rest: a new face needs more evidence, but a clear spasm in
+the first second is still found.
 
 *A one-sided closure or a blink?* Each eye's closure is the fraction of its
 open (rest) aperture lost. A *bilateral closure* is two frames or more in
@@ -256,17 +256,19 @@ class DetectorParams(Parameters):
         Rest after which the person's own baseline weighs as much as the
         symmetric-face prior (0.5 s; the spreads are blended geometrically).
     early_z_factor : float
-        Evidence asked of a new face's first frames, in times the usual
-        (every departure is divided by it before the thresholds): it falls
-        linearly from this factor to 1 over the first ``early_rest_s`` of this
-        person's rest. A few seconds of rest show too little of a face's own
-        unevenness and flutter to judge a small departure against.
+        Evidence asked of a new face's first frames, in times the usual: the
+        thresholds a departure must reach to make a frame active are multiplied
+        by a factor that falls linearly from this one to 1 over the first
+        ``early_rest_s`` of this person's rest (2). A few seconds of rest show
+        too little of a face's own unevenness and lid flutter to judge a small
+        departure against. A frame that would have been active without the
+        factor is not learned as rest either.
     early_rest_s : float
         Rest after which the person's own baseline is trusted as it is (3 s).
-        Chosen on the synthetic dev set (70 sessions, 153 bursts): without the
-        factor 146 found and 0 false; factor 2 over 3 s or 5 s, 145 and 0; over
-        10 s, 141 and 1; factor 1.5 gave false bursts (2-3). A spasm in the
-        first second is still found; a faint twitch in the first seconds may not be.
+        Both chosen on the synthetic dev set (70 sessions, 153 true bursts): no
+        factor, 146 found and 0 false; 2 over 3 s, 146 and 0; 2 over 5 s and 3
+        over 3 s, 145 and 0; 3 over 5 s, 142; 1.5 over 5 s, 2 false. A strong
+        spasm in the first second is still found; a faint one may not be.
     update_every_s : float
         How often the baseline is recomputed once learned (0.5 s).
     """
@@ -539,7 +541,7 @@ class BurstDetector:
 
     def _features(self, raw: np.ndarray) -> dict:
         b = self._baseline
-        scale = b["scale"] * self.early_factor
+        scale = b["scale"]
         z = (self._asymmetry(raw) - b["center"]) / scale
         center_eye = b["center"][0]
         level = b["level"] if b["level"] is not None else float(np.log(raw[0]).mean())
@@ -726,6 +728,9 @@ class BurstDetector:
             frame.side = self.active_side  # the burst's eye still held shut: it goes on
             frame.holding = True
         quiet = frame.learn and frame.side is None and not frame.guarded and not self._burst
+        if quiet and frame.evidence and self.early_factor > 1.0:
+            # asked for more evidence, not active; but not learned as rest either
+            quiet = self._active_side(frame, factor=1.0) is None
         if quiet:
             self._history.append((frame.time_s, frame.raw))  # the baseline learns from it
             if frame.time_s - self._last_learned_s < 0.25:
@@ -797,34 +802,37 @@ class BurstDetector:
             out[side] = (eye, self._lower_face(frame, side))
         return out
 
-    def _active_side(self, frame: _Pending) -> str | None:
+    def _active_side(self, frame: _Pending, factor: float | None = None) -> str | None:
+        """The side this frame is active on, if any; ``factor`` (default
+        :attr:`early_factor`) multiplies the thresholds a departure must reach."""
         p = self.params
+        f = self.early_factor if factor is None else factor
         active = {}
         for side, (eye, lower) in frame.evidence.items():
             onset = {part: self._onset_ok(frame, side, part) for part in ("eye", "lower")}
             continuing = side == self.active_side
             # the other side's lower face rising while this eye narrows: a turn, not a spasm
             contrary = lower < p.region_z <= frame.evidence[_OTHER[side]][1]
-            alone = eye >= p.threshold_z and not contrary
-            if alone or self._joint(frame, side):
+            alone = eye >= p.threshold_z * f and not contrary
+            if alone or self._joint(frame, side, f):
                 # a faint eye with the lower face: both set in here, neither carried over
                 if continuing or onset["eye"] and (alone or onset["lower"]):
                     active[side] = max(eye, lower)
             mouth = self._lower_face(frame, side, ("mouth", "corner"))
-            if side not in active and lower >= p.lower_face_z and mouth >= p.region_z:
+            if side not in active and lower >= p.lower_face_z * f and mouth >= p.region_z * f:
                 if continuing or onset["lower"]:  # the lower face alone: the corner must move
                     active[side] = lower
         return max(active, key=active.get) if active else None
 
-    def _joint(self, frame: _Pending, side: str) -> bool:
+    def _joint(self, frame: _Pending, side: str, factor: float = 1.0) -> bool:
         """The eye departs ``joint_eye_z`` and the same side's cheek or mouth corner
         ``region_z`` (the corner's height: its distance to the eye moves with a closing
-        eye's own canthus)."""
+        eye's own canthus), each times ``factor``."""
         p = self.params
         eye = frame.evidence[side][0]
         return (
-            eye >= p.joint_eye_z
-            and self._lower_face(frame, side, ("cheek", "corner")) >= p.region_z
+            eye >= p.joint_eye_z * factor
+            and self._lower_face(frame, side, ("cheek", "corner")) >= p.region_z * factor
         )
 
     def _onset_ok(self, frame: _Pending, side: str, part: str) -> bool:

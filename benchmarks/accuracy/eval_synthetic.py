@@ -179,7 +179,7 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
         image = astronaut_face()
         source = StillFace(image, face_points(image))
     else:
-        prepared = prepare_video_face(DATA / video)
+        prepared = prepare_video_face(DATA / video, min_face_share=0.5 if mode == "moving" else 0)
         source = prepared if mode == "moving" else still_from_video(prepared, index)
     for s in todo:
         face_source = source

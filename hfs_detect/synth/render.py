@@ -408,6 +408,7 @@ def prepare_video_face(
     max_side: int = 640,
     max_s: float = 60.0,
     model_path: str | os.PathLike | None = None,
+    min_face_share: float = 0.5,
 ) -> VideoFace:
     """Decode a real video, find its landmarks, quiet stretches and closed-eye donors.
 
@@ -421,6 +422,9 @@ def prepare_video_face(
         Only the first ``max_s`` seconds are used.
     model_path : path-like, optional
         Landmark model (default: the shipped one).
+    min_face_share : float
+        Least share of frames with a face (0.5: a video to draw on frame by frame;
+        0 when only one frame is taken, :func:`still_from_video`).
 
     Returns
     -------
@@ -448,10 +452,11 @@ def prepare_video_face(
         names = landmarker.blendshape_names or []
     track = builder.build({"width": size[0], "height": size[1], "blendshape_names": names})
     found = track.face
-    if found.mean() < 0.5:
+    if found.mean() < min_face_share or not found.any():
         raise HFSDetectError(
             f"{path} shows a face in {100 * found.mean():.0f}% of its first {len(found)} "
-            "frames: the generator needs a video of one face in view (at least half the time)"
+            f"frames: the generator needs a video of one face in view ({min_face_share:.0%} of "
+            "the time or more)"
         )
     table = frames_table(track)
     points = track.landmarks[:, :, :2].astype(np.float64) * [size[0], size[1]]

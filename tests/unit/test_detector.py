@@ -435,7 +435,7 @@ def test_the_brow_is_named_when_it_rises_not_when_it_follows_the_closing_eye(bro
 
 
 def test_an_uneven_face_whose_lids_flutter_gives_no_burst_in_its_first_seconds():
-    """A face resting with its left eye 10% narrower, whose lid flutters a little (14%
+    """A face resting with its left eye 10% narrower, whose lid flutters a little (12%
     closures of 0.15 s) before this person's rest has been seen: not a spasm. Early in a
     session the detector asks for more evidence (``early_z_factor``)."""
     rng = np.random.default_rng(1)
@@ -445,7 +445,7 @@ def test_an_uneven_face_whose_lids_flutter_gives_no_burst_in_its_first_seconds()
         frames[f"eye_aperture_{side}"] *= np.exp(rng.normal(0, 0.01, len(t)))
     frames["eye_aperture_left"] *= 0.9
     for start_s in (0.8, 1.6, 2.4):
-        frames["eye_aperture_left"] *= 1 - 0.14 * pulse(t, start_s, 0.15)
+        frames["eye_aperture_left"] *= 1 - 0.12 * pulse(t, start_s, 0.15)
     assert detect_bursts(frames)[1] == []
     spasm = close_eyes(frames, 0.4, 0.6, 0.45, 0.0)  # a real one in the first second
     assert sides(detect_bursts(spasm)[1]) == ["left"]
