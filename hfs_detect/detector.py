@@ -165,6 +165,7 @@ CONFIDENCE_COEFFICIENTS = (-4.967, 7.033, 5.780)
 _MAX_BRIDGE_S = 1.0  # longest blink stretch (with its guards) bridged inside a burst
 _CLEAR_CLOSURE = 0.2  # closure from which the other eye's share over a run is read
 _LAG_S = 0.1  # an eye closing this soon after the other reopens lags behind it
+_SHUT_WITHIN_S = 1.0  # a spasm shuts the eye this soon after its onset; a droop does not
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
 _OTHER = {"left": "right", "right": "left"}
 
@@ -787,9 +788,17 @@ class BurstDetector:
 
     def _max_burst_s(self) -> float:
         """The longest a burst may last before it is a lasting change: ``max_shut_hold_s``
-        when its eye is held shut, ``max_burst_s`` otherwise."""
+        when its eye shut (``shut_closure``) within ``_SHUT_WITHIN_S`` of its onset, as
+        a spasm shuts it; ``max_burst_s`` otherwise (a lid drooping slowly shut)."""
         p = self.params
-        return p.max_shut_hold_s if self._shut_peak() >= p.shut_closure else p.max_burst_s
+        side, start = self.active_side, self._burst_start_s()
+        k = 0 if side == "left" else 1
+        shut_fast = any(
+            f.features["closure"][k] >= p.shut_closure
+            for f in self._burst
+            if f.side is not None and f.time_s - start <= _SHUT_WITHIN_S and f.features
+        )
+        return p.max_shut_hold_s if shut_fast else p.max_burst_s
 
     def _evidence(self, frame: _Pending, eye_side: str) -> dict[str, tuple[float, float]]:
         """Per side, the eye's and the lower face's departure towards it (z units)."""
