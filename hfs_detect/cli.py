@@ -256,10 +256,13 @@ def _add_synth(sub) -> None:
         "--side",
         default="left",
         choices=["left", "right", "none"],
-        help="patient's side of the spasms, or none (default left)",
+        help="patient's side of the spasms (or of a one-sided distractor: squint, droop, "
+        "raised brow, narrower eye), or none (default left)",
     )
     p.add_argument(
-        "--duration-s", type=float, help="length, at least 6 s (default 30 s; 45 s for tonic_hold)"
+        "--duration-s",
+        type=float,
+        help="length, at least 6 s (default 30 s; 45 s for tonic_hold, 60 s for long_hold)",
     )
     p.add_argument("--spasms", type=int, default=4, help="bursts to place (default 4)")
     p.add_argument("--blinks", type=int, default=6, help="bilateral blinks (default 6)")

@@ -63,14 +63,15 @@ one is held shut hides the departure, not the contraction. A burst needs the
 eye, the cheek or the mouth corner; a raised brow is named only with one of
 them (a brow rising alone, which moves the eye's landmarks, is not a spasm).
 A departure that lasts longer than ``max_burst_s`` (``max_shut_hold_s`` when
-the eye is held shut) is not a spasm but a lasting change (a squint
-held, a drooping lid, an old palsy): it is re-learned as the new resting
-asymmetry and reported as persistent asymmetry (:class:`Asymmetry`), not as
-a burst. So is a single faint contraction (never ``weak_z``) held longer
-than ``max_weak_hold_s``: a tonic spasm is forceful, a squint or a lid at
-half-mast is not. A faint burst stays open while its side has not come back
-below half of ``region_z`` (a squint hovering at the threshold is one held
-contraction, not several bursts).
+the eye shut within a second of the onset, as a spasm shuts it) is not a
+spasm but a lasting change (a squint held, a drooping lid, an old palsy): it
+is re-learned as the new resting asymmetry and reported as persistent
+asymmetry (:class:`Asymmetry`), not as a burst. So is a single faint
+contraction (never ``weak_z``) held longer than ``max_weak_hold_s``: a tonic
+spasm is forceful, a squint or a lid at half-mast is not. A faint burst
+stays open while its side has not come back below half of ``region_z`` (a
+squint hovering at the threshold is one held contraction, not several
+bursts).
 
 The detector sees each frame once, in order, and decides it
 ``max(blink_guard_s, min_hold_s)`` later; a burst is reported
@@ -237,8 +238,9 @@ class DetectorParams(Parameters):
     max_burst_s : float
         A departure lasting longer is a lasting asymmetry, not a burst (12 s)...
     max_shut_hold_s : float
-        ...unless its eye is held shut (``shut_closure``): a tonic spasm may hold
-        the eye closed this long (20 s).
+        ...unless its eye shut (``shut_closure``) within 1 s of an onset seen after
+        ``early_rest_s`` of rest: a tonic spasm may hold the eye closed this long
+        (20 s); a lid drooping slowly shut may not.
     shut_closure : float
         Closure from which an eye is held shut (0.45; a real closed lid reads
         0.5-0.9 closed, a squint 0.3 or less).
@@ -398,6 +400,7 @@ class BurstDetector:
         self._run_began_s = {"left": -math.inf, "right": -math.inf}  # ...and its start
         self._closed_from = {"left": None, "right": None}  # each eye clearly closed since
         self._rest_seen_s = 0.0  # this person's rest the baseline has learned from
+        self._onset_rest_s = 0.0  # ...when the burst in progress began
         self._last_learned_s = -math.inf
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
@@ -748,6 +751,8 @@ class BurstDetector:
         if frame.side is not None:
             if self._burst and frame.side != self.active_side:
                 ended += self._close()
+            if not self._burst:
+                self._onset_rest_s = self._rest_seen_s  # this person's rest seen by then
             self._burst.append(frame)
             self._last_active_s = self._last_side_s = frame.time_s
             self.active_side = frame.side
@@ -784,13 +789,18 @@ class BurstDetector:
         if side is None or frame.features is None or not frame.usable or frame.bilateral:
             return False
         closure = frame.features["closure"][0 if side == "left" else 1]
-        return bool(closure >= _CLEAR_CLOSURE and closure >= 0.5 * self._shut_peak())
+        peak = self._shut_peak()  # 0 for a burst of the cheek or mouth alone
+        return bool(peak >= _CLEAR_CLOSURE and closure >= max(_CLEAR_CLOSURE, 0.5 * peak))
 
     def _max_burst_s(self) -> float:
         """The longest a burst may last before it is a lasting change: ``max_shut_hold_s``
-        when its eye shut (``shut_closure``) within ``_SHUT_WITHIN_S`` of its onset, as
-        a spasm shuts it; ``max_burst_s`` otherwise (a lid drooping slowly shut)."""
+        when its eye shut (``shut_closure``) within ``_SHUT_WITHIN_S`` of an onset seen
+        from this person's rest (``early_rest_s`` of it), as a spasm shuts it;
+        ``max_burst_s`` otherwise (a lid drooping slowly shut, or a face already uneven
+        when the session began)."""
         p = self.params
+        if self._onset_rest_s < p.early_rest_s:
+            return p.max_burst_s
         side, start = self.active_side, self._burst_start_s()
         k = 0 if side == "left" else 1
         shut_fast = any(

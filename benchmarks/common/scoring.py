@@ -273,12 +273,12 @@ def print_hold_durations(rows: list[dict]) -> None:
     """Per hold pattern: holds found, median duration error, within 20%, called tonic."""
     if not rows:
         return
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).reindex(columns=["session", "pattern", "true_s", "found_s", "kind"])
     print("\ntonic holds: duration found against true (matched holds)")
     print(f"{'pattern':<14} {'holds':>6} {'found':>6} {'median error':>13} "
           f"{'within 20%':>11} {'tonic':>6}")  # fmt: skip
     for pattern, g in table.groupby("pattern", sort=False):
-        hit = g.dropna(subset=["found_s"]) if "found_s" in g else g.iloc[:0]
+        hit = g.dropna(subset=["found_s"])
         error = (hit.found_s - hit.true_s) / hit.true_s
         print(f"{pattern:<14} {len(g):>6} {len(hit):>6} {error.median():>+12.0%} "
               f"{int((error.abs() <= 0.2).sum()):>5}/{len(hit):<5} "

@@ -223,7 +223,19 @@ def shut_hold(det: dict) -> str:
     """The methods' words for the longest hold of a shut eye (empty for older outputs)."""
     if not det.get("max_shut_hold_s"):
         return ""
-    return f" ({det['max_shut_hold_s']:g} s with the eye held shut)"
+    return f" ({det['max_shut_hold_s']} s when the eye had shut within 1 s of its onset)"
+
+
+def held_open(det: dict) -> str:
+    """The methods' words for the regions a burst needs and an eye held shut (empty for
+    outputs of a detector before them)."""
+    if "max_shut_hold_s" not in det:
+        return ""
+    return (
+        " A burst needed the eye, the cheek or the mouth corner (a raised brow was named "
+        "only with one of them), and an eye held closed kept its burst going while the other "
+        "eye blinked."
+    )
 
 
 def methods_paragraph(summary: dict) -> str:
@@ -257,9 +269,7 @@ def methods_paragraph(summary: dict) -> str:
         f"closure was at most {det['coupling_share']} of its own or at most "
         f"{det['open_eye_closure']} outright, or up to {det['blink_share']} as far if held "
         f"{det['min_hold_s']} s or joined by the same side's mouth corner; eyes closing "
-        "together to similar depths (blinks) were not judged. A burst needed the eye, the "
-        "cheek or the mouth corner (a raised brow was named only with one of them), and an "
-        "eye held closed kept its burst going while the other eye blinked. Bursts closer than "
+        f"together to similar depths (blinks) were not judged.{held_open(det)} Bursts closer than "
         f"{det['merge_gap_s']} s were merged; two or more twitches made a burst clonic, a "
         f"single contraction of {det['tonic_min_s']} s or more tonic; a departure lasting "
         f"over {det['max_burst_s']} s{shut_hold(det)}, or a faint one (below {det['weak_z']} "

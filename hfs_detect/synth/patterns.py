@@ -55,8 +55,7 @@ DISTRACTOR_PATTERNS: dict[str, str] = {
     "squint": "a one-sided squint held 15-25 s",
     "droop": "one upper lid drooping 20-40% over 4-10 s and staying",
     "expressions": "bilateral smiles, talking and head turns",
-    "uneven_eyes": "one eye narrower from the first frame (5-12% as measured), both lids "
-    "fluttering a little, apart",
+    "uneven_eyes": "one eye narrower from the first frame, each lid fluttering at its own times",
     "brow_raise": "one brow raised alone, 0.3-1.5 s, 4-6 times",
 }
 """Distractor sessions (no spasm): name -> what the session holds."""

@@ -320,7 +320,7 @@ class HeadTurn(_Span):
 class BrowRaise(_Span):
     """One brow raised alone (a distractor: the frontalis, voluntary or a habit).
 
-    The brow rises by ``amount`` (1: about an eighth of an eye width) and the
+    The brow rises by ``amount`` (1: a tenth of an eye width) and the
     skin above the eye with it, so the upper lid lifts a little too.
     """
 
