@@ -401,6 +401,8 @@ class BurstDetector:
         self._closed_from = {"left": None, "right": None}  # each eye clearly closed since
         self._rest_seen_s = 0.0  # this person's rest the baseline has learned from
         self._onset_rest_s = 0.0  # ...when the burst in progress began
+        self._shut_peak = 0.0  # its eye's deepest closure where the eye took part
+        self._shut_fast = False  # its eye shut within _SHUT_WITHIN_S of the onset
         self._last_learned_s = -math.inf
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
@@ -751,9 +753,11 @@ class BurstDetector:
         if frame.side is not None:
             if self._burst and frame.side != self.active_side:
                 ended += self._close()
-            if not self._burst:
+            if not self._burst:  # a new burst
                 self._onset_rest_s = self._rest_seen_s  # this person's rest seen by then
+                self._shut_peak, self._shut_fast = 0.0, False
             self._burst.append(frame)
+            self._note_shut(frame)
             self._last_active_s = self._last_side_s = frame.time_s
             self.active_side = frame.side
             if frame.time_s - self._burst_start_s() > self._max_burst_s() or self._weak_hold():
@@ -773,13 +777,18 @@ class BurstDetector:
                 ended += self._close()
         return ended
 
-    def _shut_peak(self) -> float:
-        """The deepest closure of the burst's eye over its frames where the eye took part."""
-        side, p = self.active_side, self.params
-        k = 0 if side == "left" else 1
-        return max((f.features["closure"][k] for f in self._burst
-                    if f.side is not None and f.evidence and f.evidence[side][0] >= p.region_z),
-                   default=0.0)  # fmt: skip
+    def _note_shut(self, frame: _Pending) -> None:
+        """Keep the burst's shut-eye state with each active frame (not rescanned per frame):
+        the deepest closure of its eye where the eye took part, and whether the eye shut
+        within ``_SHUT_WITHIN_S`` of the onset."""
+        if frame.features is None:
+            return
+        p, side = self.params, frame.side
+        closure = frame.features["closure"][0 if side == "left" else 1]
+        if frame.evidence and frame.evidence[side][0] >= p.region_z:
+            self._shut_peak = max(self._shut_peak, float(closure))
+        if closure >= p.shut_closure and frame.time_s - self._burst_start_s() <= _SHUT_WITHIN_S:
+            self._shut_fast = True
 
     def _holds_shut(self, frame: _Pending) -> bool:
         """A burst's eye, no longer active in this frame, is still held closed: at least
@@ -789,7 +798,7 @@ class BurstDetector:
         if side is None or frame.features is None or not frame.usable or frame.bilateral:
             return False
         closure = frame.features["closure"][0 if side == "left" else 1]
-        peak = self._shut_peak()  # 0 for a burst of the cheek or mouth alone
+        peak = self._shut_peak  # 0 for a burst of the cheek or mouth alone
         return bool(peak >= _CLEAR_CLOSURE and closure >= max(_CLEAR_CLOSURE, 0.5 * peak))
 
     def _max_burst_s(self) -> float:
@@ -799,16 +808,9 @@ class BurstDetector:
         ``max_burst_s`` otherwise (a lid drooping slowly shut, or a face already uneven
         when the session began)."""
         p = self.params
-        if self._onset_rest_s < p.early_rest_s:
-            return p.max_burst_s
-        side, start = self.active_side, self._burst_start_s()
-        k = 0 if side == "left" else 1
-        shut_fast = any(
-            f.features["closure"][k] >= p.shut_closure
-            for f in self._burst
-            if f.side is not None and f.time_s - start <= _SHUT_WITHIN_S and f.features
-        )
-        return p.max_shut_hold_s if shut_fast else p.max_burst_s
+        if self._shut_fast and self._onset_rest_s >= p.early_rest_s:
+            return p.max_shut_hold_s
+        return p.max_burst_s
 
     def _evidence(self, frame: _Pending, eye_side: str) -> dict[str, tuple[float, float]]:
         """Per side, the eye's and the lower face's departure towards it (z units)."""
@@ -962,9 +964,7 @@ class BurstDetector:
         rises, raised = [0, 0], [False, False]  # per part: the eye, the lower face
         peaks, low_since = [0.0, 0.0], [None, None]
         k = 0 if side == "left" else 1
-        shut = max((f.features["closure"][k] for f in frames
-                    if f.side is not None and f.evidence and f.evidence[side][0] >= up),
-                   default=0.0)  # fmt: skip
+        shut = self._shut_peak  # frames are the burst's own
         for f in frames:
             if f.side is not None and not (f.guarded and twitches):  # a blink's jolt: no twitch
                 relaxed = relaxed_since is not None and f.time_s - relaxed_since > gap_s
