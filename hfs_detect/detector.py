@@ -63,7 +63,8 @@ one is held shut hides the departure, not the contraction. A burst needs the
 eye, the cheek or the mouth corner; a raised brow is named only with one of
 them (a brow rising alone, which moves the eye's landmarks, is not a spasm).
 A departure that lasts longer than ``max_burst_s`` (``max_shut_hold_s`` when
-the eye shut within a second of the onset, as a spasm shuts it) is not a
+it set in forcefully, the eye shut or the side past ``weak_z`` within a
+second of the onset, as a spasm sets in) is not a
 spasm but a lasting change (a squint held, a drooping lid, an old palsy): it
 is re-learned as the new resting asymmetry and reported as persistent
 asymmetry (:class:`Asymmetry`), not as a burst. So is a single faint
@@ -166,7 +167,7 @@ CONFIDENCE_COEFFICIENTS = (-4.967, 7.033, 5.780)
 _MAX_BRIDGE_S = 1.0  # longest blink stretch (with its guards) bridged inside a burst
 _CLEAR_CLOSURE = 0.2  # closure from which the other eye's share over a run is read
 _LAG_S = 0.1  # an eye closing this soon after the other reopens lags behind it
-_SHUT_WITHIN_S = 1.0  # a spasm shuts the eye this soon after its onset; a droop does not
+_SHUT_WITHIN_S = 1.0  # a spasm sets in forcefully this soon after its onset; a droop does not
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
 _OTHER = {"left": "right", "right": "left"}
 
@@ -238,9 +239,11 @@ class DetectorParams(Parameters):
     max_burst_s : float
         A departure lasting longer is a lasting asymmetry, not a burst (12 s)...
     max_shut_hold_s : float
-        ...unless its eye shut (``shut_closure``) within 1 s of an onset seen after
-        ``early_rest_s`` of rest: a tonic spasm may hold the eye closed this long
-        (20 s); a lid drooping slowly shut may not.
+        ...unless it set in forcefully, its eye shut (``shut_closure``) or its side
+        departed ``weak_z``, within 1 s of an onset seen after ``early_rest_s`` of
+        rest: a tonic spasm may hold this long (20 s); a lid drooping slowly shut
+        may not. (The eye's closure alone missed holds on faces whose lids the mesh
+        reads 0.3 closed while the cheek and mouth corner departed 29 z.)
     shut_closure : float
         Closure from which an eye is held shut (0.45; a real closed lid reads
         0.5-0.9 closed, a squint 0.3 or less).
@@ -402,7 +405,7 @@ class BurstDetector:
         self._rest_seen_s = 0.0  # this person's rest the baseline has learned from
         self._onset_rest_s = 0.0  # ...when the burst in progress began
         self._shut_peak = 0.0  # its eye's deepest closure where the eye took part
-        self._shut_fast = False  # its eye shut within _SHUT_WITHIN_S of the onset
+        self._forceful_onset = False  # its eye shut, or it reached weak_z, soon after the onset
         self._last_learned_s = -math.inf
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
@@ -755,7 +758,7 @@ class BurstDetector:
                 ended += self._close()
             if not self._burst:  # a new burst
                 self._onset_rest_s = self._rest_seen_s  # this person's rest seen by then
-                self._shut_peak, self._shut_fast = 0.0, False
+                self._shut_peak, self._forceful_onset = 0.0, False
             self._burst.append(frame)
             self._note_shut(frame)
             self._last_active_s = self._last_side_s = frame.time_s
@@ -779,7 +782,8 @@ class BurstDetector:
 
     def _note_shut(self, frame: _Pending) -> None:
         """Keep the burst's shut-eye state with each active frame (not rescanned per frame):
-        the deepest closure of its eye where the eye took part, and whether the eye shut
+        the deepest closure of its eye where the eye took part, and whether it set in
+        forcefully: the eye shut (``shut_closure``), or the side departed ``weak_z``,
         within ``_SHUT_WITHIN_S`` of the onset."""
         if frame.features is None:
             return
@@ -787,8 +791,11 @@ class BurstDetector:
         closure = frame.features["closure"][0 if side == "left" else 1]
         if frame.evidence and frame.evidence[side][0] >= p.region_z:
             self._shut_peak = max(self._shut_peak, float(closure))
-        if closure >= p.shut_closure and frame.time_s - self._burst_start_s() <= _SHUT_WITHIN_S:
-            self._shut_fast = True
+        forceful = closure >= p.shut_closure or (
+            frame.evidence is not None and max(frame.evidence[side]) >= p.weak_z
+        )
+        if forceful and frame.time_s - self._burst_start_s() <= _SHUT_WITHIN_S:
+            self._forceful_onset = True
 
     def _holds_shut(self, frame: _Pending) -> bool:
         """A burst's eye, no longer active in this frame, is still held closed: at least
@@ -803,12 +810,12 @@ class BurstDetector:
 
     def _max_burst_s(self) -> float:
         """The longest a burst may last before it is a lasting change: ``max_shut_hold_s``
-        when its eye shut (``shut_closure``) within ``_SHUT_WITHIN_S`` of an onset seen
-        from this person's rest (``early_rest_s`` of it), as a spasm shuts it;
-        ``max_burst_s`` otherwise (a lid drooping slowly shut, or a face already uneven
-        when the session began)."""
+        when it set in forcefully (its eye shut, ``shut_closure``, or its side departed
+        ``weak_z``) within ``_SHUT_WITHIN_S`` of an onset seen from this person's rest
+        (``early_rest_s`` of it), as a spasm does; ``max_burst_s`` otherwise (a lid
+        drooping slowly shut, or a face already uneven when the session began)."""
         p = self.params
-        if self._shut_fast and self._onset_rest_s >= p.early_rest_s:
+        if self._forceful_onset and self._onset_rest_s >= p.early_rest_s:
             return p.max_shut_hold_s
         return p.max_burst_s
 

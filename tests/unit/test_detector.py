@@ -484,3 +484,16 @@ def test_an_eye_held_shut_for_15_seconds_is_a_tonic_burst_not_a_lasting_change()
     (event,) = events
     assert (event.side, event.kind) == ("left", "tonic")
     assert event.end_s - event.start_s == pytest.approx(15.0, rel=0.2)
+
+
+def test_a_forceful_15_second_hold_whose_lid_reads_little_closed_is_one_tonic_burst():
+    """A 15 s right hold in which the mesh reads the lid only 0.3 closed while the mouth
+    corner is pulled hard: it set in forcefully, so it is a tonic spasm, not a lasting
+    change re-learned after 12 s (which left the hold unreported)."""
+    frames = close_eyes(quiet_face(40.0), 8.0, 15.0, 0.0, 0.3, ramp_s=0.15)
+    frames = pull_mouth(frames, "right", 8.0, 15.0, amount=0.08, ramp_s=0.15)
+    _, events, asymmetries = detect_bursts(frames)
+    assert asymmetries == []
+    (event,) = events
+    assert (event.side, event.kind) == ("right", "tonic")
+    assert event.end_s - event.start_s == pytest.approx(15.0, rel=0.2)
