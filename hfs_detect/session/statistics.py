@@ -223,6 +223,11 @@ def shut_hold(det: dict) -> str:
     """The methods' words for the longest hold of a shut eye (empty for older outputs)."""
     if not det.get("max_shut_hold_s"):
         return ""
+    if "lone_flicker_s" in det:  # the forceful onset of this detector on
+        return (
+            f" ({det['max_shut_hold_s']} s when the eye had shut, or the cheek or mouth corner"
+            f" moved {det['weak_z']} z units, within 1 s of its onset)"
+        )
     return f" ({det['max_shut_hold_s']} s when the eye had shut within 1 s of its onset)"
 
 
@@ -235,6 +240,17 @@ def held_open(det: dict) -> str:
         " A burst needed the eye, the cheek or the mouth corner (a raised brow was named "
         "only with one of them), and an eye held closed kept its burst going while the other "
         "eye blinked."
+    ) + lone_flicker(det)
+
+
+def lone_flicker(det: dict) -> str:
+    """The methods' words for lone lid flickers (empty for outputs of a detector before)."""
+    if "lone_flicker_s" not in det:
+        return ""
+    return (
+        f" A single twitch of the eye alone, shorter than {det['lone_flicker_s']} s and below "
+        f"{det['weak_z']} z units with no other burst of its side within "
+        f"{det['join_gap_s']} s, was taken as a lid flicker, not a spasm."
     )
 
 

@@ -497,3 +497,24 @@ def test_a_forceful_15_second_hold_whose_lid_reads_little_closed_is_one_tonic_bu
     (event,) = events
     assert (event.side, event.kind) == ("right", "tonic")
     assert event.end_s - event.start_s == pytest.approx(15.0, rel=0.2)
+
+
+def test_lone_lid_flickers_are_not_bursts_but_a_train_of_them_is():
+    """A face whose lids flicker at their own times (the right one 10% closed for 0.12 s,
+    every 2-3 s, about 5 z, as a narrower eye's flutter reads): no burst. The same flickers 0.3 s
+    apart, a clonic train, are one right burst; so is one forceful flicker."""
+    frames = quiet_face(30.0, seed=2)
+    t = frames.time_s.to_numpy()
+    fluttering = frames.copy()
+    for start_s in (6.0, 8.7, 11.1, 13.9, 16.2, 19.0, 21.4, 24.3):
+        fluttering["eye_aperture_right"] *= 1 - 0.10 * pulse(t, start_s, 0.12)
+    for start_s in (7.2, 10.0, 15.1, 20.3, 25.0):
+        fluttering["eye_aperture_left"] *= 1 - 0.04 * pulse(t, start_s, 0.12)
+    assert detect_bursts(fluttering)[1] == []
+    train = frames.copy()
+    for start_s in (10.0, 10.3, 10.6, 10.9):
+        train["eye_aperture_right"] *= 1 - 0.10 * pulse(t, start_s, 0.12)
+    (event,) = detect_bursts(train)[1]
+    assert (event.side, event.kind) == ("right", "clonic")
+    forceful = close_eyes(frames.copy(), 10.0, 0.15, 0.0, 0.6)
+    assert sides(detect_bursts(forceful)[1]) == ["right"]
