@@ -414,11 +414,11 @@ class BurstDetector:
         self._run_ended_s = {"left": -math.inf, "right": -math.inf}  # a clear closure's end
         self._run_began_s = {"left": -math.inf, "right": -math.inf}  # ...and its start
         self._closed_from = {"left": None, "right": None}  # each eye clearly closed since
-        self._rest_seen_s = 0.0  # this person's rest the baseline has learned from
+        self._rest_seen_s = 0.0  # this person's rest seen, outside bursts
         self._onset_rest_s = 0.0  # ...when the burst in progress began
         self._shut_peak = 0.0  # its eye's deepest closure where the eye took part
         self._forceful_onset = False  # its eye shut, or it reached weak_z, soon after the onset
-        self._last_learned_s = -math.inf
+        self._last_rest_s = -math.inf
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
         self._quiet_at_rest = dict.fromkeys(self._quiet_s, False)  # ...and was it at rest
@@ -766,9 +766,13 @@ class BurstDetector:
             quiet = self._active_side(frame, factor=1.0) is None
         if quiet:
             self._history.append((frame.time_s, frame.raw))  # the baseline learns from it
-            if frame.time_s - self._last_learned_s < 0.25:
-                self._rest_seen_s += frame.time_s - self._last_learned_s
-            self._last_learned_s = frame.time_s
+        if frame.learn and frame.side is None and not self._burst:
+            # this person's rest seen, blinks included (a face that blinks every second
+            # shows itself between them; counting only the learned frames kept a new
+            # face's thresholds raised, and its holds short, for its first 10 s or more)
+            if frame.time_s - self._last_rest_s < 0.25:
+                self._rest_seen_s += frame.time_s - self._last_rest_s
+            self._last_rest_s = frame.time_s
         if frame.learn and not frame.bilateral:
             self._recent.append((frame.time_s, frame.raw))
             while self._recent and self._recent[0][0] < frame.time_s - p.max_burst_s:

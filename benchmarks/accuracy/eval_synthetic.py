@@ -9,7 +9,8 @@ Sets
 ----
 ``dev`` and ``test`` hold **different people**; ``dev2`` holds more sessions
 of the dev people (other seeds, each face with the patterns it lacks in
-``dev``), to choose thresholds on more examples, never on test. Each session tests one spasm
+``dev``, and the added patterns on the other side), to choose thresholds on
+more examples, never on test. Each session tests one spasm
 pattern or one distractor (``hfs_detect.synth.patterns``), drawn on a real
 face from ../shared/data (read at run time, never copied):
 
@@ -141,10 +142,8 @@ def session_list(which: str) -> list[dict]:
             side = "left" if (f + j) % 2 == 0 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 37 * f + j))  # fmt: skip
-        if which == "dev2":
-            continue  # the dev people's added patterns are in dev
-        for j, pattern in enumerate(ADDED_PATTERNS):
-            side = "left" if (f + j) % 2 == 1 else "right"
+        for j, pattern in enumerate(ADDED_PATTERNS):  # dev2: other seeds, the other side
+            side = "left" if (f + j + (which == "dev2")) % 2 == 1 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 500 + 37 * f + j))  # fmt: skip
     return sessions

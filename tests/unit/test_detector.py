@@ -518,3 +518,18 @@ def test_lone_lid_flickers_are_not_bursts_but_a_train_of_them_is():
     assert (event.side, event.kind) == ("right", "clonic")
     forceful = close_eyes(frames.copy(), 10.0, 0.15, 0.0, 0.6)
     assert sides(detect_bursts(forceful)[1]) == ["right"]
+
+
+def test_a_face_that_blinks_every_second_keeps_its_long_holds():
+    """A person who blinks every second shows little rest between blinks; a 14 s right
+    hold 9 s into the session is still one tonic burst (the rest seen counts the
+    blinks: counting only the frames between them left the hold at 12 s, re-learned)."""
+    frames = quiet_face(40.0, seed=3)
+    for blink_s in np.arange(0.5, 40.0, 1.0):
+        frames = close_eyes(frames, blink_s, 0.35, 0.9, 0.9)
+    frames = close_eyes(frames, 9.0, 14.0, 0.1, 0.75, ramp_s=0.15)
+    _, events, asymmetries = detect_bursts(frames)
+    assert asymmetries == []
+    (event,) = events
+    assert (event.side, event.kind) == ("right", "tonic")
+    assert event.end_s - event.start_s == pytest.approx(14.0, rel=0.2)
