@@ -833,9 +833,16 @@ class BurstDetector:
         side = self.active_side
         if side is None or frame.features is None or not frame.usable or frame.bilateral:
             return False
-        closure = frame.features["closure"][0 if side == "left" else 1]
+        k = 0 if side == "left" else 1
+        closure, other = frame.features["closure"][k], frame.features["closure"][1 - k]
         peak = self._shut_peak  # 0 for a burst of the cheek or mouth alone
-        return bool(peak >= _CLEAR_CLOSURE and closure >= max(_CLEAR_CLOSURE, 0.5 * peak))
+        # by a blink, both eyes closed alike are a blink's tail, not this eye held shut
+        alike = frame.guarded and min(closure, other) >= self.params.blink_share * max(
+            closure, other
+        )
+        return bool(
+            peak >= _CLEAR_CLOSURE and closure >= max(_CLEAR_CLOSURE, 0.5 * peak) and not alike
+        )
 
     def _max_burst_s(self) -> float:
         """The longest a burst may last before it is a lasting change: ``max_shut_hold_s``

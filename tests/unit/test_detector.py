@@ -533,3 +533,18 @@ def test_a_face_that_blinks_every_second_keeps_its_long_holds():
     (event,) = events
     assert (event.side, event.kind) == ("right", "tonic")
     assert event.end_s - event.start_s == pytest.approx(14.0, rel=0.2)
+
+
+def test_twitches_of_a_face_that_blinks_slowly_every_second_are_separate_bursts():
+    """Blinks every second whose lids take 0.3 s to reopen: each blink's tail closes both
+    eyes 0.2-0.4 alike. Three right twitches 4 s apart are three bursts; the tails are
+    not the first twitch's eye held shut (which kept it open until it was re-learned)."""
+    frames = quiet_face(30.0, seed=4)
+    for blink_s in np.arange(0.5, 30.0, 1.0):
+        frames = close_eyes(frames, blink_s, 0.6, 0.9, 0.9, ramp_s=0.3)
+    for start_s in (10.0, 14.0, 18.0):
+        frames = close_eyes(frames, start_s, 0.4, 0.0, 0.4)
+        frames = pull_mouth(frames, "right", start_s, 0.4, amount=0.06)
+    _, events, asymmetries = detect_bursts(frames)
+    assert asymmetries == []
+    assert sides(events) == ["right"] * 3
