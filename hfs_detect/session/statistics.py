@@ -243,6 +243,16 @@ def held_open(det: dict) -> str:
     ) + lone_flicker(det)
 
 
+def slow_train(det: dict) -> str:
+    """The methods' words for a faint hold's twitch rate (empty for older outputs)."""
+    if "train_min_hz" not in det:
+        return ""
+    return (
+        f" (unless {det['train_twitches']} or more twitches at {det['train_min_hz']} Hz or "
+        "faster: a clonic train)"
+    )
+
+
 def lone_flicker(det: dict) -> str:
     """The methods' words for lone lid flickers (empty for outputs of a detector before)."""
     if "lone_flicker_s" not in det:
@@ -289,8 +299,8 @@ def methods_paragraph(summary: dict) -> str:
         f"{det['merge_gap_s']} s were merged; two or more twitches made a burst clonic, a "
         f"single contraction of {det['tonic_min_s']} s or more tonic; a departure lasting "
         f"over {det['max_burst_s']} s{shut_hold(det)}, or a faint one (below {det['weak_z']} "
-        "z units) held "
-        f"over {det['max_weak_hold_s']} s, was taken as a lasting asymmetry, not a spasm "
+        f"z units) held over {det['max_weak_hold_s']} s{slow_train(det)}, was taken as a "
+        "lasting asymmetry, not a spasm "
         f"({lasting} found). {summary['rest_s']:.1f} s of rest were analysed and "
         f"{summary['n_events']} bursts found; the screening verdict was '{summary['verdict']}'"
         f". {grading_sentence(summary.get('grading') or {}, summary.get('rest_s'))} {DISCLAIMER}"

@@ -548,3 +548,14 @@ def test_twitches_of_a_face_that_blinks_slowly_every_second_are_separate_bursts(
     _, events, asymmetries = detect_bursts(frames)
     assert asymmetries == []
     assert sides(events) == ["right"] * 3
+
+
+def test_a_faint_squint_that_wavers_slowly_about_the_threshold_is_not_a_clonic_train():
+    """A right squint held 9 s, about 5 z, dipping to 3 z and back once a second: it
+    crosses the threshold 10 times, but slower than a clonic train twitches (2-8 Hz),
+    so it is a held faint contraction, not a burst."""
+    frames = quiet_face(30.0, seed=5)
+    t = frames.time_s.to_numpy()
+    wave = np.where(np.sin(2 * np.pi * 0.85 * (t - 8.0)) > -0.6, 0.10, 0.055)
+    frames["eye_aperture_right"] *= 1 - pulse(t, 8.0, 9.0, ramp_s=0.3) * wave
+    assert detect_bursts(frames)[1] == []
