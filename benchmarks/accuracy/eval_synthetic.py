@@ -10,7 +10,8 @@ Sets
 ``dev`` and ``test`` hold **different people**; ``dev2`` holds more sessions
 of the dev people (other seeds, each face with the patterns it lacks in
 ``dev``, and the added patterns on the other side), to choose thresholds on
-more examples, never on test. Each session tests one spasm
+more examples, never on test; ``dev3`` more again (other seeds, the rotation
+shifted by 3), a check on dev people after the choices are made. Each session tests one spasm
 pattern or one distractor (``hfs_detect.synth.patterns``), drawn on a real
 face from ../shared/data (read at run time, never copied):
 
@@ -76,8 +77,9 @@ FACES = {
     },
 }
 FACES["dev2"] = FACES["dev"]  # more dev sessions: the dev people, other seeds and patterns
-SEED_BASE = {"dev": 5000, "test": 9000, "dev2": 6000}
-PATTERN_OFFSET = {"dev2": 7}  # each dev face gets the patterns it did not have in dev
+FACES["dev3"] = FACES["dev"]  # and more: other seeds again, the rotation shifted by 3
+SEED_BASE = {"dev": 5000, "test": 9000, "dev2": 6000, "dev3": 7000}
+PATTERN_OFFSET = {"dev2": 7, "dev3": 3}  # each dev face gets the patterns it did not have in dev
 SESSIONS_PER_FACE = 7
 # the patterns the first sets rotated through, in their order (sessions keep their names
 # and seeds); every face also gets one session of each pattern added since
@@ -143,7 +145,7 @@ def session_list(which: str) -> list[dict]:
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 37 * f + j))  # fmt: skip
         for j, pattern in enumerate(ADDED_PATTERNS):  # dev2: other seeds, the other side
-            side = "left" if (f + j + (which == "dev2")) % 2 == 1 else "right"
+            side = "left" if (f + j + (which != "dev")) % 2 == 1 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 500 + 37 * f + j))  # fmt: skip
     return sessions
