@@ -63,7 +63,7 @@ one is held shut hides the departure, not the contraction. A burst needs the
 eye, the cheek or the mouth corner; a raised brow is named only with one of
 them (a brow rising alone, which moves the eye's landmarks, is not a spasm).
 A departure that lasts longer than ``max_burst_s`` (``max_shut_hold_s`` when
-it set in forcefully, the eye shut or the cheek or mouth corner past
+it set in forcefully, the eye shut or the mouth corner past
 ``weak_z`` within a second of the onset, as a spasm sets in) is not a
 spasm but a lasting change (a squint held, a drooping lid, an old palsy): it
 is re-learned as the new resting asymmetry and reported as persistent
@@ -238,23 +238,24 @@ class DetectorParams(Parameters):
         A single contraction held this long or longer is tonic (0.5 s).
     lone_flicker_s : float
         A burst that is one twitch of the eye alone, shorter than this and fainter
-        than ``weak_z``, with no other burst of its side within ``join_gap_s``, is a
-        lid flicker and not reported (0.25 s). Healthy lids flutter: on a face whose
-        two lids flutter at their own times, the narrower eye's flicker reads
-        10-19% closed for 0.1-0.2 s, as a faint lower-lid twitch does, and only
-        repetition or a hold tells a spasm from it. On the synthetic dev set (153
-        true bursts, 70 sessions) it loses one lower-lid twitch (4.1 z, 0.1 s) and
-        changes nothing else.
+        than ``weak_z``, and not joined to another burst of its side (bursts of one
+        side less than ``join_gap_s`` apart join, unless a burst of the other side
+        comes between them), is a lid flicker and not reported (0.25 s). Healthy
+        lids flutter: on a face whose two lids flutter at their own times, the
+        narrower eye's flicker reads 10-19% closed for 0.1-0.2 s, as a faint
+        lower-lid twitch does, and only repetition or a hold tells a spasm from it.
+        On the synthetic dev set (153 true bursts, 70 sessions) it loses one
+        lower-lid twitch (4.1 z, 0.1 s) and changes nothing else.
     max_burst_s : float
         A departure lasting longer is a lasting asymmetry, not a burst (12 s)...
     max_shut_hold_s : float
-        ...unless it set in forcefully, its eye shut (``shut_closure``) or its cheek
-        or mouth corner departed ``weak_z``, within 1 s of an onset seen after
+        ...unless it set in forcefully, its eye shut (``shut_closure``) or its mouth
+        corner departed ``weak_z``, within 1 s of an onset seen after
         ``early_rest_s`` of rest: a tonic spasm may hold this long (20 s); a lid
         drooping slowly shut may not, nor a squint (its eye may depart ``weak_z``
-        but reads 0.3 closed at most). The eye's closure alone missed holds on
-        faces whose lids the mesh reads 0.3 closed while the cheek and mouth corner
-        departed 29 z.
+        but reads 0.3 closed at most, and it lifts the cheek, not the corner). The
+        eye's closure alone missed holds on faces whose lids the mesh reads 0.3
+        closed while the cheek and mouth corner departed 29 z.
     shut_closure : float
         Closure from which an eye is held shut (0.45; a real closed lid reads
         0.5-0.9 closed, a squint 0.3 or less).
@@ -268,7 +269,9 @@ class DetectorParams(Parameters):
         contraction, even when its side never comes back near rest level between
         them (3: at 3 Hz and faster a lid pulled again before it has relaxed).
     train_min_hz : float
-        ...twitching at least this often (1.5 Hz): a faint squint hovering at the
+        ...twitching at least this often over the hold so far (1.5 Hz; the check
+        comes after ``max_weak_hold_s``, so a faint hold needs 4 twitches or more,
+        more the longer it lasts): a faint squint hovering at the
         threshold for 9 s crossed it 8 times (0.85 Hz) and was reported as a clonic
         train; the synthetic trains twitch at 2-8 Hz. Chosen on dev2 (1, 1.5 and 2 Hz
         all remove that false burst and lose nothing on dev or dev2).
@@ -286,7 +289,7 @@ class DetectorParams(Parameters):
         departure against. A frame that would have been active without the
         factor is not learned as rest either.
     early_rest_s : float
-        Rest after which the person's own baseline is trusted as it is (3 s).
+        Rest seen (blinks included) after which the thresholds are the usual (3 s).
         Both chosen on the synthetic dev set (70 sessions, 153 true bursts): no
         factor, 146 found and 0 false; 2 over 3 s, 146 and 0; 2 over 5 s and 3
         over 3 s, 145 and 0; 3 over 5 s, 142; 1.5 over 5 s, 2 false. A strong
@@ -423,7 +426,7 @@ class BurstDetector:
         self._rest_seen_s = 0.0  # this person's rest seen, outside bursts
         self._onset_rest_s = 0.0  # ...when the burst in progress began
         self._shut_peak = 0.0  # its eye's deepest closure where the eye took part
-        self._forceful_onset = False  # its eye shut, or it reached weak_z, soon after the onset
+        self._forceful_onset = False  # its eye shut, or its corner pulled, soon after onset
         self._last_rest_s = -math.inf
         self._quiet_s = {(side, part): -math.inf for side in ("left", "right")
                          for part in ("eye", "lower")}  # last frame at rest level  # fmt: skip
@@ -510,9 +513,10 @@ class BurstDetector:
         return [event for event in out if not self._lone_flicker(event)]
 
     def _lone_flicker(self, event: Event) -> bool:
-        """One brief, faint twitch of the eye alone, with no burst of its side within
-        ``join_gap_s``: a lid flicker (healthy lids flutter, on either side), not
-        reported. A spasm that starts at the lower lid repeats or holds."""
+        """One brief, faint twitch of the eye alone, not joined to another burst of its
+        side: a lid flicker (healthy lids flutter, on either side), not reported. A
+        spasm that starts at the lower lid repeats or holds. Lids that flicker by
+        turns give no joined burst on either side, so nothing."""
         p = self.params
         return (
             event.regions == ("eye",)
@@ -817,18 +821,18 @@ class BurstDetector:
     def _note_shut(self, frame: _Pending) -> None:
         """Keep the burst's shut-eye state with each active frame (not rescanned per frame):
         the deepest closure of its eye where the eye took part, and whether it set in
-        forcefully: the eye shut (``shut_closure``), or the cheek or mouth corner departed
-        ``weak_z``,
-        within ``_SHUT_WITHIN_S`` of the onset."""
+        forcefully: the eye shut (``shut_closure``), or the mouth corner departed
+        ``weak_z``, within ``_SHUT_WITHIN_S`` of the onset."""
         if frame.features is None:
             return
         p, side = self.params, frame.side
         closure = frame.features["closure"][0 if side == "left" else 1]
         if frame.evidence and frame.evidence[side][0] >= p.region_z:
             self._shut_peak = max(self._shut_peak, float(closure))
-        forceful = closure >= p.shut_closure or (
-            frame.evidence is not None and frame.evidence[side][1] >= p.weak_z
-        )  # a squint's eye may depart weak_z, but reads 0.3 closed at most
+        # the eye shut, or the mouth corner pulled: a squint's eye may depart weak_z (it
+        # reads 0.3 closed at most), and it lifts the cheek, not the corner
+        corner = self._lower_face(frame, side, ("corner",)) if frame.evidence else 0.0
+        forceful = closure >= p.shut_closure or corner >= p.weak_z
         if forceful and frame.time_s - self._burst_start_s() <= _SHUT_WITHIN_S:
             self._forceful_onset = True
 
@@ -852,8 +856,8 @@ class BurstDetector:
 
     def _max_burst_s(self) -> float:
         """The longest a burst may last before it is a lasting change: ``max_shut_hold_s``
-        when it set in forcefully (its eye shut, ``shut_closure``, or its cheek or mouth
-        corner departed ``weak_z``) within ``_SHUT_WITHIN_S`` of an onset seen from this
+        when it set in forcefully (its eye shut, ``shut_closure``, or its mouth corner
+        departed ``weak_z``) within ``_SHUT_WITHIN_S`` of an onset seen from this
         person's rest (``early_rest_s`` of it), as a spasm does; ``max_burst_s``
         otherwise (a lid drooping slowly shut, or a face already uneven when the session
         began)."""

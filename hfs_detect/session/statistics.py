@@ -225,7 +225,7 @@ def shut_hold(det: dict) -> str:
         return ""
     if "lone_flicker_s" in det:  # the forceful onset of this detector on
         return (
-            f" ({det['max_shut_hold_s']} s when the eye had shut, or the cheek or mouth corner"
+            f" ({det['max_shut_hold_s']} s when the eye had shut, or the mouth corner"
             f" moved {det['weak_z']} z units, within 1 s of its onset)"
         )
     return f" ({det['max_shut_hold_s']} s when the eye had shut within 1 s of its onset)"
@@ -248,8 +248,8 @@ def slow_train(det: dict) -> str:
     if "train_min_hz" not in det:
         return ""
     return (
-        f" (unless {det['train_twitches']} or more twitches at {det['train_min_hz']} Hz or "
-        "faster: a clonic train)"
+        f" (unless it twitched at {det['train_min_hz']} Hz or faster, {det['train_twitches']}"
+        " times or more: a clonic train)"
     )
 
 
@@ -259,8 +259,8 @@ def lone_flicker(det: dict) -> str:
         return ""
     return (
         f" A single twitch of the eye alone, shorter than {det['lone_flicker_s']} s and below "
-        f"{det['weak_z']} z units with no other burst of its side within "
-        f"{det['join_gap_s']} s, was taken as a lid flicker, not a spasm."
+        f"{det['weak_z']} z units and not joined to another burst of its side (within "
+        f"{det['join_gap_s']} s), was taken as a lid flicker, not a spasm."
     )
 
 

@@ -559,3 +559,14 @@ def test_a_faint_squint_that_wavers_slowly_about_the_threshold_is_not_a_clonic_t
     wave = np.where(np.sin(2 * np.pi * 0.85 * (t - 8.0)) > -0.6, 0.10, 0.055)
     frames["eye_aperture_right"] *= 1 - pulse(t, 8.0, 9.0, ramp_s=0.3) * wave
     assert detect_bursts(frames)[1] == []
+
+
+def test_a_squint_that_lifts_the_cheek_held_15_seconds_is_not_a_burst():
+    """A left squint held 15 s, the eye 0.3 closed, the lower lid and the cheek lifted:
+    not a forceful onset (the eye shut, or the mouth corner pulled), so it is a lasting
+    change re-learned at 12 s, not a 15 s tonic burst."""
+    frames = close_eyes(quiet_face(40.0), 8.0, 15.0, 0.3, 0.0, ramp_s=0.4)
+    t = frames.time_s.to_numpy()
+    frames["lower_lid_height_left"] += 0.01 * pulse(t, 8.0, 15.0, 0.4)
+    frames["cheek_height_left"] += 0.03 * pulse(t, 8.0, 15.0, 0.4)
+    assert detect_bursts(frames)[1] == []
