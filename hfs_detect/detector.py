@@ -829,12 +829,12 @@ class BurstDetector:
         closure = frame.features["closure"][0 if side == "left" else 1]
         if frame.evidence and frame.evidence[side][0] >= p.region_z:
             self._shut_peak = max(self._shut_peak, float(closure))
+        if self._forceful_onset or frame.time_s - self._burst_start_s() > _SHUT_WITHIN_S:
+            return
         # the eye shut, or the mouth corner pulled: a squint's eye may depart weak_z (it
         # reads 0.3 closed at most), and it lifts the cheek, not the corner
         corner = self._lower_face(frame, side, ("corner",)) if frame.evidence else 0.0
-        forceful = closure >= p.shut_closure or corner >= p.weak_z
-        if forceful and frame.time_s - self._burst_start_s() <= _SHUT_WITHIN_S:
-            self._forceful_onset = True
+        self._forceful_onset = closure >= p.shut_closure or corner >= p.weak_z
 
     def _holds_shut(self, frame: _Pending) -> bool:
         """A burst's eye, no longer active in this frame, is still held closed: at least

@@ -79,6 +79,16 @@ def sides(events):
     return [e.side for e in events]
 
 
+def assert_one_tonic_hold(frames, side, length_s):
+    """The frames give one tonic burst on ``side`` within 20% of ``length_s``, and no
+    lasting change re-learned."""
+    _, events, asymmetries = detect_bursts(frames)
+    assert asymmetries == []
+    (event,) = events
+    assert (event.side, event.kind) == (side, "tonic")
+    assert event.end_s - event.start_s == pytest.approx(length_s, rel=0.2)
+
+
 @PROPERTY
 @given(
     depth=st.floats(0.05, 1.0),
@@ -479,11 +489,7 @@ def test_an_eye_held_shut_while_the_other_blinks_is_one_tonic_burst_as_long_as_t
 
 def test_an_eye_held_shut_for_15_seconds_is_a_tonic_burst_not_a_lasting_change():
     frames = close_eyes(quiet_face(40.0), 8.0, 15.0, 0.7, 0.1, ramp_s=0.15)
-    _, events, asymmetries = detect_bursts(frames)
-    assert asymmetries == []
-    (event,) = events
-    assert (event.side, event.kind) == ("left", "tonic")
-    assert event.end_s - event.start_s == pytest.approx(15.0, rel=0.2)
+    assert_one_tonic_hold(frames, "left", 15.0)
 
 
 def test_a_forceful_15_second_hold_whose_lid_reads_little_closed_is_one_tonic_burst():
@@ -492,11 +498,7 @@ def test_a_forceful_15_second_hold_whose_lid_reads_little_closed_is_one_tonic_bu
     change re-learned after 12 s (which left the hold unreported)."""
     frames = close_eyes(quiet_face(40.0), 8.0, 15.0, 0.0, 0.3, ramp_s=0.15)
     frames = pull_mouth(frames, "right", 8.0, 15.0, amount=0.08, ramp_s=0.15)
-    _, events, asymmetries = detect_bursts(frames)
-    assert asymmetries == []
-    (event,) = events
-    assert (event.side, event.kind) == ("right", "tonic")
-    assert event.end_s - event.start_s == pytest.approx(15.0, rel=0.2)
+    assert_one_tonic_hold(frames, "right", 15.0)
 
 
 def test_lone_lid_flickers_are_not_bursts_but_a_train_of_them_is():
@@ -528,11 +530,7 @@ def test_a_face_that_blinks_every_second_keeps_its_long_holds():
     for blink_s in np.arange(0.5, 40.0, 1.0):
         frames = close_eyes(frames, blink_s, 0.35, 0.9, 0.9)
     frames = close_eyes(frames, 9.0, 14.0, 0.1, 0.75, ramp_s=0.15)
-    _, events, asymmetries = detect_bursts(frames)
-    assert asymmetries == []
-    (event,) = events
-    assert (event.side, event.kind) == ("right", "tonic")
-    assert event.end_s - event.start_s == pytest.approx(14.0, rel=0.2)
+    assert_one_tonic_hold(frames, "right", 14.0)
 
 
 def test_twitches_of_a_face_that_blinks_slowly_every_second_are_separate_bursts():
