@@ -310,6 +310,14 @@ def _add_evaluate(sub) -> None:
             TRUTH: an events.csv, a reviewed .eaf (ELAN) or .boris (BORIS) file, or a
             folder of <name>.events.csv matching PRED's folders.
 
+            Blinks: with TRUTH an eye-blink annotation (.tag, format v1.1, per eye: the
+            Talking Face, Eyeblink8 and Researcher's Night sets use it) and PRED an
+            analyze output folder, its blinks.csv is scored instead: precision and
+            recall (a match is an onset within --tolerance-s), the median onset error,
+            and per eye the share of the frames marked closed that lie in a found
+            blink. The .tag's frame numbers are the video's frames; give --tag-fps for
+            one annotated on a copy with another frame rate.
+
             Where the truth knows the grading (a session made by 'synth --grade', with
             its .plan.json) the grading proxies are scored too: SMC grade and Jankovic
             band exact, frequency within 10%, tonic component within 0.05, clonic rate
@@ -324,7 +332,15 @@ def _add_evaluate(sub) -> None:
         epilog="example:\n  hfs-detect evaluate out/ samples/synthetic_hfs_left.events.csv",
     )
     p.add_argument("predicted", type=Path, metavar="PRED", help="what hfs-detect found")
-    p.add_argument("truth", type=Path, metavar="TRUTH", help="the true bursts")
+    p.add_argument("truth", type=Path, metavar="TRUTH", help="the true bursts (or blinks: .tag)")
+    p.add_argument(
+        "--tag-fps",
+        type=float,
+        default=None,
+        metavar="FPS",
+        help="a .tag annotated on a copy of the video at this frame rate: its frame N is at "
+        "N / FPS seconds (default: the analysed video's own frame times)",
+    )
     p.add_argument(
         "--tolerance-s",
         type=float,
@@ -632,6 +648,14 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"verdict: {stats.verdict} (screening aid, not a diagnosis)"
     )
     print(f"  {stats.verdict_text}")
+    blinks = stats.blinks
+    if blinks.get("blinks_per_rest_min") is not None:
+        median = blinks["median_duration_s"]
+        print(
+            f"  blinks: {blinks['n_blinks']} at rest ({blinks['blinks_per_rest_min']:.1f} per "
+            f"rest-minute{f', median {median:.2f} s' if median is not None else ''}), "
+            f"{_count(blinks['n_prolonged'], 'prolonged closure')}"
+        )
     for step in summary.steps or []:
         if step.provocation:
             print(
@@ -640,7 +664,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
                 f"{_count(step.n_events, 'provoked burst')} "
                 f"(left {step.events_left}, right {step.events_right})"
             )
-    written = ["frames.csv", "events.csv", "summary.json"]
+    written = ["frames.csv", "events.csv", "blinks.csv", "summary.json"]
     written += [] if args.no_parquet else ["frames.parquet"]
     written += ["landmarks.npz (landmark cache)"]
     if args.report:
@@ -874,8 +898,18 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     if args.json:
         check_output_file(args.json)
-    result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
-    print("\n".join(evaluation_lines(result)))
+    if args.truth.suffix.lower() == ".tag":
+        from .review.blinks import blink_lines, evaluate_blinks
+
+        if args.tag_fps is not None and not args.tag_fps > 0:
+            raise HFSDetectError("--tag-fps must be above 0")
+        result = evaluate_blinks(
+            args.predicted, args.truth, tolerance_s=args.tolerance_s, fps=args.tag_fps
+        )
+        print("\n".join(blink_lines(result)))
+    else:
+        result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
+        print("\n".join(evaluation_lines(result)))
     _print_warnings(result["warnings"])
     if args.json:
         from ._atomic import write_text_atomic

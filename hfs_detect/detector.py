@@ -76,7 +76,9 @@ bursts).
 
 The detector sees each frame once, in order, and decides it
 ``max(blink_guard_s, min_hold_s)`` later; a burst is reported
-``merge_gap_s`` after its last active frame.
+``merge_gap_s`` after its last active frame. Each judged frame's eye closures
+go on to its :class:`~hfs_detect.blinks.BlinkTracker`: the closures of both
+eyes, the blinks, by the same definition the blink guard uses.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._checks import Parameters, check_number
+from .blinks import Blink, BlinkParams, BlinkTracker
 from .events import Event, in_events
 from .signals import CONTRACTION_SIGN, ROW_MEASURES, SignalRow, contraction, signal_rows
 
@@ -395,19 +398,27 @@ class BurstDetector:
     Parameters
     ----------
     params : DetectorParams, optional
+    blinks : BlinkParams, optional
+        How the closures of both eyes it hands to its :class:`~hfs_detect.blinks.BlinkTracker`
+        are measured.
 
     Attributes
     ----------
     active_side : str or None
         Side of the burst in progress.
+    blinks : list of Blink
+        The closures of both eyes that have ended so far (those overlapping a burst
+        are the burst's: :func:`~hfs_detect.blinks.outside_bursts`).
     latest : dict or None
         The newest frame's features (for a live view).
     asymmetries : list of Asymmetry
         Lasting changes re-learned so far.
     """
 
-    def __init__(self, params: DetectorParams | None = None):
+    def __init__(self, params: DetectorParams | None = None, blinks: BlinkParams | None = None):
         self.params = params or DetectorParams()
+        self._blink_tracker = BlinkTracker(self.params.blink_closure, blinks)
+        self.blinks: list[Blink] = []
         self._history: deque = deque()  # (time_s, raw) of quiet rest frames
         self._recent: deque = deque()  # (time_s, raw) of every open-eyed rest frame
         self._baseline = self._prior_baseline(None)
@@ -483,6 +494,7 @@ class BurstDetector:
         ended = []
         while self._pending:
             ended += self._judge(self._pending.popleft())
+        self.blinks += self._blink_tracker.finish()
         return self._join(ended + self._close(), final=True)
 
     def _join(self, ended: list[Event], final: bool = False) -> list[Event]:
@@ -756,6 +768,13 @@ class BurstDetector:
         return False, side  # both eyes narrowing alike: a blink, a squint of both, a look down
 
     def _judge(self, frame: _Pending) -> list[Event]:
+        """Judge one frame for bursts, then hand it to the blink tracker."""
+        ended = self._judge_bursts(frame)
+        closure = frame.features["closure"] if frame.features is not None else None
+        self.blinks += self._blink_tracker.update(frame.time_s, closure, frame.learn)
+        return ended
+
+    def _judge_bursts(self, frame: _Pending) -> list[Event]:
         p = self.params
         self._last_judged = frame
         if frame.bilateral:

@@ -39,6 +39,7 @@ from .outputs import (
 )
 from .runner import SessionRunner
 from .settings import (
+    BlinkParams,
     DetectorParams,
     GradingParams,
     RestParams,
@@ -50,6 +51,7 @@ from .summary import Grading, LiveTiming, Mark, Provenance, Recording, Statistic
 
 __all__ = [
     "Analysis",
+    "BlinkParams",
     "CACHE_NAME",
     "CameraSource",
     "DEFAULT_ENGINE",

@@ -103,6 +103,7 @@ def analyze_video(
         analysis.summary.batch_key = batch_key
         if out_dir is not None:
             analysis.write(out_dir, parquet=parquet)
+            analysis.folder = Path(out_dir)
         return analysis
     except BaseException:
         if created and out_dir.is_dir() and not any(out_dir.iterdir()):

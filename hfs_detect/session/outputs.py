@@ -1,7 +1,8 @@
 """The output contract of one analysed video: its type, its writer and its reader.
 
 :class:`Analysis` is what an analysis gives; :func:`write_outputs` writes it
-(``landmarks.npz``, ``frames.csv`` and ``.parquet``, ``events.csv``, ``summary.json``)
+(``landmarks.npz``, ``frames.csv`` and ``.parquet``, ``events.csv``, ``blinks.csv``,
+``summary.json``)
 and :func:`load_analysis` reads a folder back (its frames and landmarks when first
 used). Every file is written to a temporary name
 and moved into place, so a killed run never leaves a half-written file; ``summary.json``
@@ -66,7 +67,8 @@ def to_json(data: dict) -> str:
 def write_outputs(
     analysis: Analysis, out_dir: str | os.PathLike, *, parquet: bool = True
 ) -> list[Path]:
-    """Write ``landmarks.npz``, ``frames.csv`` (+ ``.parquet``), ``events.csv``, ``summary.json``.
+    """Write ``landmarks.npz``, ``frames.csv`` (+ ``.parquet``), ``events.csv``,
+    ``blinks.csv``, ``summary.json``.
 
     The whole set is first written into a hidden staging folder inside
     ``out_dir``, then moved into place with ``summary.json`` (which marks a
@@ -85,6 +87,7 @@ def write_outputs(
     try:
         names = _write_set(analysis, staging, out_dir, parquet)
         stale = ["summary.json", *DERIVED_FILES] + ([] if parquet else ["frames.parquet"])
+        stale += [] if analysis.blinks is not None else ["blinks.csv"]
         for name in stale:
             (out_dir / name).unlink(missing_ok=True)
         for name in names:  # summary.json last
@@ -114,6 +117,10 @@ def _write_set(analysis: Analysis, staging: Path, out_dir: Path, parquet: bool) 
     with atomic_path(staging / "events.csv") as tmp:
         analysis.events.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
     names.append("events.csv")
+    if analysis.blinks is not None:
+        with atomic_path(staging / "blinks.csv") as tmp:
+            analysis.blinks.to_csv(tmp, index=False, float_format=CSV_FLOAT_FORMAT)
+        names.append("blinks.csv")
     write_text_atomic(staging / "summary.json", to_json(analysis.summary.to_dict()))
     return [*names, "summary.json"]
 
@@ -134,17 +141,24 @@ class Analysis:
     folder : path-like, optional
         The analysis folder it was read from: ``frames`` and ``track`` are
         read from it when first used (:func:`load_analysis`).
+    blinks : pandas.DataFrame, optional
+        One row per closure of both eyes that is not a burst, the ``blinks.csv``
+        columns (:data:`~hfs_detect.blinks.BLINK_COLUMNS`); None for a folder
+        analysed before blinks were measured.
 
     Attributes
     ----------
-    frames, events, summary, track
+    frames, events, summary, track, blinks
         As above.
     settings : Settings
         How it was analysed (``summary.settings``).
     """
 
-    def __init__(self, frames=None, events=None, summary=None, track=None, *, folder=None):
+    def __init__(
+        self, frames=None, events=None, summary=None, track=None, *, folder=None, blinks=None
+    ):
         self._frames, self.events, self.summary, self._track = frames, events, summary, track
+        self.blinks = blinks
         self.folder = Path(folder) if folder is not None else None
 
     @property
@@ -193,7 +207,12 @@ def load_analysis(out_dir: str | os.PathLike) -> Analysis:
     summary = read_summary(out_dir)
     if not any((out_dir / name).is_file() for name in ("frames.parquet", "frames.csv")):
         raise HFSDetectError(f"{out_dir} has no frames.csv (the per-frame table); rerun analyze")
-    return Analysis(events=_read_events(out_dir, summary), summary=summary, folder=out_dir)
+    return Analysis(
+        events=_read_events(out_dir, summary),
+        summary=summary,
+        folder=out_dir,
+        blinks=_read_blinks(out_dir),
+    )
 
 
 def load_session(out_dir: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, Summary]:
@@ -270,6 +289,24 @@ def _read_events(out_dir: Path, summary: Summary) -> pd.DataFrame:
                           max_rows=max(recording.n_frames, 1))  # fmt: skip
     events["regions"] = events["regions"].fillna("").astype(str)
     return events
+
+
+def _read_blinks(out_dir: Path) -> pd.DataFrame | None:
+    """``blinks.csv``, or None for a folder analysed before blinks were measured."""
+    import pandas as pd
+
+    from ..blinks import BLINK_COLUMNS
+
+    path = out_dir / "blinks.csv"
+    if not path.is_file():
+        return None
+    blinks = _read_table(path, pd.read_csv)
+    missing = set(BLINK_COLUMNS) - set(blinks.columns)
+    if missing:
+        raise HFSDetectError(
+            f"{path} is not a blinks table: missing column(s) {', '.join(sorted(missing))}"
+        )
+    return blinks
 
 
 def _read_table(path: Path, reader) -> pd.DataFrame:

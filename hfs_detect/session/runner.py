@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..blinks import blink_labels, blinks_to_frame, outside_bursts
 from ..detector import BurstDetector, burst_labels, chain_step
 from ..events import Event, events_to_frame
 from ..landmarks.engines import (
@@ -54,7 +55,7 @@ from .protocol import (
     steps_from_intervals,
 )
 from .settings import Settings
-from .statistics import DISCLAIMER, methods_paragraph, session_statistics
+from .statistics import DISCLAIMER, blink_statistics, methods_paragraph, session_statistics
 from .summary import (
     Grading,
     LiveTiming,
@@ -118,7 +119,7 @@ class SessionRunner:
         self.blendshape_names = blendshape_names
         self.protocol = protocol
         self.rest = RestSegmenter(self.settings.rest, self.settings.rest_intervals_s)
-        self.detector = BurstDetector(self.settings.detector)
+        self.detector = BurstDetector(self.settings.detector, self.settings.blinks)
         self.events: list[Event] = []
         self._rest_states: list[bool] = []
         self._steps: list[str] = []
@@ -334,9 +335,13 @@ class SessionRunner:
         frames["rest"] = rest
         frames["provoked"] = np.array(self._provoked, dtype=bool)
         at_rest = [e for e in self.events if not e.provoked]
-        frames["burst"] = burst_labels(frames["time_s"].to_numpy(), self.events)
+        time_s = frames["time_s"].to_numpy()
+        frames["burst"] = burst_labels(time_s, self.events)
+        blinks = outside_bursts(self.detector.blinks, self.events)
+        frames["blink"] = blink_labels(time_s, blinks)
         statistics = Statistics(
             **session_statistics(frames, rest, at_rest, s.verdict, self.detector.asymmetries),
+            blinks=blink_statistics(blinks, frames, rest),
             n_provoked_events=len(self.events) - len(at_rest),
         )
         grading = grade_session(frames, rest, at_rest, statistics.verdict, s.grading)
@@ -356,7 +361,11 @@ class SessionRunner:
         self._finish_steps(summary, frames, rest, ended_by)
         summary.methods = methods_paragraph(summary.to_dict())
         return Analysis(
-            frames=frames, events=events_to_frame(self.events), summary=summary, track=track
+            frames=frames,
+            events=events_to_frame(self.events),
+            summary=summary,
+            track=track,
+            blinks=blinks_to_frame(blinks),
         )
 
     def _provenance(self, from_cache: bool) -> Provenance:

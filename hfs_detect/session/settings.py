@@ -15,7 +15,7 @@ It reads and writes TOML::
     hfs-detect analyze visit.mp4 -o out/ --settings clinic.toml
 
 A settings file holds top-level keys (``engine``, ``mirrored``, ...) and one
-table per stage (``[rest]``, ``[detector]``, ``[verdict]``, ``[grading]``);
+table per stage (``[rest]``, ``[detector]``, ``[blinks]``, ``[verdict]``, ``[grading]``);
 keys left out keep their defaults, and an unknown key is refused by name.
 """
 
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .._checks import HFSDetectError, check_number, check_option
+from ..blinks import BlinkParams
 from ..detector import DetectorParams
 from ..landmarks.engines import DEFAULT_ENGINE, ENGINES
 from ..rest import RestParams, parse_intervals
@@ -40,10 +41,10 @@ from .protocol import PROVOCATIONS, parse_steps
 from .statistics import VerdictParams
 
 __all__ = ["Settings", "SessionSettings", "DetectorParams", "RestParams", "VerdictParams",
-           "GradingParams", "ENGINES", "DEFAULT_ENGINE"]  # fmt: skip
+           "GradingParams", "BlinkParams", "ENGINES", "DEFAULT_ENGINE"]  # fmt: skip
 
-_STAGES = {"rest": RestParams, "detector": DetectorParams, "verdict": VerdictParams,
-           "grading": GradingParams}  # fmt: skip
+_STAGES = {"rest": RestParams, "detector": DetectorParams, "blinks": BlinkParams,
+           "verdict": VerdictParams, "grading": GradingParams}  # fmt: skip
 """Each stage's table and its parameter type."""
 
 
@@ -70,7 +71,8 @@ class Settings:
     steps : tuple of (str, float, float), ``"auto"`` or None
         Provocation steps of a recording, ``(kind, start_s, end_s)``, or
         ``"auto"`` to find the mouth pursing from the mouth's shape.
-    rest, detector, verdict, grading : RestParams, DetectorParams, VerdictParams, GradingParams
+    rest, detector, blinks, verdict, grading : RestParams, DetectorParams, BlinkParams, \
+VerdictParams, GradingParams
         Each stage's thresholds.
     """
 
@@ -83,6 +85,7 @@ class Settings:
     steps: tuple[tuple[str, float, float], ...] | str | None = None
     rest: RestParams = field(default_factory=RestParams)
     detector: DetectorParams = field(default_factory=DetectorParams)
+    blinks: BlinkParams = field(default_factory=BlinkParams)
     verdict: VerdictParams = field(default_factory=VerdictParams)
     grading: GradingParams = field(default_factory=GradingParams)
 

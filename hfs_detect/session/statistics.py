@@ -35,6 +35,7 @@ __all__ = [
     "session_statistics",
     "verdict_sentence",
     "methods_paragraph",
+    "blink_statistics",
     "DISCLAIMER",
 ]
 
@@ -154,6 +155,65 @@ def session_statistics(
         "verdict_text": verdict_sentence(
             verdict, events, dominant, rest_s, p, asymmetries, face_fraction
         ),
+    }
+
+
+def blink_statistics(blinks, frames, rest: np.ndarray) -> dict:
+    """The blink figures of ``summary.json`` (``statistics.blinks``).
+
+    Parameters
+    ----------
+    blinks : list of Blink
+        The closures of both eyes outside bursts (:mod:`hfs_detect.blinks`).
+    frames : pandas.DataFrame
+        The per-frame table.
+    rest : (n,) bool
+        Rest state of each frame.
+
+    Returns
+    -------
+    dict
+        ``n_blinks`` (blinks and partial blinks at rest), ``blinks_per_rest_min``,
+        ``median_duration_s``; per eye ``incomplete_share_<side>`` (the share of
+        those blinks in which that eye did not close completely);
+        ``median_depth_difference`` (left minus right: + when the left lid closes
+        deeper) and ``median_reopen_lag_s``; ``n_prolonged`` and
+        ``prolonged_per_rest_min`` (closures of 0.5 s or longer at rest); and
+        ``both_half_closed_share``, the share of rest time with both eyes more than
+        half closed (Peterson et al. 2016: it tracked the Jankovic scale in
+        blepharospasm). Rates and shares are None without rest or without blinks.
+    """
+    time_s = frames["time_s"].to_numpy()
+    durations = frame_durations(time_s)
+    rest_s = float(np.sum(durations[rest]))
+    minutes = rest_s / 60
+    at_rest = [b for b in blinks if b.at_rest]
+    ordinary = [b for b in at_rest if b.kind != "prolonged"]
+    prolonged = [b for b in at_rest if b.kind == "prolonged"]
+
+    def median(values) -> float | None:
+        return round(float(np.median(values)), 4) if values else None
+
+    def share(values) -> float | None:
+        return round(float(np.mean(values)), 4) if values else None
+
+    half_closed = None
+    if rest.any():
+        at_rest_face = rest & frames["face"].to_numpy(bool)
+        eyes = rest_contraction(frames, "eye_aperture", at_rest_face)
+        both = (eyes["left"] > 0.5) & (eyes["right"] > 0.5) & at_rest_face
+        half_closed = round(float(np.sum(durations[both]) / rest_s), 4)
+    return {
+        "n_blinks": len(ordinary),
+        "blinks_per_rest_min": round(len(ordinary) / minutes, 3) if minutes > 0 else None,
+        "median_duration_s": median([b.duration_s for b in ordinary]),
+        "incomplete_share_left": share([not b.complete_left for b in ordinary]),
+        "incomplete_share_right": share([not b.complete_right for b in ordinary]),
+        "median_depth_difference": median([b.depth_left - b.depth_right for b in ordinary]),
+        "median_reopen_lag_s": median([b.reopen_lag_s for b in ordinary]),
+        "n_prolonged": len(prolonged),
+        "prolonged_per_rest_min": round(len(prolonged) / minutes, 3) if minutes > 0 else None,
+        "both_half_closed_share": half_closed,
     }
 
 

@@ -162,6 +162,9 @@ class Statistics:
     n_brow_raised, n_long_bilateral_closures, n_provoked_events : int
     persistent_asymmetry : list of dict
         Lasting one-sided changes re-learned as rest.
+    blinks : dict
+        The blink figures (:func:`~hfs_detect.session.statistics.blink_statistics`);
+        empty for a session analysed before blinks were measured.
     verdict : str
         ``unilateral_bursts``, ``bilateral_pattern``, ``none`` or ``insufficient_data``.
     verdict_text : str
@@ -182,6 +185,7 @@ class Statistics:
     persistent_asymmetry: list = field(default_factory=list)
     verdict_text: str = ""
     n_provoked_events: int = 0
+    blinks: dict = field(default_factory=dict)
 
     VERDICTS = ("unilateral_bursts", "bilateral_pattern", "none", "insufficient_data")
 
@@ -216,6 +220,7 @@ class Statistics:
             persistent_asymmetry=get("persistent_asymmetry", _LIST, []),
             verdict_text=get("verdict_text", _STR, ""),
             n_provoked_events=get("n_provoked_events", _INT, 0),
+            blinks=get("blinks", _DICT, {}),
         )
 
 
