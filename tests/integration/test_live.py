@@ -34,6 +34,10 @@ def test_headless_live_finds_the_bursts_analyze_finds(sample, analyzed, tmp_path
     assert len(live) == len(offline) >= 3
     assert list(live.side) == list(offline.side) == [SAMPLE_SIDES[sample]] * len(live)
     np.testing.assert_allclose(live.start_s, offline.start_s, atol=0.2)
+    live_blinks = pd.read_csv(out / "blinks.csv")  # the same chain: the same blinks
+    offline_blinks = analyzed(SAMPLES / sample).blinks
+    assert len(live_blinks) == len(offline_blinks) >= 3
+    np.testing.assert_allclose(live_blinks.start_s, offline_blinks.start_s, atol=0.05)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["verdict"] == "unilateral_bursts"
     assert summary["dominant_side"] == SAMPLE_SIDES[sample]
