@@ -38,7 +38,8 @@ def test_analyze_on_the_shipped_sample_writes_the_three_files(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no native log noise
     assert "600 frames" in result.stdout
-    for name in ("events.csv", "frames.csv", "summary.json", "frames.parquet", "landmarks.npz"):
+    written = ("events.csv", "blinks.csv", "frames.csv", "summary.json", "frames.parquet")
+    for name in (*written, "landmarks.npz"):
         assert (tmp_path / "out" / name).is_file(), name
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["n_frames"] == 600 and summary["face_fraction"] > 0.99
@@ -398,7 +399,7 @@ def test_a_rerun_leaves_no_file_of_the_earlier_run_behind(tmp_path, archive):
     result = run("analyze", SAMPLES / "synthetic_hfs_left.mp4", "-o", folder, "--no-parquet")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
-        "events.csv", "frames.csv", "landmarks.npz", "summary.json"
+        "blinks.csv", "events.csv", "frames.csv", "landmarks.npz", "summary.json"
     ]  # fmt: skip
 
 
