@@ -55,7 +55,7 @@ from .protocol import (
     steps_from_intervals,
 )
 from .settings import Settings
-from .statistics import DISCLAIMER, blink_statistics, methods_paragraph, session_statistics
+from .statistics import DISCLAIMER, methods_paragraph, session_statistics
 from .summary import (
     Grading,
     LiveTiming,
@@ -340,8 +340,9 @@ class SessionRunner:
         blinks = outside_bursts(self.detector.blinks, self.events)
         frames["blink"] = blink_labels(time_s, blinks)
         statistics = Statistics(
-            **session_statistics(frames, rest, at_rest, s.verdict, self.detector.asymmetries),
-            blinks=blink_statistics(blinks, frames, rest),
+            **session_statistics(
+                frames, rest, at_rest, s.verdict, self.detector.asymmetries, blinks
+            ),
             n_provoked_events=len(self.events) - len(at_rest),
         )
         grading = grade_session(frames, rest, at_rest, statistics.verdict, s.grading)

@@ -9,8 +9,13 @@ Verdicts
     At least ``min_events`` bursts, at least ``min_side_share`` of them on
     one side.
 ``bilateral_pattern``
-    Repeated bilateral eye closures longer than a blink (``>= 0.5 s``), at
-    least ``min_events`` of them: blepharospasm-like, not hemifacial spasm.
+    Grounded in the blink table (:mod:`hfs_detect.blinks`): at least
+    ``min_events`` prolonged closures of both eyes (``>= 0.5 s``, longer than a
+    blink) at rest, and the eyes closing more than ``raised_blink_rate_per_min``
+    (27) times a rest-minute, blinks and prolonged closures together (a resting
+    blink rate above 27 a minute told blepharospasm from healthy people best in
+    Bentivoglio et al. 2006, Mov Disord 21:1225). Blepharospasm-like, not
+    hemifacial spasm; a screening pattern, not a diagnosis.
 ``none``
     Otherwise.
 
@@ -57,30 +62,18 @@ class VerdictParams(Parameters):
         Bursts (or long bilateral closures) needed for a pattern (3).
     min_side_share : float
         Share of bursts on the dominant side for ``unilateral_bursts`` (0.75).
+    raised_blink_rate_per_min : float
+        Closures of both eyes per rest-minute (blinks and prolonged closures)
+        above which the rate is raised, for ``bilateral_pattern`` (27: Bentivoglio
+        et al. 2006, the resting rate that best told blepharospasm from healthy
+        people).
     """
 
     min_rest_s: float = 10.0
     min_face_fraction: float = 0.5
     min_events: int = 3
     min_side_share: float = 0.75
-
-
-def _long_bilateral_closures(frames, rest: np.ndarray, closure: float = 0.5) -> int:
-    """Bilateral closures at rest lasting at least 0.5 s (longer than a blink)."""
-    at_rest = rest & frames["face"].to_numpy(bool)
-    eyes = rest_contraction(frames, "eye_aperture", at_rest)
-    closed = (eyes["left"] > closure) & (eyes["right"] > closure)
-    time_s = frames["time_s"].to_numpy()
-    count, start = 0, None
-    for t, c in zip(time_s, closed & at_rest, strict=True):
-        if c and start is None:
-            start = t
-        elif not c and start is not None:
-            count += t - start >= LONG_CLOSURE_S
-            start = None
-    if start is not None:
-        count += time_s[-1] - start >= LONG_CLOSURE_S
-    return int(count)
+    raised_blink_rate_per_min: float = 27.0
 
 
 def session_statistics(
@@ -89,6 +82,7 @@ def session_statistics(
     events: list[Event],
     params: VerdictParams | None = None,
     asymmetries=(),
+    blinks=(),
 ) -> dict:
     """The detector's summary keys for ``summary.json``.
 
@@ -104,14 +98,18 @@ def session_statistics(
         Verdict thresholds; defaults when omitted.
     asymmetries : list of Asymmetry
         Lasting one-sided changes the detector re-learned as rest.
+    blinks : list of Blink
+        The closures of both eyes outside bursts (:mod:`hfs_detect.blinks`).
 
     Returns
     -------
     dict
         ``rest_s``, ``n_events``, ``events_per_rest_min``, ``spasm_fraction``,
         ``dominant_side``, ``dominant_side_share``, ``regions``,
-        ``kinds``, ``n_long_bilateral_closures``, ``persistent_asymmetry``,
-        ``verdict`` and ``verdict_text`` (the verdict in a sentence).
+        ``kinds``, ``n_long_bilateral_closures`` (the prolonged closures of both
+        eyes at rest), ``persistent_asymmetry``, ``blinks``
+        (:func:`blink_statistics`), ``verdict`` and ``verdict_text`` (the verdict in
+        a sentence).
     """
     p = params or VerdictParams()
     time_s = frames["time_s"].to_numpy()
@@ -121,13 +119,14 @@ def session_statistics(
     spasm_s = float(np.sum(durations[rest & in_burst]))
     dominant = dominant_side(events)  # None on a tie: neither dominates
     share = max(Counter(e.side for e in events).values()) / len(events) if events else None
-    long_closures = _long_bilateral_closures(frames, rest) if rest.any() else 0
+    figures = blink_statistics(list(blinks), frames, rest)
+    long_closures = figures["n_prolonged"]
     face_fraction = float(frames["face"].mean()) if len(frames) else 0.0
     if rest_s < p.min_rest_s or face_fraction < p.min_face_fraction:
         verdict = "insufficient_data"
     elif len(events) >= p.min_events and dominant is not None and share >= p.min_side_share:
         verdict = "unilateral_bursts"
-    elif long_closures >= p.min_events:
+    elif long_closures >= p.min_events and _closure_rate(figures) > p.raised_blink_rate_per_min:
         verdict = "bilateral_pattern"
     else:
         verdict = "none"
@@ -151,11 +150,18 @@ def session_statistics(
             }
             for a in asymmetries
         ],  # fmt: skip
+        "blinks": figures,
         "verdict": verdict,
         "verdict_text": verdict_sentence(
-            verdict, events, dominant, rest_s, p, asymmetries, face_fraction
+            verdict, events, dominant, rest_s, p, asymmetries, face_fraction, figures
         ),
     }
+
+
+def _closure_rate(figures: dict) -> float:
+    """Closures of both eyes per rest-minute: blinks and prolonged closures."""
+    blinks, prolonged = figures["blinks_per_rest_min"], figures["prolonged_per_rest_min"]
+    return (blinks or 0.0) + (prolonged or 0.0)
 
 
 def blink_statistics(blinks, frames, rest: np.ndarray) -> dict:
@@ -225,11 +231,13 @@ def verdict_sentence(
     params: VerdictParams | None = None,
     asymmetries=(),
     face_fraction: float | None = None,
+    blinks: dict | None = None,
 ) -> str:
     """The verdict in a sentence a clinician reads, with what to do when it cannot say more.
 
     ``face_fraction`` (the share of frames with a face) lets an insufficient
-    verdict say that the face, not the rest, was missing.
+    verdict say that the face, not the rest, was missing; ``blinks`` (the blink
+    figures) give a bilateral pattern its figures.
     """
     p = params or VerdictParams()
     no_face = face_fraction is not None and face_fraction < p.min_face_fraction
@@ -237,6 +245,18 @@ def verdict_sentence(
         text = f"one-sided contraction bursts at rest, on the patient's {dominant_side} side"
     elif verdict == "bilateral_pattern":
         text = "repeated bilateral eye closures beyond normal blinking (blepharospasm-like)"
+        if blinks:
+            share = blinks.get("both_half_closed_share")
+            text += (
+                f": {blinks['n_prolonged']} prolonged closures of both eyes "
+                f"({blinks['prolonged_per_rest_min']:.1f} per rest-minute) and "
+                f"{_closure_rate(blinks):.0f} closures per rest-minute in all (above "
+                f"{p.raised_blink_rate_per_min:g})"
+                + (f", both eyes more than half closed {100 * share:.0f}% of rest" if share
+                   is not None else "")
+                + "; not hemifacial spasm. Frequent blinking also comes with dry eyes, "
+                "bright light and tiredness: blepharospasm is a clinical diagnosis"
+            )  # fmt: skip
     elif verdict == "insufficient_data" and face_fraction == 0:
         text = "no face found in the video"
     elif verdict == "insufficient_data" and no_face:
@@ -324,6 +344,26 @@ def lone_flicker(det: dict) -> str:
     )
 
 
+def blink_methods(summary: dict) -> str:
+    """The methods' words for blinks and the bilateral pattern (empty for older outputs)."""
+    figures = summary.get("blinks") or {}
+    params = summary["parameters"]
+    if not figures or "blinks" not in params:
+        return ""
+    det, verdict = params["detector"], params["verdict"]
+    rate = figures.get("blinks_per_rest_min")
+    counted = f", {rate:.1f} per rest-minute" if rate is not None else ""
+    return (
+        f" Closures of both eyes (each more than {det['blink_closure']} of its open aperture "
+        "closed, for two frames or more) outside bursts were listed as blinks "
+        f"({figures['n_blinks']} at rest{counted}; {figures['n_prolonged']} prolonged, "
+        f"{params['blinks']['prolonged_s']} s or longer); a blepharospasm-like pattern "
+        f"needed {verdict['min_events']} prolonged closures at rest and more than "
+        f"{verdict['raised_blink_rate_per_min']:g} closures per rest-minute (Bentivoglio et "
+        "al. 2006)."
+    )
+
+
 def methods_paragraph(summary: dict) -> str:
     """A plain-language account of how the numbers were made, for reports."""
     det = summary["parameters"]["detector"]
@@ -361,7 +401,8 @@ def methods_paragraph(summary: dict) -> str:
         f"over {det['max_burst_s']} s{shut_hold(det)}, or a faint one (below {det['weak_z']} "
         f"z units) held over {det['max_weak_hold_s']} s{slow_train(det)}, was taken as a "
         "lasting asymmetry, not a spasm "
-        f"({lasting} found). {summary['rest_s']:.1f} s of rest were analysed and "
+        f"({lasting} found).{blink_methods(summary)} {summary['rest_s']:.1f} s of rest were "
+        "analysed and "
         f"{summary['n_events']} bursts found; the screening verdict was '{summary['verdict']}'"
         f". {grading_sentence(summary.get('grading') or {}, summary.get('rest_s'))} {DISCLAIMER}"
     ).replace(".  ", ". ")

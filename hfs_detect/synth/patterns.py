@@ -57,6 +57,8 @@ DISTRACTOR_PATTERNS: dict[str, str] = {
     "expressions": "bilateral smiles, talking and head turns",
     "uneven_eyes": "one eye narrower from the first frame, each lid fluttering at its own times",
     "brow_raise": "one brow raised alone, 0.3-1.5 s, 4-6 times",
+    "blepharospasm": "blepharospasm-like: 30-40 blinks a minute and 4-6 forceful closures of "
+    "both eyes, 0.8-3 s (its verdict is bilateral_pattern)",
 }
 """Distractor sessions (no spasm): name -> what the session holds."""
 
@@ -311,6 +313,19 @@ def plan_pattern(
             closed = placer.place(make, 1.0, gap_s=2.0, quiet=False)
             if closed is not None:
                 plan.eyes_closed.append(closed)
+    elif pattern == "blepharospasm":  # forceful closures of both eyes, and frequent blinks
+
+        def forceful(s):
+            depths = rng.uniform(0.9, 1.0, 2)
+            return EyesClosed(s, float(rng.uniform(0.8, 3.0)), float(depths[0]), float(depths[1]))
+
+        for _ in range(int(rng.integers(4, 7))):
+            closed = placer.place(forceful, 0.5, gap_s=1.0, quiet=False)
+            plan.eyes_closed += [closed] if closed else []
+        per_min = float(rng.uniform(30.0, 40.0))
+        for _ in range(round(per_min * duration_s / 60) - n_blinks):
+            blink = placer.place(lambda s: _blink(rng, s), 0.3, gap_s=0.4, quiet=False)
+            plan.blinks += [blink] if blink else []
     elif pattern == "squint":
         start = float(rng.uniform(3.0, 6.0))
         length = min(float(rng.uniform(15.0, 25.0)), duration_s - start - 0.5)

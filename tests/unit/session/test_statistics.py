@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hfs_detect.blinks import Blink
 from hfs_detect.detector import Asymmetry
 from hfs_detect.events import Event
 from hfs_detect.session.statistics import VerdictParams, session_statistics
@@ -44,15 +45,36 @@ def test_bursts_split_between_the_sides_are_no_unilateral_pattern():
     assert s["verdict"] == "none"
 
 
-def test_repeated_long_bilateral_closures_are_a_bilateral_pattern():
+def closures(starts_s, duration_s, depth=0.85):
+    """Closures of both eyes (blinks.csv rows) at rest."""
+    return [
+        Blink(t, t + duration_s, "prolonged" if duration_s >= 0.5 else "blink", depth, depth,
+              t, t, t + duration_s, t + duration_s, True, True, True)
+        for t in starts_s
+    ]  # fmt: skip
+
+
+def test_frequent_prolonged_closures_with_a_raised_blink_rate_are_a_bilateral_pattern():
     frames = frames_at_rest()
-    for start_s in (10, 25, 40):  # both eyes shut for 1.5 s, three times
-        shut = frames.time_s.between(start_s, start_s + 1.5)
-        frames.loc[shut, ["eye_aperture_left", "eye_aperture_right"]] = 0.05
-    s = statistics(frames, [])
+    blinks = closures((10, 25, 40), 1.5) + closures(np.arange(0.5, 59, 2.0), 0.2)  # 30 a minute
+    s = session_statistics(frames, np.ones(len(frames), bool), [], VerdictParams(), (), blinks)
     assert s["verdict"] == "bilateral_pattern"
-    assert s["n_long_bilateral_closures"] == 3
+    assert s["n_long_bilateral_closures"] == 3 and s["blinks"]["n_prolonged"] == 3
     assert "blepharospasm" in s["verdict_text"]
+    assert "3 prolonged closures of both eyes" in s["verdict_text"]
+    assert "clinical diagnosis" in s["verdict_text"]
+
+
+def test_prolonged_closures_at_a_normal_blink_rate_or_a_raised_rate_alone_are_no_pattern():
+    frames = frames_at_rest()
+    rest = np.ones(len(frames), bool)
+    resting_eyes = closures((10, 25, 40), 1.5) + closures((5, 15, 30, 50), 0.2)  # 7 a minute
+    s = session_statistics(frames, rest, [], VerdictParams(), (), resting_eyes)
+    assert s["verdict"] == "none"
+    blinking = closures(np.arange(0.5, 59, 1.5), 0.2)  # 40 a minute, none held
+    s = session_statistics(frames, rest, [], VerdictParams(), (), blinking)
+    assert s["verdict"] == "none"
+    assert s["blinks"]["blinks_per_rest_min"] == pytest.approx(39.0)  # 39 in the 60 s
 
 
 def test_a_quiet_session_is_none():
