@@ -35,6 +35,7 @@ from ._checks import HFSDetectError, check_output_dir, native_library_defaults
 from .provenance import versions
 from .session import THREADS_ENV_VAR, Settings, Summary, read_summary, video_fingerprint
 from .session.grading import GRADING_KEYS
+from .session.statistics import BLINK_FIGURES
 
 __all__ = [
     "VIDEO_SUFFIXES",
@@ -53,6 +54,7 @@ COHORT_COLUMNS = (
     "n_frames", "fps", "regions_eye", "regions_cheek", "regions_mouth", "regions_brow",
     "n_clonic", "n_tonic", "n_brow_raised", *(f"grading_{k}" for k in GRADING_KEYS), "warnings",
     "hfs_detect_version", "landmark_engine", "created_utc",
+    *(f"blink_{k}" for k in BLINK_FIGURES),
 )  # fmt: skip
 FAILURE_COLUMNS = ("video", "reason")
 
@@ -426,6 +428,7 @@ def _cohort_row(video: Path, name: str, summary: Summary) -> dict:
         "hfs_detect_version": summary.provenance.hfs_detect_version,
         "landmark_engine": summary.provenance.landmark_engine,
         "created_utc": summary.provenance.created_utc,
+        **{f"blink_{k}": stats.blinks.get(k) for k in BLINK_FIGURES},
     }  # fmt: skip
 
 

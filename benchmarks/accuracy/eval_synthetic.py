@@ -89,6 +89,7 @@ ROTATED_PATTERNS = (
     "expressions",
 )  # fmt: skip
 ADDED_PATTERNS = ("long_hold", "uneven_eyes", "brow_raise")  # issue 29
+BLINK_PATTERNS = ("blepharospasm",)  # issue 30: its verdict must be bilateral_pattern
 
 # the first sets (issue 3): mixed sessions on still pictures
 V1_FACES = {
@@ -148,6 +149,10 @@ def session_list(which: str) -> list[dict]:
             side = "left" if (f + j + (which != "dev")) % 2 == 1 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 500 + 37 * f + j))  # fmt: skip
+        for j, pattern in enumerate(BLINK_PATTERNS):
+            side = "left" if (f + j) % 2 == 0 else "right"
+            sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
+                                 side=side, seed=base + 800 + 37 * f + j))  # fmt: skip
     return sessions
 
 

@@ -135,6 +135,13 @@ def _pool(rows, method: str) -> dict:
         out["wrong_verdicts"] = [r["session"] for r in verdicts if r not in right] + [
             r["session"] for r in no_spasm if r["verdict"] == "unilateral_bursts"
         ]
+        blepharospasm = [r for r in mine if r["pattern"] == "blepharospasm"]
+        bilateral = [r for r in blepharospasm if r["verdict"] == "bilateral_pattern"]
+        out["bilateral_verdicts"] = f"{len(bilateral)}/{len(blepharospasm)}"
+        out["bilateral_elsewhere"] = [
+            r["session"] for r in mine
+            if r["verdict"] == "bilateral_pattern" and r["pattern"] != "blepharospasm"
+        ]  # fmt: skip
     return out
 
 
@@ -192,6 +199,10 @@ def print_scores(result: dict) -> None:
     print(
         f"\nverdicts right in sessions with 3+ bursts: {ours['verdicts_3plus']}; "
         f"wrong: {', '.join(ours['wrong_verdicts']) or 'none'}"
+    )
+    print(
+        f"bilateral_pattern in the blepharospasm-like sessions: {ours['bilateral_verdicts']}; "
+        f"in any other session: {', '.join(ours['bilateral_elsewhere']) or 'none'}"
     )
 
 

@@ -82,11 +82,12 @@ def _session_figures(out_dir: Path, affected_side: str | None = None) -> dict:
         "regions": regions,
         "median_duration_s": round(float(events.duration_s.median()), 3) if len(events) else None,
         "grading": _grading(analysis, events, affected_side),
+        "blinks": dict(stats.blinks),  # empty for a session analysed before blinks
         "method": {
             "landmark_engine": summary.provenance.landmark_engine,
             **{
                 f"{part}.{k}": v
-                for part in ("rest", "detector")
+                for part in ("rest", "detector", "blinks")
                 for k, v in getattr(settings, part).to_dict().items()
                 if recorded is None or k in (recorded.get(part) or {})
             },
@@ -152,8 +153,9 @@ def compare_sessions(
     dict
         ``before`` and ``after`` (each session's figures), ``changes``:
         bursts per rest-minute (overall and per side), spasm fraction, number
-        of bursts involving each region, median burst duration and every
-        grading item (``grading_<item>``), with the absolute and relative
+        of bursts involving each region, median burst duration, every
+        grading item (``grading_<item>``) and every blink figure
+        (``blink_<figure>``, :data:`BLINK_LABELS`), with the absolute and relative
         change; ``affected_side`` (the side graded) and ``side`` (a note on
         the dominant sides).
     """
@@ -181,6 +183,8 @@ def compare_sessions(
             changes[f"grading_{key}"] = _grading_change(
                 key, a["grading"].get(key), b["grading"].get(key)
             )
+    for key, (_, rate) in BLINK_LABELS.items():
+        changes[f"blink_{key}"] = _change(a["blinks"].get(key), b["blinks"].get(key), pct=rate)
     first, second = a["dominant_side"], b["dominant_side"]
     if first == second:
         side_note = "same dominant side" if first else "no dominant side in either"
@@ -282,6 +286,20 @@ GRADING_LABELS = {
 """How ``compare`` names each grading item."""
 
 
+BLINK_LABELS = {
+    "blinks_per_rest_min": ("blinks per rest-minute", True),
+    "median_duration_s": ("median blink duration (s)", False),
+    "incomplete_share_left": ("incomplete blinks, left", False),
+    "incomplete_share_right": ("incomplete blinks, right", False),
+    "median_depth_difference": ("depth difference, left - right", False),
+    "median_reopen_lag_s": ("reopening lag between eyes (s)", False),
+    "prolonged_per_rest_min": ("prolonged closures per rest-min", True),
+    "both_half_closed_share": ("rest with both eyes half closed", False),
+}
+"""How ``compare`` names each blink figure, and whether its change is also a percentage
+(rates only)."""
+
+
 def comparison_lines(result: dict) -> list[str]:
     """The comparison as a table of text lines (what ``hfs-detect compare`` prints)."""
     lines: list[str] = []
@@ -310,6 +328,17 @@ def comparison_lines(result: dict) -> list[str]:
     for key, label in GRADING_LABELS.items():
         c = result["changes"][f"grading_{key}"]
         fmt = lambda v: "-" if v is None else (v if isinstance(v, str) else f"{v:.3g}")  # noqa: E731
+        pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.0f}%)"
+        change = "-" if c["change"] is None else f"{c['change']:+.3g}"
+        lines.append(
+            f"  {label:<32} {fmt(c['before']):>10} {fmt(c['after']):>10} {change:>10}{pct}"
+        )
+    lines.append("blinks, both eyes (at rest)")
+    for key, (label, _) in BLINK_LABELS.items():
+        c = result["changes"].get(f"blink_{key}")
+        if c is None:
+            continue
+        fmt = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731
         pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.0f}%)"
         change = "-" if c["change"] is None else f"{c['change']:+.3g}"
         lines.append(

@@ -41,6 +41,7 @@ __all__ = [
     "verdict_sentence",
     "methods_paragraph",
     "blink_statistics",
+    "BLINK_FIGURES",
     "DISCLAIMER",
 ]
 
@@ -162,6 +163,14 @@ def _closure_rate(figures: dict) -> float:
     """Closures of both eyes per rest-minute: blinks and prolonged closures."""
     blinks, prolonged = figures["blinks_per_rest_min"], figures["prolonged_per_rest_min"]
     return (blinks or 0.0) + (prolonged or 0.0)
+
+
+BLINK_FIGURES: tuple[str, ...] = (
+    "n_blinks", "blinks_per_rest_min", "median_duration_s", "incomplete_share_left",
+    "incomplete_share_right", "median_depth_difference", "median_reopen_lag_s", "n_prolonged",
+    "prolonged_per_rest_min", "both_half_closed_share",
+)  # fmt: skip
+"""The keys of :func:`blink_statistics` (``summary.json``'s ``blinks``), in order."""
 
 
 def blink_statistics(blinks, frames, rest: np.ndarray) -> dict:
