@@ -158,6 +158,75 @@ def _plots(frames: pd.DataFrame, events: pd.DataFrame, summary: Summary) -> dict
     return plots
 
 
+BLINK_COLOURS = {"blink": ("#555555", "grey"), "prolonged": ("#b2182b", "red"),
+                 "partial": ("#9ecae1", "light blue")}  # fmt: skip
+"""The blink raster's colour for each kind, and its name in the caption."""
+
+
+def _blink_plot(frames: pd.DataFrame, blinks: pd.DataFrame, duration_s: float) -> str:
+    """Each eye's closure over the session, and the blinks as a raster by kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    time_s = frames["time_s"].to_numpy(float)
+    stride = max(1, len(time_s) // MAX_POINTS)
+    eye = region_traces(frames)["eye"]
+    fig, (ax, raster) = plt.subplots(2, 1, figsize=(10, 3.2), sharex=True,
+                                     gridspec_kw={"height_ratios": [2.2, 1]})  # fmt: skip
+    for side in SIDES:
+        ax.plot(time_s[::stride], eye[side][::stride], color=SIDE_COLOURS[side], lw=0.7,
+                label=f"patient's {side} eye")  # fmt: skip
+    ax.set_ylabel("eye closure\n(fraction of rest)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right", ncol=2, frameon=False)
+    counts = []
+    for kind, (colour, name) in BLINK_COLOURS.items():
+        rows = blinks[blinks["kind"] == kind]
+        raster.barh(0, np.maximum(rows["duration_s"], duration_s / 800), left=rows["start_s"],
+                    height=0.8, color=colour)  # fmt: skip
+        counts.append(f"{name}: {kind} ({len(rows)})")
+    raster.set_yticks([])
+    raster.set_xlim(0, duration_s)
+    raster.set_xlabel("time (s); closures of both eyes, not bursts. " + ", ".join(counts))
+    out = _svg(fig)
+    plt.close(fig)
+    return out
+
+
+def _blink_html(analysis) -> str:
+    """The report's blink section (empty for a folder analysed before blinks)."""
+    blinks, figures = analysis.blinks, analysis.summary.statistics.blinks
+    if blinks is None or not figures:
+        return ""
+
+    def value(key: str, unit: str = "") -> str:
+        v = figures.get(key)
+        return "-" if v is None else f"{v:.3g}{unit}"
+
+    rows = [
+        ["blinks at rest", f"{figures['n_blinks']} ({value('blinks_per_rest_min')} per "
+                           "rest-minute)"],
+        ["median blink duration", value("median_duration_s", " s")],
+        ["incomplete blinks (the eye not closing 0.6 of its aperture)",
+         f"left {value('incomplete_share_left')}, right {value('incomplete_share_right')}"],
+        ["median depth difference, left - right", value("median_depth_difference")],
+        ["median reopening lag between the eyes", value("median_reopen_lag_s", " s")],
+        ["prolonged closures (0.5 s or longer) at rest",
+         f"{figures['n_prolonged']} ({value('prolonged_per_rest_min')} per rest-minute)"],
+        ["rest with both eyes more than half closed", value("both_half_closed_share")],
+    ]  # fmt: skip
+    duration = float(analysis.summary.recording.duration_s or 1.0)
+    return (
+        "<h2>Blinks, per eye</h2>"
+        f"<figure>{_blink_plot(analysis.frames, blinks, duration)}</figure>"
+        + _table([[html.escape(a), html.escape(str(b))] for a, b in rows], ["", ""])
+        + "<p class='small'>Each row of blinks.csv gives both eyes' depth, closing and "
+        "reopening times and the lag between them.</p>"
+    )
+
+
 def _face_crops(
     video: Path, frames: pd.DataFrame, events: pd.DataFrame, *, mirrored: bool = False
 ) -> list[str]:
@@ -337,6 +406,7 @@ def write_report(
 <figure>{plots["raster"]}</figure>
 <figure>{plots["rate"]}</figure>
 {_table(event_rows, header) if event_rows else "<p>No burst was found.</p>"}
+{_blink_html(analysis)}
 {grading_html}
 {steps_html}
 <h2>Methods</h2>

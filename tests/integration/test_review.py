@@ -62,6 +62,10 @@ def test_report_opens_in_chromium_without_console_errors(session, tmp_path):
     assert "Grading (video proxies, not a diagnosis)" in text
     for item in ("Jankovic frequency (video proxy)", "SMC grade (video proxy)", "Savitzky-Golay"):
         assert item in text
+    # the blinks: each eye's closure, and a raster naming how many of each kind
+    blinks = pd.read_csv(session / "blinks.csv")
+    assert "Blinks, per eye" in text
+    assert f"grey: blink ({(blinks.kind == 'blink').sum()})" in text and len(blinks) >= 3
     # the check can fail: a page with a script error is caught
     broken = tmp_path / "broken.html"
     broken.write_text("<html><body><script>console.error('x'); nope();</script></body></html>")
