@@ -117,7 +117,7 @@ class Blink:
     complete_left, complete_right : bool
         That eye's depth reached ``complete_depth``.
     at_rest : bool
-        Most of its frames were at rest.
+        It set in from rest (the frame before both eyes closed was at rest).
     """
 
     start_s: float
@@ -171,6 +171,7 @@ class BlinkTracker:
         self._frames: list | None = None  # the closure in progress
         self._n_closed = 0  # its frames with both eyes past blink_closure
         self._last_closed_s = -math.inf
+        self._from_rest = False  # the closure in progress set in from rest
 
     @property
     def closing(self) -> bool:
@@ -195,6 +196,9 @@ class BlinkTracker:
             elif self._reopened(time_s):
                 ended += self._end()
         elif closed:
+            # at rest when it set in from rest: the frame before the eyes closed (a
+            # forceful closure may itself look like an expression to the rest segmenter)
+            self._from_rest = self._lead[-1][3] if self._lead else bool(rest)
             self._frames = [*self._lead, sample]
             self._lead.clear()
             self._n_closed, self._last_closed_s = 1, time_s
@@ -244,8 +248,6 @@ class BlinkTracker:
             kind = "prolonged"
         else:
             kind = "blink"
-        inside = (time_s >= start) & (time_s <= end)
-        rest = np.array([f[3] for f in frames], bool)[inside]
         return Blink(
             start_s=start,
             end_s=end,
@@ -258,7 +260,7 @@ class BlinkTracker:
             reopen_s_right=reopen["right"],
             complete_left=depth["left"] >= p.complete_depth,
             complete_right=depth["right"] >= p.complete_depth,
-            at_rest=bool(rest.size and rest.mean() >= 0.5),
+            at_rest=self._from_rest,
         )
 
 

@@ -316,7 +316,9 @@ def _add_evaluate(sub) -> None:
             recall (a match is an onset within --tolerance-s), the median onset error,
             and per eye the share of the frames marked closed that lie in a found
             blink. The .tag's frame numbers are the video's frames; give --tag-fps for
-            one annotated on a copy with another frame rate.
+            one annotated on a copy with another frame rate. A reviewed .eaf or .boris
+            file with a 'blink' tier (or behaviour), one annotation per blink, has its
+            blinks scored the same way, beside its bursts.
 
             Where the truth knows the grading (a session made by 'synth --grade', with
             its .plan.json) the grading proxies are scored too: SMC grade and Jankovic
@@ -898,18 +900,35 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     if args.json:
         check_output_file(args.json)
-    if args.truth.suffix.lower() == ".tag":
-        from .review.blinks import blink_lines, evaluate_blinks
+    from .review.blinks import blink_lines, evaluate_blinks
 
-        if args.tag_fps is not None and not args.tag_fps > 0:
-            raise HFSDetectError("--tag-fps must be above 0")
+    if args.tag_fps is not None and not args.tag_fps > 0:
+        raise HFSDetectError("--tag-fps must be above 0")
+    if args.truth.suffix.lower() == ".tag":
         result = evaluate_blinks(
             args.predicted, args.truth, tolerance_s=args.tolerance_s, fps=args.tag_fps
         )
         print("\n".join(blink_lines(result)))
     else:
-        result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
-        print("\n".join(evaluation_lines(result)))
+        blink_truth = None  # a reviewed file's blink tier, scored against blinks.csv
+        if args.truth.suffix.lower() in (".eaf", ".boris") and args.predicted.is_dir():
+            from .review.annotations import read_review_blinks
+
+            blink_truth = read_review_blinks(args.truth)
+        try:
+            result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
+            print("\n".join(evaluation_lines(result)))
+        except HFSDetectError as exc:  # a file of blinks only
+            if blink_truth is None or "no burst" not in str(exc):
+                raise
+            result = {"warnings": []}
+        if blink_truth is not None:
+            blinks = evaluate_blinks(
+                args.predicted, args.truth, tolerance_s=args.tolerance_s, truth=blink_truth
+            )
+            print("\n".join(blink_lines(blinks)))
+            result["blinks"] = blinks["blinks"]
+            result["warnings"] += blinks["warnings"]
     _print_warnings(result["warnings"])
     if args.json:
         from ._atomic import write_text_atomic

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hfs_detect.synth_render import astronaut_face
-
-from hfs_detect.synth import plan_session, render_session
+from hfs_detect.synth.plan import plan_session
+from hfs_detect.synth.render import astronaut_face, render_session
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = {

@@ -189,8 +189,8 @@ def render_face(which: str, face: str, sessions: list[dict], truth_dir: Path) ->
         source = prepared if mode == "moving" else still_from_video(prepared, index)
     for s in todo:
         face_source = source
-        if mode == "moving" and s["pattern"] in SPASM_PATTERNS:
-            face_source = source.quiet_part()  # spasms where the person is at rest
+        if mode == "moving" and (s["pattern"] in SPASM_PATTERNS or s["pattern"] in BLINK_PATTERNS):
+            face_source = source.quiet_part()  # spasms (closures) where the person is at rest
         duration = session_length_s(s["pattern"])
         quiet = face_source.quiet_times(duration) if mode == "moving" else None
         free = face_source.blink_free_times(duration) if mode == "moving" else None

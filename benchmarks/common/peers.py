@@ -1,4 +1,8 @@
-"""Two peer methods, run on the same landmarks as hfs-detect, for side-by-side scores.
+"""Peer methods, run on the same landmarks as hfs-detect, for side-by-side scores.
+
+Bursts: ``blendshape_events`` and ``nomura_sakai_events``. Blinks (issue 30):
+``ear_threshold_blinks`` (a plain EAR threshold) and ``jefapato_blinks``
+(JeFaPaTo's per-eye EAR peaks, matched left and right).
 
 ``blendshape_events``
     What a user would write first: MediaPipe's ``eyeBlinkLeft`` minus
@@ -133,3 +137,88 @@ def nomura_sakai_events(
         "clonic_rate_per_min": len(runs) / (len(rd) / fps / 60.0),
     }
     return events, figures
+
+
+# -- blink peers (issue 30), on the frames table's plain 2-D EAR (``ear_2d_<side>``) ----------
+
+EAR_THRESHOLD = 0.2
+"""The plain EAR threshold (Soukupova & Cech 2016's starting point): both eyes' mean
+2-D EAR below it for two frames or more is a blink."""
+
+
+def _blink_rows(spans: list[tuple[float, float, float, float]]) -> pd.DataFrame:
+    """Blink rows in ``blinks.csv``'s timing columns from (close_l, reopen_l, close_r, reopen_r)."""
+    rows = []
+    for close_l, reopen_l, close_r, reopen_r in spans:
+        start, end = min(close_l, close_r), max(reopen_l, reopen_r)
+        rows.append({"start_s": start, "end_s": end, "duration_s": end - start,
+                     "close_s_left": close_l, "reopen_s_left": reopen_l,
+                     "close_s_right": close_r, "reopen_s_right": reopen_r})  # fmt: skip
+    columns = ["start_s", "end_s", "duration_s", "close_s_left", "reopen_s_left",
+               "close_s_right", "reopen_s_right"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def ear_threshold_blinks(frames: pd.DataFrame, threshold: float = EAR_THRESHOLD) -> pd.DataFrame:
+    """A plain EAR threshold: runs of two frames or more with both eyes' mean EAR below
+    ``threshold``; each run is one blink (both eyes timed alike)."""
+    time_s = frames["time_s"].to_numpy(float)
+    ear = frames[["ear_2d_left", "ear_2d_right"]].to_numpy(float).mean(axis=1)
+    step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1 / 30
+    spans = []
+    for a, b in _runs(np.nan_to_num(ear, nan=1.0) < threshold):
+        if b - a + 1 >= 2:
+            start, end = float(time_s[a]), float(time_s[b]) + step
+            spans.append((start, end, start, end))
+    return _blink_rows(spans)
+
+
+def jefapato_blinks(
+    frames: pd.DataFrame,
+    *,
+    min_distance_s: float = 50 / 240,
+    min_prominence: float = 0.05,
+    min_width_s: float = 10 / 240,
+    max_width_s: float = 250 / 240,
+    match_s: float = 0.1,
+) -> pd.DataFrame:
+    """JeFaPaTo's published approach (Büchner et al. 2024, cvjena/JeFaPaTo), per eye:
+    the peaks of the inverted EAR (``scipy.signal.find_peaks`` with a minimum distance,
+    prominence and width; wider than ``max_width_s`` dropped), each eye's closing and
+    reopening at the half-prominence crossings; left and right peaks closer than
+    ``match_s`` are one blink, an unmatched peak a blink of one eye. Its defaults are
+    set for 240 fps video in frames; here they are the same times in seconds."""
+    from scipy import signal
+
+    time_s = frames["time_s"].to_numpy(float)
+    step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1 / 30
+    per_eye = {}
+    for side in ("left", "right"):
+        ear = frames[f"ear_2d_{side}"].to_numpy(float)
+        ear = pd.Series(ear).interpolate(limit_direction="both").to_numpy()
+        peaks, props = signal.find_peaks(
+            -ear, distance=max(1, round(min_distance_s / step)), prominence=min_prominence,
+            width=max(1.0, min_width_s / step),
+        )  # fmt: skip
+        index = np.arange(len(time_s))
+        found = []
+        for k, peak in enumerate(peaks):
+            left, right = props["left_ips"][k], props["right_ips"][k]
+            if (right - left) * step > max_width_s:
+                continue
+            close, reopen = np.interp([left, right], index, time_s)
+            found.append((float(time_s[peak]), float(close), float(reopen)))
+        per_eye[side] = found
+    spans, used = [], set()
+    for apex, close, reopen in per_eye["left"]:
+        near = [(abs(apex - a), j) for j, (a, _, _) in enumerate(per_eye["right"])
+                if j not in used and abs(apex - a) <= match_s]  # fmt: skip
+        if near:
+            _, j = min(near)
+            used.add(j)
+            _, close_r, reopen_r = per_eye["right"][j]
+            spans.append((close, reopen, close_r, reopen_r))
+        else:
+            spans.append((close, reopen, close, reopen))
+    spans += [(c, r, c, r) for j, (_, c, r) in enumerate(per_eye["right"]) if j not in used]
+    return _blink_rows(sorted(spans, key=lambda s: min(s[0], s[2])))

@@ -34,6 +34,7 @@ __all__ = [
     "write_boris",
     "read_boris",
     "read_review",
+    "read_review_blinks",
 ]
 
 BURST_TIERS = {side: f"burst_{side}" for side in SIDES}
@@ -364,6 +365,69 @@ def read_review(path: str | os.PathLike, notes: list[str] | None = None):
     if suffix == ".boris":
         return read_boris(path, notes=notes)
     raise HFSDetectError(f"not an ELAN or BORIS file: {path}")
+
+
+BLINK_TIER = "blink"
+"""The tier (ELAN) or behaviour (BORIS) of annotated blinks, matched without regard to case
+(``blinks`` too): one annotation per blink, both eyes."""
+
+
+def _is_blink_tier(name: str) -> bool:
+    return name.strip().lower() in ("blink", "blinks")
+
+
+def read_review_blinks(path: str | os.PathLike):
+    """The annotated blinks of an ELAN or BORIS file (its ``blink`` tier or behaviour), as a
+    table of ``start_s`` and ``end_s``; None when it has no such tier.
+
+    Raises
+    ------
+    HFSDetectError
+        A file that cannot be read, or a blink without a time.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    spans: list[tuple[float, float]] = []
+    suffix = path.suffix.lower()
+    if suffix == ".eaf":
+        pympi = _pympi()
+        try:
+            eaf = pympi.Elan.Eaf(str(path))
+        except Exception as exc:  # pympi raises assorted XML errors
+            raise HFSDetectError(f"cannot read ELAN file {path}: {exc}") from None
+        tiers = [t for t in eaf.get_tier_names() if _is_blink_tier(t)]
+        if not tiers:
+            return None
+        for tier in tiers:
+            for annotation, (begin, end, *_) in eaf.tiers[tier][0].items():
+                times = [eaf.timeslots.get(slot) for slot in (begin, end)]
+                if any(t is None for t in times):
+                    raise HFSDetectError(
+                        f"{path}: annotation {annotation} on tier {tier!r} has no time: "
+                        "align it in ELAN"
+                    )
+                spans.append((times[0] / 1000.0, times[1] / 1000.0))
+    elif suffix == ".boris":
+        try:
+            project = json.loads(path.read_text(encoding="utf-8"))
+            observations = project["observations"]
+            rows = observations[sorted(observations)[0]].get("events", [])
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise HFSDetectError(f"cannot read BORIS project {path}: {exc}") from None
+        times = sorted(
+            float(row[0]) for row in rows
+            if isinstance(row, list) and len(row) > 2 and _is_blink_tier(str(row[2]))
+            and isinstance(row[0], (int, float)) and not isinstance(row[0], bool)
+        )  # fmt: skip
+        if not times:
+            return None
+        if len(times) % 2:
+            raise HFSDetectError(f"BORIS project {path}: unpaired START for {BLINK_TIER}")
+        spans = list(zip(times[::2], times[1::2], strict=True))
+    else:
+        raise HFSDetectError(f"not an ELAN or BORIS file: {path}")
+    return pd.DataFrame(sorted(spans), columns=["start_s", "end_s"])
 
 
 REVIEW_SUFFIXES = {".eaf": "ELAN", ".boris": "BORIS"}

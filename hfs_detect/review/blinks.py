@@ -128,7 +128,8 @@ def score_blinks(
     found : pandas.DataFrame
         A ``blinks.csv`` table.
     truth : pandas.DataFrame
-        :func:`read_tag`'s table.
+        :func:`read_tag`'s table (in frames), or a table of ``start_s`` and ``end_s``
+        (a reviewed file's blink tier: no per-eye closed frames).
     time_s : (n,) array, optional
         The analysed frames' times (frame ``i`` of the ``.tag`` is ``time_s[i]``).
     fps : float, optional
@@ -137,8 +138,9 @@ def score_blinks(
     tolerance_s : float
         Largest onset difference of a match (0.25 s).
     span_s : (float, float), optional
-        Score only this stretch (the annotated part): found blinks whose onset
-        lies outside it are not counted.
+        Score only this stretch of a longer annotation: the found blinks whose onset
+        lies in it (``truth`` holds the true ones). By default, the annotated frames
+        (a found blink may set in up to ``tolerance_s`` before the first).
 
     Returns
     -------
@@ -148,11 +150,20 @@ def score_blinks(
         ``closed_recall_right``, ``missed_s`` and ``false_s`` (onsets).
     """
     check_number("tolerance_s", tolerance_s)
-    at = _frame_times(time_s, fps)
-    true_onsets = np.array([at(f) for f in truth["start_frame"]], float)
-    if span_s is None:
-        span_s = (at(0), at(max(int(truth.attrs.get("n_frames", 1)) - 1, 0)) + 1e-9)
-    inside = (found["start_s"] >= span_s[0] - tolerance_s) & (found["start_s"] <= span_s[1])
+    in_seconds = "start_s" in truth
+    at = _frame_times(time_s, fps) if not in_seconds else float
+    span_given = span_s is not None
+    if in_seconds:
+        true_onsets = truth["start_s"].to_numpy(float)
+        if span_s is None:
+            span_s = (-np.inf, np.inf)
+    else:
+        true_onsets = np.array([at(f) for f in truth["start_frame"]], float)
+        if span_s is None:
+            span_s = (at(0), at(max(int(truth.attrs.get("n_frames", 1)) - 1, 0)) + 1e-9)
+    inside = (found["start_s"] >= span_s[0] - tolerance_s) & (found["start_s"] < span_s[1])
+    if span_given:  # a stretch of a longer annotation: its edges cut alike for both sides
+        inside = (found["start_s"] >= span_s[0]) & (found["start_s"] < span_s[1])
     found = found[inside].reset_index(drop=True)
     found_onsets = found["start_s"].to_numpy(float)
     pairs = sorted(
@@ -177,7 +188,8 @@ def score_blinks(
     )
     closed = {}
     for side in ("left", "right"):
-        frames = [f for marked in truth[f"closed_{side}"] for f in marked]
+        marked_frames = truth[f"closed_{side}"] if f"closed_{side}" in truth else []
+        frames = [f for marked in marked_frames for f in marked]
         if not frames:
             closed[side] = None
             continue
@@ -215,8 +227,10 @@ def evaluate_blinks(
     *,
     tolerance_s: float = 0.25,
     fps: float | None = None,
+    truth: pd.DataFrame | None = None,
 ) -> dict:
-    """Score an analysis folder's ``blinks.csv`` against a ``.tag`` file.
+    """Score an analysis folder's ``blinks.csv`` against a ``.tag`` file (or ``truth``,
+    the blink tier read from the reviewed file ``tag``).
 
     Raises
     ------
@@ -236,10 +250,13 @@ def evaluate_blinks(
         raise HFSDetectError(
             f"{predicted} has no blinks.csv (analysed before blinks were measured): rerun analyze"
         )
-    truth = read_tag(tag)
     time_s = analysis.frames["time_s"].to_numpy(float)
-    n_tag = int(truth.attrs["n_frames"])
     warnings = []
+    if truth is None:
+        truth = read_tag(tag)
+        n_tag = int(truth.attrs["n_frames"])
+    else:
+        n_tag = len(time_s)
     if fps is None and abs(n_tag - len(time_s)) > max(2, 0.01 * len(time_s)):
         warnings.append(
             f"{Path(tag).name} has {n_tag} frames but the video {len(time_s)}: if it was "

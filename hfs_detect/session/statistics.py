@@ -194,9 +194,10 @@ def blink_statistics(blinks, frames, rest: np.ndarray) -> dict:
         ``median_depth_difference`` (left minus right: + when the left lid closes
         deeper) and ``median_reopen_lag_s``; ``n_prolonged`` and
         ``prolonged_per_rest_min`` (closures of 0.5 s or longer at rest); and
-        ``both_half_closed_share``, the share of rest time with both eyes more than
-        half closed (Peterson et al. 2016: it tracked the Jankovic scale in
-        blepharospasm). Rates and shares are None without rest or without blinks.
+        ``both_half_closed_share``, the share of rest time (with the closures that
+        set in from rest) with both eyes more than half closed (Peterson et al. 2016:
+        it tracked the Jankovic scale in blepharospasm). A blink is at rest when it
+        set in from rest. Rates and shares are None without rest or without blinks.
     """
     time_s = frames["time_s"].to_numpy()
     durations = frame_durations(time_s)
@@ -214,10 +215,15 @@ def blink_statistics(blinks, frames, rest: np.ndarray) -> dict:
 
     half_closed = None
     if rest.any():
-        at_rest_face = rest & frames["face"].to_numpy(bool)
-        eyes = rest_contraction(frames, "eye_aperture", at_rest_face)
-        both = (eyes["left"] > 0.5) & (eyes["right"] > 0.5) & at_rest_face
-        half_closed = round(float(np.sum(durations[both]) / rest_s), 4)
+        face = frames["face"].to_numpy(bool)
+        eyes = rest_contraction(frames, "eye_aperture", rest & face)
+        # rest, and the closures that set in from it (a forceful closure may itself look
+        # like an expression to the rest segmenter: its time still counts)
+        context = rest.copy()
+        for b in at_rest:
+            context |= (time_s >= b.start_s) & (time_s <= b.end_s)
+        both = (eyes["left"] > 0.5) & (eyes["right"] > 0.5) & context & face
+        half_closed = round(float(np.sum(durations[both]) / np.sum(durations[context])), 4)
     return {
         "n_blinks": len(ordinary),
         "blinks_per_rest_min": round(len(ordinary) / minutes, 3) if minutes > 0 else None,

@@ -280,3 +280,30 @@ def test_the_annotated_video_with_rest_intervals_shows_the_bursts_of_events_csv(
     shown = [e for *_, ended, _ in annotated_frames(out) for e in ended]
     expected = list(zip(events.start_s, events.side, strict=True))
     assert [(e.start_s, e.side) for e in shown] == expected
+
+
+@pytest.mark.parametrize("suffix", [".eaf", ".boris"])
+def test_a_reviewed_blink_tier_is_scored_against_blinks_csv(session, tmp_path, suffix, capsys):
+    import pympi
+
+    from hfs_detect.synth.plan import plan_session
+
+    # the sample's planned blinks (samples/make_samples.py), and one the eyes never made
+    plan = plan_session(20.0, side="left", n_spasms=4, n_blinks=5, seed=3)
+    spans = [(b.start_s, b.start_s + b.duration_s) for b in plan.blinks] + [(8.5, 8.7)]
+    review = tmp_path / f"blinks{suffix}"
+    if suffix == ".eaf":
+        eaf = pympi.Elan.Eaf()
+        eaf.add_tier("blink")
+        for start, end in spans:
+            eaf.add_annotation("blink", int(start * 1000), int(end * 1000), "")
+        eaf.to_file(str(review))
+    else:
+        rows = [[t, "", "blink", "", ""] for start, end in spans for t in (start, end)]
+        review.write_text(json.dumps({"observations": {"visit": {"events": rows}}}))
+    scores = tmp_path / "scores.json"
+    assert main(["evaluate", str(session), str(review), "--json", str(scores)]) == 0
+    printed = capsys.readouterr().out
+    assert "blinks: 5 of 6 true blinks found, 5 found" in printed
+    assert "missed at 8.5 s" in printed
+    assert json.loads(scores.read_text())["blinks"]["precision"] == 1.0

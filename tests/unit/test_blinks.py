@@ -77,3 +77,17 @@ def test_a_closure_overlapping_a_burst_is_the_bursts():
     table = blinks_to_frame(blinks)
     assert list(table.columns[:4]) == ["start_s", "end_s", "duration_s", "kind"]
     assert len(table) == 2 and table["at_rest"].all()
+
+
+def test_a_closure_is_at_rest_when_it_set_in_from_rest():
+    t = np.arange(0, 3, 1 / FPS)
+    eyes = closure_pulse(t, 1.0, 0.1, 0.8, 0.1, 0.9)
+    tracker = BlinkTracker(blink_closure=0.3)
+    blinks = []
+    for time_s, a in zip(t, eyes, strict=True):
+        closing = a > 0.3  # a forceful closure looks like an expression: not rest itself
+        blinks += tracker.update(float(time_s), np.array([a, a]), rest=not closing)
+    (held,) = blinks + tracker.finish()
+    assert held.kind == "prolonged" and held.at_rest
+    (talking,) = track(eyes, eyes, t, rest=False)  # set in while talking
+    assert not talking.at_rest
