@@ -146,7 +146,8 @@ def session_list(which: str) -> list[dict]:
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 37 * f + j))  # fmt: skip
         for j, pattern in enumerate(ADDED_PATTERNS):  # dev2: other seeds, the other side
-            side = "left" if (f + j + (which != "dev")) % 2 == 1 else "right"
+            # dev2 and dev3 take the other side; test keeps the sides it was made with
+            side = "left" if (f + j + (which in ("dev2", "dev3"))) % 2 == 1 else "right"
             sessions.append(dict(name=f"{face}_{pattern}_{side}", face=face, pattern=pattern,
                                  side=side, seed=base + 500 + 37 * f + j))  # fmt: skip
         for j, pattern in enumerate(BLINK_PATTERNS):
