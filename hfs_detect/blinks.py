@@ -20,11 +20,12 @@ that ran into a burst is the burst's, not a blink.
 *Each eye's timing.* The closure lasts from the first frame of both eyes
 past ``blink_closure`` until both eyes have reopened past half their depth
 (or ``max_reopen_s`` has passed since they were last both closed): eyes
-that close again before reopening make one closure. Each eye closes when
-its closure crosses half its deepest in the closure on the way down and
-reopens when it crosses back, timed between frames by linear
-interpolation, so a lag shorter than a frame is still measured. The blink
-lasts from the first eye's closing to the last eye's reopening.
+that close again before reopening make one closure. Each eye closes where
+its closure first crosses half its deepest in the closure and reopens where
+it last crosses back, timed between frames by linear interpolation, so a lag
+shorter than a frame is still measured. The blink lasts from the first
+eye's closing to the last eye's reopening. A closure still in progress when
+the recording ends is not reported (its length is unknown).
 
 *Kinds.* ``partial`` when neither eye closed past ``partial_depth`` (0.5);
 else ``prolonged`` when it lasted ``prolonged_s`` (0.5 s) or longer (a
@@ -172,6 +173,7 @@ class BlinkTracker:
         self._n_closed = 0  # its frames with both eyes past blink_closure
         self._last_closed_s = -math.inf
         self._from_rest = False  # the closure in progress set in from rest
+        self._first = 0  # its first frame with both eyes past blink_closure
 
     @property
     def closing(self) -> bool:
@@ -199,6 +201,7 @@ class BlinkTracker:
             # at rest when it set in from rest: the frame before the eyes closed (a
             # forceful closure may itself look like an expression to the rest segmenter)
             self._from_rest = self._lead[-1][3] if self._lead else bool(rest)
+            self._first = len(self._lead)
             self._frames = [*self._lead, sample]
             self._lead.clear()
             self._n_closed, self._last_closed_s = 1, time_s
@@ -209,8 +212,10 @@ class BlinkTracker:
         return ended
 
     def finish(self) -> list[Blink]:
-        """End the closure in progress (the recording ended)."""
-        return self._end() if self._frames is not None else []
+        """The recording ended: a closure still in progress is not reported (its length is
+        unknown; a session stopped with the eyes shut is not a prolonged closure)."""
+        self._frames, self._n_closed = None, 0
+        return []
 
     def _reopened(self, time_s: float) -> bool:
         """Both eyes back past half their depth, or waited ``max_reopen_s``."""
@@ -223,7 +228,8 @@ class BlinkTracker:
     def _end(self) -> list[Blink]:
         frames, n_closed = self._frames, self._n_closed
         self._frames, self._n_closed = None, 0
-        self._lead.extend(frames[-2:])  # its reopening frames may lead into the next
+        self._lead.extend(frames[-2:-1])  # its reopening may lead into the next (the newest
+        # frame, frames[-1], joins the lead in update)
         if n_closed < 2:  # a crossing of one frame
             return []
         return [self._measure(frames)]
@@ -234,12 +240,21 @@ class BlinkTracker:
         eyes = np.array([f[1:3] for f in frames], float)
         depth, close, reopen = {}, {}, {}
         for k, side in enumerate(SIDES):
-            x = np.nan_to_num(eyes[:, k], nan=-math.inf)
-            peak_i = int(np.argmax(x))
-            depth[side] = float(min(max(x[peak_i], 0.0), 1.0))
-            half = x[peak_i] / 2
-            close[side] = _crossing(time_s, x, peak_i, half, -1)
-            reopen[side] = _crossing(time_s, x, peak_i, half, +1)
+            x = np.nan_to_num(eyes[:, k], nan=-math.inf)  # no face: below any level
+            peak = float(np.max(x[self._first :]))
+            depth[side] = min(max(peak, 0.0), 1.0)
+            half = peak / 2
+            # from the closure's first frame back to where this eye crossed half its
+            # depth, and from its last frame past half depth on to its reopening: a
+            # brief dip inside a held closure does not cut it short
+            first = self._first
+            while x[first] < half:  # this eye crosses half its depth later in the closure
+                first += 1
+            while first > 0 and x[first - 1] >= half:
+                first -= 1
+            last = int(np.flatnonzero(x >= half)[-1]) if np.any(x >= half) else first
+            close[side] = _crossing(time_s, x, first, half, -1)
+            reopen[side] = _crossing(time_s, x, max(last, first), half, +1)
         start, end = min(close.values()), max(reopen.values())
         deepest = max(depth.values())
         if deepest < p.partial_depth:
@@ -264,15 +279,15 @@ class BlinkTracker:
         )
 
 
-def _crossing(time_s: np.ndarray, x: np.ndarray, peak_i: int, level: float, step: int) -> float:
-    """When ``x`` crosses ``level`` walking from ``peak_i`` by ``step`` (-1: back to its
+def _crossing(time_s: np.ndarray, x: np.ndarray, at: int, level: float, step: int) -> float:
+    """When ``x`` crosses ``level`` walking from frame ``at`` by ``step`` (-1: back to its
     closing, +1: on to its reopening), interpolated between the two frames; the first
-    or last frame when it never does."""
-    i = peak_i
+    or last frame when it never does, or when the frame beyond has no face."""
+    i = at
     while 0 <= i + step < len(x) and x[i + step] >= level:
         i += step
     j = i + step
-    if not 0 <= j < len(x):
+    if not 0 <= j < len(x) or not np.isfinite(x[j]):
         return float(time_s[i])
     a, b = x[j], x[i]  # x[j] < level <= x[i]
     share = (level - a) / (b - a) if b > a else 0.0

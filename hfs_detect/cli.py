@@ -347,7 +347,8 @@ def _add_evaluate(sub) -> None:
         "--tolerance-s",
         type=float,
         default=0.3,
-        help="slack at either end of a burst when matching (default 0.3 s)",
+        help="slack at either end of a burst when matching; for blinks, the largest onset "
+        "difference of a match (default 0.3 s)",
     )
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the scores as JSON")
 
@@ -495,8 +496,9 @@ def _add_settings(sub) -> None:
             """\
             Print the settings an analysis would use, as a TOML settings file: the
             landmark engine and model, how faces are found, and every stage's
-            thresholds ([rest], [detector], [verdict], [grading]). With no option, the
-            defaults; with --settings FILE and flags, the file with the flags applied.
+            thresholds ([rest], [detector], [blinks], [verdict], [grading]). With no
+            option, the defaults; with --settings FILE and flags, the file with the flags
+            applied.
             Give the file back to analyze, live or batch with --settings FILE: a clinic
             keeps its settings in one file, and every output records them
             (summary.json 'parameters').
@@ -902,19 +904,28 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         check_output_file(args.json)
     from .review.blinks import blink_lines, evaluate_blinks
 
-    if args.tag_fps is not None and not args.tag_fps > 0:
-        raise HFSDetectError("--tag-fps must be above 0")
+    if args.tag_fps is not None:
+        check_number("--tag-fps", args.tag_fps, above=0.0)
+        if args.truth.suffix.lower() != ".tag":
+            raise HFSDetectError("--tag-fps is for a .tag truth file (an eye-blink annotation)")
     if args.truth.suffix.lower() == ".tag":
         result = evaluate_blinks(
             args.predicted, args.truth, tolerance_s=args.tolerance_s, fps=args.tag_fps
         )
         print("\n".join(blink_lines(result)))
     else:
-        blink_truth = None  # a reviewed file's blink tier, scored against blinks.csv
+        blink_truth, late = None, []  # a reviewed file's blink tier, scored against blinks.csv
         if args.truth.suffix.lower() in (".eaf", ".boris") and args.predicted.is_dir():
             from .review.annotations import read_review_blinks
 
             blink_truth = read_review_blinks(args.truth)
+            if blink_truth is not None and not (args.predicted / "blinks.csv").is_file():
+                late.append(
+                    f"{args.truth.name} has a blink tier, but {args.predicted} has no "
+                    "blinks.csv (analysed before blinks were measured): its blinks are not "
+                    "scored; rerun analyze to score them"
+                )
+                blink_truth = None
         try:
             result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
             print("\n".join(evaluation_lines(result)))
@@ -929,6 +940,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
             print("\n".join(blink_lines(blinks)))
             result["blinks"] = blinks["blinks"]
             result["warnings"] += blinks["warnings"]
+        result["warnings"] += late
     _print_warnings(result["warnings"])
     if args.json:
         from ._atomic import write_text_atomic

@@ -189,7 +189,8 @@ def _blink_plot(frames: pd.DataFrame, blinks: pd.DataFrame, duration_s: float) -
         counts.append(f"{name}: {kind} ({len(rows)})")
     raster.set_yticks([])
     raster.set_xlim(0, duration_s)
-    raster.set_xlabel("time (s); closures of both eyes, not bursts. " + ", ".join(counts))
+    raster.set_xlabel("time (s); every closure of both eyes that was not a burst, at rest or not: "
+                      + ", ".join(counts))  # fmt: skip
     out = _svg(fig)
     plt.close(fig)
     return out
@@ -200,6 +201,7 @@ def _blink_html(analysis) -> str:
     blinks, figures = analysis.blinks, analysis.summary.statistics.blinks
     if blinks is None or not figures:
         return ""
+    params = analysis.summary.settings.blinks
 
     def value(key: str, unit: str = "") -> str:
         v = figures.get(key)
@@ -209,11 +211,11 @@ def _blink_html(analysis) -> str:
         ["blinks at rest", f"{figures['n_blinks']} ({value('blinks_per_rest_min')} per "
                            "rest-minute)"],
         ["median blink duration", value("median_duration_s", " s")],
-        ["incomplete blinks (the eye not closing 0.6 of its aperture)",
+        [f"incomplete blinks (the eye not closing {params.complete_depth:g} of its aperture)",
          f"left {value('incomplete_share_left')}, right {value('incomplete_share_right')}"],
         ["median depth difference, left - right", value("median_depth_difference")],
         ["median reopening lag between the eyes", value("median_reopen_lag_s", " s")],
-        ["prolonged closures (0.5 s or longer) at rest",
+        [f"prolonged closures ({params.prolonged_s:g} s or longer) at rest",
          f"{figures['n_prolonged']} ({value('prolonged_per_rest_min')} per rest-minute)"],
         ["rest with both eyes more than half closed", value("both_half_closed_share")],
     ]  # fmt: skip

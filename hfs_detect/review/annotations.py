@@ -174,7 +174,7 @@ def read_elan(path: str | os.PathLike, notes: list[str] | None = None):
             "spasm_left, spasm_right)"
         )
     other = [t for t, side in sides.items() if side is None and t.strip().lower() != REST_TIER
-             and eaf.tiers[t][0]]  # tiers holding annotations  # fmt: skip
+             and not _is_blink_tier(t) and eaf.tiers[t][0]]  # holding annotations  # fmt: skip
     if other and notes is not None:
         notes.append(f"{path.name}: tier(s) {', '.join(repr(t) for t in other)} are not "
                      "burst tiers: their annotations are not scored")  # fmt: skip
@@ -334,7 +334,8 @@ def read_boris(
             f"{', '.join(repr(c) for c in codes) or 'none'}; expected "
             f"{BURST_TIERS['left']!r} and {BURST_TIERS['right']!r} (or left, right)"
         )
-    other = [c for c in codes if _side_of_tier(c) is None and c.strip().lower() != REST_TIER]
+    other = [c for c in codes if _side_of_tier(c) is None and c.strip().lower() != REST_TIER
+             and not _is_blink_tier(c)]  # fmt: skip
     if other and notes is not None:
         notes.append(f"{path.name}: behaviour(s) {', '.join(repr(c) for c in other)} are not "
                      "burst behaviours: their events are not scored")  # fmt: skip
@@ -415,16 +416,26 @@ def read_review_blinks(path: str | os.PathLike):
             rows = observations[sorted(observations)[0]].get("events", [])
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             raise HFSDetectError(f"cannot read BORIS project {path}: {exc}") from None
-        times = sorted(
-            float(row[0]) for row in rows
-            if isinstance(row, list) and len(row) > 2 and _is_blink_tier(str(row[2]))
-            and isinstance(row[0], (int, float)) and not isinstance(row[0], bool)
-        )  # fmt: skip
-        if not times:
+        by_code: dict[str, list[float]] = {}
+        for row in rows:
+            if (
+                isinstance(row, list)
+                and len(row) > 2
+                and _is_blink_tier(str(row[2]))
+                and isinstance(row[0], (int, float))
+                and not isinstance(row[0], bool)
+            ):
+                by_code.setdefault(str(row[2]), []).append(float(row[0]))  # fmt: skip
+        if not by_code:
             return None
-        if len(times) % 2:
-            raise HFSDetectError(f"BORIS project {path}: unpaired START for {BLINK_TIER}")
-        spans = list(zip(times[::2], times[1::2], strict=True))
+        for code, times in by_code.items():  # state events: START and STOP, per code
+            times.sort()
+            if len(times) % 2:
+                raise HFSDetectError(
+                    f"BORIS project {path}: unpaired START for {code!r} (blinks are state "
+                    "events: a START and a STOP each)"
+                )
+            spans += list(zip(times[::2], times[1::2], strict=True))
     else:
         raise HFSDetectError(f"not an ELAN or BORIS file: {path}")
     return pd.DataFrame(sorted(spans), columns=["start_s", "end_s"])

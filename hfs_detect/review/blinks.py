@@ -47,7 +47,7 @@ def read_tag(path: str | os.PathLike) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
         raise HFSDetectError(f"cannot read the blink annotation {path}: {exc}") from None
     blinks: dict[int, dict] = {}
@@ -56,7 +56,7 @@ def read_tag(path: str | os.PathLike) -> pd.DataFrame:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        fields = line.split(":")
+        fields = [field.strip() for field in line.split(":")]
         try:
             frame, blink_id = int(fields[0]), int(fields[1])
             left_closed, right_closed = fields[3] == "C", fields[5] == "C"
@@ -118,7 +118,7 @@ def score_blinks(
     *,
     time_s: np.ndarray | None = None,
     fps: float | None = None,
-    tolerance_s: float = 0.25,
+    tolerance_s: float = 0.3,
     span_s: tuple[float, float] | None = None,
 ) -> dict:
     """Blink precision and recall, onset error, and per-eye closed-frame recall.
@@ -136,7 +136,7 @@ def score_blinks(
         Time the ``.tag``'s frames as ``frame / fps`` instead (a file annotated on
         another copy of the video).
     tolerance_s : float
-        Largest onset difference of a match (0.25 s).
+        Largest onset difference of a match (0.3 s, as ``evaluate``'s default).
     span_s : (float, float), optional
         Score only this stretch of a longer annotation: the found blinks whose onset
         lies in it (``truth`` holds the true ones). By default, the annotated frames
@@ -149,7 +149,7 @@ def score_blinks(
         ``median_onset_error_s`` (found minus true), ``closed_recall_left`` and
         ``closed_recall_right``, ``missed_s`` and ``false_s`` (onsets).
     """
-    check_number("tolerance_s", tolerance_s)
+    check_number("tolerance_s", tolerance_s, minimum=0.0)
     in_seconds = "start_s" in truth
     at = _frame_times(time_s, fps) if not in_seconds else float
     span_given = span_s is not None
@@ -225,7 +225,7 @@ def evaluate_blinks(
     predicted: str | os.PathLike,
     tag: str | os.PathLike,
     *,
-    tolerance_s: float = 0.25,
+    tolerance_s: float = 0.3,
     fps: float | None = None,
     truth: pd.DataFrame | None = None,
 ) -> dict:

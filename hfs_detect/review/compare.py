@@ -87,7 +87,7 @@ def _session_figures(out_dir: Path, affected_side: str | None = None) -> dict:
             "landmark_engine": summary.provenance.landmark_engine,
             **{
                 f"{part}.{k}": v
-                for part in ("rest", "detector", "blinks")
+                for part in ("rest", "detector", "blinks", "verdict")
                 for k, v in getattr(settings, part).to_dict().items()
                 if recorded is None or k in (recorded.get(part) or {})
             },
@@ -154,9 +154,9 @@ def compare_sessions(
         ``before`` and ``after`` (each session's figures), ``changes``:
         bursts per rest-minute (overall and per side), spasm fraction, number
         of bursts involving each region, median burst duration, every
-        grading item (``grading_<item>``) and every blink figure
-        (``blink_<figure>``, :data:`BLINK_LABELS`), with the absolute and relative
-        change; ``affected_side`` (the side graded) and ``side`` (a note on
+        grading item (``grading_<item>``) and the blink rates, durations, shares
+        and lags (``blink_<figure>``, :data:`BLINK_LABELS`), with the absolute and
+        relative change; ``affected_side`` (the side graded) and ``side`` (a note on
         the dominant sides).
     """
     reference = Path(baseline) if baseline is not None else Path(before)

@@ -310,7 +310,8 @@ class SessionRunner:
             The session's landmarks; by default those :meth:`process_frame` collected.
         frames : pandas.DataFrame, optional
             The frames table of ``track`` (computed when omitted); ``rest``,
-            ``provoked``, ``burst`` (and ``step``, with a protocol) columns are added.
+            ``provoked``, ``burst``, ``blink`` (and ``step``, with a protocol) columns are
+            added.
         video : path or str
             What was analysed (a file, or a camera's name).
         meta_source : CameraSource or VideoFileSource, optional

@@ -197,7 +197,8 @@ def blink_statistics(blinks, frames, rest: np.ndarray) -> dict:
         ``both_half_closed_share``, the share of rest time (with the closures that
         set in from rest) with both eyes more than half closed (Peterson et al. 2016:
         it tracked the Jankovic scale in blepharospasm). A blink is at rest when it
-        set in from rest. Rates and shares are None without rest or without blinks.
+        set in from rest. Rates and the half-closed share are None without rest;
+        medians and the incomplete shares are None without blinks.
     """
     time_s = frames["time_s"].to_numpy()
     durations = frame_durations(time_s)
@@ -265,9 +266,9 @@ def verdict_sentence(
             text += (
                 f": {blinks['n_prolonged']} prolonged closures of both eyes "
                 f"({blinks['prolonged_per_rest_min']:.1f} per rest-minute) and "
-                f"{_closure_rate(blinks):.0f} closures per rest-minute in all (above "
+                f"{_closure_rate(blinks):.1f} closures per rest-minute in all (above "
                 f"{p.raised_blink_rate_per_min:g})"
-                + (f", both eyes more than half closed {100 * share:.0f}% of rest" if share
+                + (f", both eyes more than half closed {100 * share:.1f}% of rest" if share
                    is not None else "")
                 + "; not hemifacial spasm. Frequent blinking also comes with dry eyes, "
                 "bright light and tiredness: blepharospasm is a clinical diagnosis"

@@ -91,3 +91,34 @@ def test_a_closure_is_at_rest_when_it_set_in_from_rest():
     assert held.kind == "prolonged" and held.at_rest
     (talking,) = track(eyes, eyes, t, rest=False)  # set in while talking
     assert not talking.at_rest
+
+
+def test_a_held_closure_with_a_brief_dip_stays_one_prolonged_closure():
+    t = np.arange(0, 3, 1 / FPS)
+    eyes = np.where((t >= 0.5) & (t < 1.8), 0.9, 0.0)
+    eyes[(t >= 0.7) & (t < 0.72)] = 0.4  # one frame half open, still past 0.3
+    (held,) = track(eyes, eyes, t)
+    assert held.kind == "prolonged" and held.duration_s == pytest.approx(1.3, abs=2 / FPS)
+
+
+def test_a_blink_soon_after_another_is_timed_from_its_own_frames():
+    t = np.arange(0, 2, 1 / FPS)
+    first = closure_pulse(t, 0.2, 0.07, 0.03, 0.07, 0.9)
+    second = closure_pulse(t, 0.45, 0.07, 0.03, 0.07, 0.45)  # shallow, right after
+    one, two = track(first + second, first + second, t)
+    assert two.depth_left == pytest.approx(0.45, abs=0.02) and two.kind == "partial"
+    assert two.start_s > one.end_s
+
+
+def test_frames_without_a_face_beside_a_closure_give_finite_times():
+    t = np.arange(0, 3, 1 / FPS)
+    eyes = closure_pulse(t, 1.0, 0.07, 0.1, 0.07, 0.9)
+    eyes[np.flatnonzero(eyes >= 0.45)[0] - 1] = np.nan  # no face as the lids went down
+    (blink,) = track(eyes, eyes, t)
+    assert np.isfinite([blink.start_s, blink.end_s, blink.duration_s]).all()
+
+
+def test_a_closure_still_open_when_the_recording_ends_is_not_reported():
+    t = np.arange(0, 3, 1 / FPS)
+    eyes = np.where(t >= 2.0, 0.9, 0.0)
+    assert track(eyes, eyes, t) == []

@@ -58,3 +58,14 @@ def test_a_file_that_is_not_a_tag_is_refused_in_one_line(tmp_path):
     empty.write_text("#only comments\n")
     with pytest.raises(HFSDetectError, match="holds no frame lines"):
         read_tag(empty)
+
+
+def test_a_tag_with_a_byte_order_mark_or_spaces_reads_and_a_negative_tolerance_is_refused(tmp_path):
+    tag = write_tag(tmp_path / "v.tag", 50, {1: (10, 15, {12})})
+    spaced = tmp_path / "spaced.tag"
+    spaced.write_text("\ufeff" + tag.read_text().replace(":", " : "), encoding="utf-8")
+    truth = read_tag(spaced)
+    assert truth["start_frame"].tolist() == [10] and truth["closed_left"].iloc[0] == [12]
+    found = pd.DataFrame([found_row(0.4, 0.6)])
+    with pytest.raises(HFSDetectError, match="tolerance_s must be at least 0"):
+        score_blinks(found, truth, fps=25.0, tolerance_s=-1.0)
