@@ -72,6 +72,7 @@ def synthetic_blinks(root: Path, engine: str = "litert", tol: float = 0.3) -> No
     import numpy as np
 
     rows, verdicts = [], {"blepharospasm": [], "other": []}
+    held = {"eyes_closed": {}, "blepharospasm": {}}  # planned closures of both eyes: called
     for plan_path in sorted((root / "truth").glob("*.plan.json")):
         name = plan_path.name.removesuffix(".plan.json")
         pred = root / f"pred-{engine}" / name
@@ -84,6 +85,13 @@ def synthetic_blinks(root: Path, engine: str = "litert", tol: float = 0.3) -> No
         plan = json.loads(plan_path.read_text())
         found = pd.read_csv(pred / "blinks.csv")
         fps = plan["fps"]
+        pattern = next((k for k in held if f"_{k}_" in name), None)
+        for closed in plan["eyes_closed"] if pattern else []:
+            start, end = closed["start_s"], closed["start_s"] + closed["duration_s"]
+            over = found[(found.start_s < end) & (found.end_s > start)]
+            called = ("prolonged" if (over.kind == "prolonged").any()
+                      else "+".join(over.kind) or "nothing")  # fmt: skip
+            held[pattern][called] = held[pattern].get(called, 0) + 1
         for blink in plan["blinks"]:
             depth = {side: blink.get(f"depth_{side}") for side in ("left", "right")}
             lags = {side: blink.get(f"lag_{side}_s") or 0.0 for side in ("left", "right")}
@@ -124,6 +132,10 @@ def synthetic_blinks(root: Path, engine: str = "litert", tol: float = 0.3) -> No
             f"{np.median(deeper):.2f}, the other (planned median {np.median(planned):.2f}) "
             f"{np.median(shallower):.2f}; the shallower eye named right {named}/{len(uneven)}"
         )
+    for pattern, called in held.items():
+        total = sum(called.values())
+        print(f"  planned closures of both eyes ({pattern} sessions): "
+              f"{called.get('prolonged', 0)}/{total} prolonged; otherwise {called}")  # fmt: skip
     for kind, items in verdicts.items():
         bilateral = [n for n, v in items if v == "bilateral_pattern"]
         print(
