@@ -629,6 +629,7 @@ def _build_parser() -> _Parser:
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from .session import analyze_video
+    from .session.statistics import blink_line
 
     analysis = analyze_video(
         args.video,
@@ -652,14 +653,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
         f"verdict: {stats.verdict} (screening aid, not a diagnosis)"
     )
     print(f"  {stats.verdict_text}")
-    blinks = stats.blinks
-    if blinks.get("blinks_per_rest_min") is not None:
-        median = blinks["median_duration_s"]
-        print(
-            f"  blinks: {blinks['n_blinks']} at rest ({blinks['blinks_per_rest_min']:.1f} per "
-            f"rest-minute{f', median {median:.2f} s' if median is not None else ''}), "
-            f"{_count(blinks['n_prolonged'], 'prolonged closure')}"
-        )
+    blinks = blink_line(stats.blinks)
+    if blinks is not None:
+        print(f"  {blinks}")
     for step in summary.steps or []:
         if step.provocation:
             print(

@@ -43,6 +43,7 @@ from ..session import (
     Summary,
 )
 from ..session.protocol import FREE_SESSION, Protocol
+from ..session.statistics import blink_line
 from .view import WINDOW_TITLE, LiveView, ViewState
 
 __all__ = ["FrameFeed", "LiveResult", "run_live", "summary_lines"]
@@ -569,6 +570,9 @@ def summary_lines(summary: Summary) -> list[str]:
         f"bursts: {stats.n_events} in {stats.rest_s:.0f} s of rest"
         + (f", {rate:.2f} per rest-minute" if rate is not None else ""),
     ]
+    blinks = blink_line(stats.blinks)
+    if blinks is not None:
+        lines.append(blinks)
     for step in summary.steps or []:
         n = step.n_events
         text = f"  {step.step}: {n} {'burst' if n == 1 else 'bursts'}"

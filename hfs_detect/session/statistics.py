@@ -41,6 +41,7 @@ __all__ = [
     "verdict_sentence",
     "methods_paragraph",
     "blink_statistics",
+    "blink_line",
     "BLINK_FIGURES",
     "DISCLAIMER",
 ]
@@ -157,6 +158,20 @@ def session_statistics(
             verdict, events, dominant, rest_s, p, asymmetries, face_fraction, figures
         ),
     }
+
+
+def blink_line(figures: dict) -> str | None:
+    """The blink figures in one short line (``analyze`` and ``live`` print it); None
+    without rest or for a session analysed before blinks were measured."""
+    if not figures or figures.get("blinks_per_rest_min") is None:
+        return None
+    median = figures["median_duration_s"]
+    n = figures["n_prolonged"]
+    return (
+        f"blinks: {figures['n_blinks']} at rest ({figures['blinks_per_rest_min']:.1f} per "
+        f"rest-minute{f', median {median:.2f} s' if median is not None else ''}), "
+        f"{n} prolonged {'closure' if n == 1 else 'closures'}"
+    )
 
 
 def _closure_rate(figures: dict) -> float:

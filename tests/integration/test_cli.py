@@ -38,6 +38,7 @@ def test_analyze_on_the_shipped_sample_writes_the_three_files(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no native log noise
     assert "600 frames" in result.stdout
+    assert "blinks: " in result.stdout and "per rest-minute" in result.stdout
     written = ("events.csv", "blinks.csv", "frames.csv", "summary.json", "frames.parquet")
     for name in (*written, "landmarks.npz"):
         assert (tmp_path / "out" / name).is_file(), name

@@ -47,6 +47,7 @@ def test_headless_live_finds_the_bursts_analyze_finds(sample, analyzed, tmp_path
     assert not (out / "video.mp4").exists()  # only with --record-video
     printed = capsys.readouterr().out
     assert f"verdict: unilateral_bursts ({SAMPLE_SIDES[sample]} side)" in printed
+    assert f"blinks: {summary['blinks']['n_blinks']} at rest" in printed
 
 
 def test_protocol_steps_are_recorded_and_tasks_are_never_rest(tmp_path):
