@@ -51,18 +51,15 @@ FELLWAY = DATA / "eyeclosures_fellway.mp4"
 
 def published_tag(path: Path) -> Path:
     """The published first-12-s annotation (25 fps frames) as a .tag file."""
+    from hfs_detect.review.blinks import write_tag
+
     truth = pd.read_csv(PUBLISHED, comment="#")
-    lines = ["#eye-blink annotation file version 1.1", "#start", "#end"]
-    for frame in range(300):
-        blink_id, closed = -1, "X"
-        for blink in truth.itertuples():
-            if blink.start_frame25 <= frame <= blink.end_frame25:
-                shut = [int(x) for x in str(blink.fully_closed_frames25).split("-")]
-                blink_id = blink.blink_id
-                closed = "C" if shut[0] <= frame <= shut[-1] else "X"
-        lines.append(f"{frame}:{blink_id}:X:{closed}:X:{closed}:X" + ":0" * 12)
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    blinks = []
+    for blink in truth.itertuples():
+        shut = [int(x) for x in str(blink.fully_closed_frames25).split("-")]  # "227" or "170-171"
+        shut = set(range(shut[0], shut[-1] + 1))
+        blinks.append((blink.start_frame25, blink.end_frame25, shut, shut))
+    return write_tag(path, 300, blinks)
 
 
 def synthetic_blinks(root: Path, engine: str = "litert", tol: float = 0.3) -> None:

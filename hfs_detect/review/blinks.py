@@ -26,7 +26,7 @@ import pandas as pd
 
 from .._checks import HFSDetectError, check_number
 
-__all__ = ["read_tag", "score_blinks", "evaluate_blinks", "blink_lines"]
+__all__ = ["read_tag", "write_tag", "score_blinks", "evaluate_blinks", "blink_lines"]
 
 
 def read_tag(path: str | os.PathLike) -> pd.DataFrame:
@@ -94,6 +94,42 @@ def read_tag(path: str | os.PathLike) -> pd.DataFrame:
     )
     table.attrs["n_frames"] = n_frames
     return table
+
+
+def write_tag(
+    path: str | os.PathLike,
+    n_frames: int,
+    blinks: list[tuple[int, int, set[int], set[int]]],
+    comments: tuple[str, ...] = (),
+) -> Path:
+    """Write an eye-blink annotation (``.tag``, format v1.1) of ``n_frames`` frames.
+
+    Parameters
+    ----------
+    path : path-like
+        Where to write it (whole, or not at all).
+    n_frames : int
+        Frame lines to write (0 to ``n_frames - 1``).
+    blinks : list of (first, last, closed_left, closed_right)
+        Each blink's first and last frame (inclusive), and the frames in which the
+        subject's left and right eye are 90-100% closed (``C``). Numbered 1, 2, ...
+        in the order given.
+    comments : tuple of str
+        Lines for the file's message block (how it was made).
+    """
+    from .._atomic import write_text_atomic
+
+    marks = {}
+    for number, (first, last, left, right) in enumerate(blinks, 1):
+        for frame in range(first, last + 1):
+            marks[frame] = (number, "C" if frame in left else "X", "C" if frame in right else "X")
+    lines = ["#eye-blink annotation file version 1.1", "#message start"]
+    lines += [f"#{c}" for c in comments] + ["#message end", "#start", "#end"]
+    for frame in range(n_frames):
+        number, left, right = marks.get(frame, (-1, "X", "X"))
+        lines.append(f"{frame}:{number}:X:{left}:X:{right}:X" + ":0" * 12)
+    write_text_atomic(Path(path), "\n".join(lines) + "\n")
+    return Path(path)
 
 
 def _frame_times(time_s: np.ndarray | None, fps: float | None):

@@ -50,18 +50,15 @@ def test_annotated_blinks_are_closures_of_both_eyes_at_the_annotated_times(analy
 
 def write_published_tag(path):
     """The published first-12-s annotation (gt/, 25 fps frames) as a .tag file."""
+    from hfs_detect.review.blinks import write_tag
+
     truth = pd.read_csv(data_path("gt/talkingface_first300frames_blinks.csv"), comment="#")
-    lines = ["#eye-blink annotation file version 1.1", "#start", "#end"]
-    for frame in range(300):
-        blink_id, closed = -1, "X"
-        for blink in truth.itertuples():
-            if blink.start_frame25 <= frame <= blink.end_frame25:
-                shut = [int(x) for x in str(blink.fully_closed_frames25).split("-")]
-                blink_id = blink.blink_id
-                closed = "C" if shut[0] <= frame <= shut[-1] else "X"
-        lines.append(f"{frame}:{blink_id}:X:{closed}:X:{closed}:X" + ":0" * 12)
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    blinks = []
+    for blink in truth.itertuples():
+        shut = [int(x) for x in str(blink.fully_closed_frames25).split("-")]
+        closed = set(range(shut[0], shut[-1] + 1))
+        blinks.append((blink.start_frame25, blink.end_frame25, closed, closed))
+    return write_tag(path, 300, blinks)
 
 
 @pytest.mark.slow

@@ -8,16 +8,10 @@ from hfs_detect.review.blinks import read_tag, score_blinks
 
 
 def write_tag(path, n_frames, blinks):
-    """A .tag file: ``blinks`` maps id -> (first, last, closed frames)."""
-    lines = ["#eye-blink annotation file version 1.1", "#start", "#end"]
-    for frame in range(n_frames):
-        blink_id, closed = -1, "X"
-        for k, (first, last, shut) in blinks.items():
-            if first <= frame <= last:
-                blink_id, closed = k, "C" if frame in shut else "X"
-        lines.append(f"{frame}:{blink_id}:X:{closed}:X:{closed}:X" + ":0" * 12)
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    """A .tag file: ``blinks`` maps id -> (first, last, closed frames), both eyes."""
+    from hfs_detect.review.blinks import write_tag as write
+
+    return write(path, n_frames, [(a, b, shut, shut) for a, b, shut in blinks.values()])
 
 
 def found_row(start_s, end_s):
