@@ -44,10 +44,8 @@ import numpy as np
 from ._checks import Parameters, check_number
 from .face_mesh import SIDES
 
-__all__ = ["BlinkParams", "Blink", "BlinkTracker", "BLINK_COLUMNS", "BLINK_KINDS",
-           "blinks_to_frame", "blink_labels", "outside_bursts"]  # fmt: skip
-
-BLINK_KINDS: tuple[str, ...] = ("blink", "prolonged", "partial")
+__all__ = ["BlinkParams", "Blink", "BlinkTracker", "BLINK_COLUMNS", "blinks_to_frame",
+           "blink_labels", "outside_bursts"]  # fmt: skip
 
 BLINK_COLUMNS: tuple[str, ...] = (
     "start_s",
@@ -174,11 +172,7 @@ class BlinkTracker:
         self._last_closed_s = -math.inf
         self._from_rest = False  # the closure in progress set in from rest
         self._first = 0  # its first frame with both eyes past blink_closure
-
-    @property
-    def closing(self) -> bool:
-        """A closure of both eyes is in progress."""
-        return self._frames is not None
+        self._peaks = np.full(2, -math.inf)  # each eye's deepest closure in it so far
 
     def update(self, time_s: float, closure: np.ndarray | None, rest: bool) -> list[Blink]:
         """Take one judged frame: each eye's closure (None without a face) and whether
@@ -192,6 +186,7 @@ class BlinkTracker:
         sample = (time_s, left, right, bool(rest))
         if self._frames is not None:
             self._frames.append(sample)
+            self._peaks = np.fmax(self._peaks, (left, right))
             if closed:
                 self._n_closed += 1
                 self._last_closed_s = time_s
@@ -203,6 +198,7 @@ class BlinkTracker:
             self._from_rest = self._lead[-1][3] if self._lead else bool(rest)
             self._first = len(self._lead)
             self._frames = [*self._lead, sample]
+            self._peaks = np.nanmax(np.array([f[1:3] for f in self._frames], float), axis=0)
             self._lead.clear()
             self._n_closed, self._last_closed_s = 1, time_s
         if self._frames is None:
@@ -221,9 +217,8 @@ class BlinkTracker:
         """Both eyes back past half their depth, or waited ``max_reopen_s``."""
         if time_s - self._last_closed_s >= self.params.max_reopen_s:
             return True
-        data = np.array([f[1:3] for f in self._frames], float)
-        peak = np.nanmax(data, axis=0)
-        return bool(np.all(data[-1] < peak / 2))
+        last = np.array(self._frames[-1][1:3], float)
+        return bool(np.all(last < self._peaks / 2))
 
     def _end(self) -> list[Blink]:
         frames, n_closed = self._frames, self._n_closed

@@ -898,6 +898,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     if args.json:
         check_output_file(args.json)
+    from .review.annotations import NoBurstTierError, read_review_blinks
     from .review.blinks import blink_lines, evaluate_blinks
 
     if args.tag_fps is not None:
@@ -912,8 +913,6 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     else:
         blink_truth, late = None, []  # a reviewed file's blink tier, scored against blinks.csv
         if args.truth.suffix.lower() in (".eaf", ".boris") and args.predicted.is_dir():
-            from .review.annotations import read_review_blinks
-
             blink_truth = read_review_blinks(args.truth)
             if blink_truth is not None and not (args.predicted / "blinks.csv").is_file():
                 late.append(
@@ -925,8 +924,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         try:
             result = evaluate_paths(args.predicted, args.truth, tolerance_s=args.tolerance_s)
             print("\n".join(evaluation_lines(result)))
-        except HFSDetectError as exc:  # a file of blinks only
-            if blink_truth is None or "no burst" not in str(exc):
+        except NoBurstTierError:  # a file of blinks only
+            if blink_truth is None:
                 raise
             result = {"warnings": []}
         if blink_truth is not None:

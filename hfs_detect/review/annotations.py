@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 BURST_TIERS = {side: f"burst_{side}" for side in SIDES}
+
+
+class NoBurstTierError(HFSDetectError):
+    """A reviewed file holds no burst tier (ELAN) or behaviour (BORIS)."""
+
+
 REST_TIER = "rest"
 
 
@@ -168,7 +174,7 @@ def read_elan(path: str | os.PathLike, notes: list[str] | None = None):
     sides = {tier: _side_of_tier(tier) for tier in tiers}
     if not any(sides.values()):
         found = ", ".join(repr(t) for t in tiers) or "none"
-        raise HFSDetectError(
+        raise NoBurstTierError(
             f"{path} has no burst tier: its tiers are {found}; expected "
             f"{BURST_TIERS['left']!r} and {BURST_TIERS['right']!r} (or left, right, "
             "spasm_left, spasm_right)"
@@ -329,7 +335,7 @@ def read_boris(
         checked.append((float(time_s), str(row[2]), str(row[4]) if len(row) > 4 else ""))
     codes = sorted({code for _, code, _ in checked})
     if not any(_side_of_tier(code) for code in codes):
-        raise HFSDetectError(
+        raise NoBurstTierError(
             f"{path}: observation {name!r} has no burst behaviour: its behaviours are "
             f"{', '.join(repr(c) for c in codes) or 'none'}; expected "
             f"{BURST_TIERS['left']!r} and {BURST_TIERS['right']!r} (or left, right)"
