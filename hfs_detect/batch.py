@@ -54,7 +54,7 @@ COHORT_COLUMNS = (
     "n_frames", "fps", "regions_eye", "regions_cheek", "regions_mouth", "regions_brow",
     "n_clonic", "n_tonic", "n_brow_raised", *(f"grading_{k}" for k in GRADING_KEYS), "warnings",
     "hfs_detect_version", "landmark_engine", "created_utc",
-    *(f"blink_{k}" for k in BLINK_FIGURES),
+    *(f"blink_{k}" for k in BLINK_FIGURES), "settings_file", "settings_sha256",
 )  # fmt: skip
 FAILURE_COLUMNS = ("video", "reason")
 
@@ -429,6 +429,7 @@ def _cohort_row(video: Path, name: str, summary: Summary) -> dict:
         "landmark_engine": summary.provenance.landmark_engine,
         "created_utc": summary.provenance.created_utc,
         **{f"blink_{k}": stats.blinks.get(k) for k in BLINK_FIGURES},
+        "settings_file": summary.settings.source, "settings_sha256": summary.settings.key(),
     }  # fmt: skip
 
 

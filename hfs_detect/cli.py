@@ -351,6 +351,114 @@ def _add_evaluate(sub) -> None:
         "difference of a match (default 0.3 s)",
     )
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the scores as JSON")
+    p.add_argument(
+        "--by",
+        choices=("session", "subject"),
+        default="session",
+        help="'subject': per subject and pooled over subjects, with 95%% bootstrap "
+        "intervals over subjects (PRED and TRUTH folders; see --group-by)",
+    )
+    _add_group_by(p)
+    p.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="with --by subject: re-detect the bursts of PRED's saved analyses with this "
+        "settings file's thresholds first (no model run), to score a tuned file on new "
+        "videos",
+    )
+
+
+def _add_group_by(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--group-by",
+        default=None,
+        metavar="video|prefix|FILE.csv",
+        help="whose session each is: 'video' (default: every video its own subject), "
+        "'prefix' (the folder name up to its first _ or -: P07_visit2 is P07), or a CSV "
+        "file with columns video,subject (video: the folder's name, or the video's file "
+        "name or stem)",
+    )
+
+
+def _add_tune(sub) -> None:
+    from .review.tune import MIN_BURSTS, MIN_SUBJECTS, SEARCH
+
+    searched = "\n".join(
+        f"              {stage}.{name}: {', '.join(f'{v:g}' for v in values)}"
+        for stage, name, values in SEARCH
+    )
+    p = sub.add_parser(
+        "tune",
+        help="fit the detector's thresholds to your own annotated videos (cross-validated)",
+        formatter_class=_formatter,
+        description=textwrap.dedent(
+            """\
+            Fit the detector to a clinic's own annotated videos, and measure honestly
+            whether the fit holds on patients it has not seen.
+
+            ANALYSES: a folder of analyze (or batch) output folders of the videos.
+            TRUTHS: a folder of their annotations, paired by name: <name>.eaf (ELAN),
+            <name>.boris (BORIS) or <name>.events.csv, <name> being the analysis
+            folder's name or its video's stem. Sessions without one are left out.
+
+            The bursts are re-detected from the saved frames tables (no model run)
+            with other values of the settings that decide what is found:
+            """
+        )
+        + searched
+        + textwrap.dedent(
+            f"""
+
+            Subjects are split into folds (--folds; a subject's videos always stay
+            together, see --group-by). For each fold the values are chosen on the
+            other folds' subjects (a coordinate search for the best event F1) and
+            scored on the fold's own, never seen in the choice. Pooled over folds,
+            these out-of-fold scores are set against the defaults' on the same
+            sessions, with 95% intervals from a bootstrap over subjects.
+
+            The settings file (-o) is written only when the gain's interval excludes
+            0; otherwise tune says to keep the defaults, and why. The file holds the
+            values chosen on all sessions, with how they were made in its comments;
+            give it to analyze, live or batch with --settings FILE.
+
+            It refuses with fewer than {MIN_SUBJECTS} subjects (each fold must choose on
+            4 or more other people) or {MIN_BURSTS} annotated bursts (one burst more or
+            less would move the F1 by 0.05 or more).
+            """
+        ),
+        epilog=(
+            "example:\n  hfs-detect batch videos/ -o analyses/\n"
+            "  hfs-detect tune analyses/ annotations/ -o clinic.toml --group-by subjects.csv\n"
+            "  hfs-detect analyze new_visit.mp4 -o out/ --settings clinic.toml"
+        ),
+    )
+    p.add_argument("analyses", type=Path, metavar="ANALYSES", help="folder of analysis folders")
+    p.add_argument("truths", type=Path, metavar="TRUTHS", help="folder of annotations")
+    p.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="FILE",
+        help="the tuned settings file to write (only when tuning gains out of fold)",
+    )  # fmt: skip
+    _add_group_by(p)
+    p.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="start from (and compare against) this settings file instead of the defaults",
+    )
+    p.add_argument("--folds", type=int, default=5, metavar="K",
+                   help="folds of subjects (default 5; one subject each when fewer)")  # fmt: skip
+    p.add_argument(
+        "--tolerance-s", type=float, default=0.3,
+        help="slack at either end of a burst when matching, as evaluate (default 0.3 s)",
+    )  # fmt: skip
+    p.add_argument(
+        "--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+        help="processes re-detecting side by side (default: 2, or the cores if fewer)",
+    )  # fmt: skip
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the folds and the bootstrap (default 0)")  # fmt: skip
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
 
 
 def _add_live(sub) -> None:
@@ -617,6 +725,7 @@ def _build_parser() -> _Parser:
     _add_compare(sub)
     _add_synth(sub)
     _add_evaluate(sub)
+    _add_tune(sub)
     _add_settings(sub)
     sub.add_parser(
         "info",
@@ -898,6 +1007,10 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     if args.json:
         check_output_file(args.json)
+    if args.by == "subject":
+        return _evaluate_by_subject(args)
+    if args.group_by is not None or args.settings is not None:
+        raise HFSDetectError("--group-by and --settings go with --by subject")
     from .review.annotations import NoBurstTierError, read_review_blinks
     from .review.blinks import blink_lines, evaluate_blinks
 
@@ -940,6 +1053,64 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         from ._atomic import write_text_atomic
 
+        write_text_atomic(args.json, to_json(result))
+    return EXIT_OK
+
+
+def _evaluate_by_subject(args: argparse.Namespace) -> int:
+    from ._atomic import write_text_atomic
+    from .review.tune import grouped_lines, grouped_scores, load_sessions
+    from .session import Settings
+    from .session.outputs import to_json
+
+    if args.truth.suffix.lower() == ".tag" or args.tag_fps is not None:
+        raise HFSDetectError("--by subject scores bursts, not blinks (.tag)")
+    check_number("--tolerance-s", args.tolerance_s, minimum=0.0)
+    settings = Settings.read(args.settings) if args.settings is not None else None
+    sessions, notes = load_sessions(args.predicted, args.truth, args.group_by)
+    result = grouped_scores(sessions, settings, tolerance_s=args.tolerance_s,
+                            workers=min(2, os.cpu_count() or 1))  # fmt: skip
+    if args.settings is not None:
+        print(f"bursts re-detected with the thresholds of {args.settings}")
+    print("\n".join(grouped_lines(result)))
+    _print_warnings(notes)
+    if args.json:
+        result["settings_file"] = str(args.settings) if args.settings else None
+        write_text_atomic(args.json, to_json(result))
+    return EXIT_OK
+
+
+def _run_tune(args: argparse.Namespace) -> int:
+    from ._atomic import check_output_file, write_text_atomic
+    from .review.tune import load_sessions, tune, tune_lines, tuned_settings, tuned_toml
+    from .session import Settings
+    from .session.outputs import to_json
+
+    check_output_file(args.out)
+    if args.json:
+        check_output_file(args.json)
+    check_number("--folds", args.folds, minimum=2, integer=True)
+    check_number("--workers", args.workers, minimum=1, integer=True)
+    check_number("--tolerance-s", args.tolerance_s, minimum=0.0)
+    base = Settings.read(args.settings) if args.settings is not None else Settings()
+    sessions, notes = load_sessions(args.analyses, args.truths, args.group_by)
+    _print_warnings(notes)
+    result = tune(sessions, base, n_folds=args.folds, tolerance_s=args.tolerance_s,
+                  workers=args.workers, seed=args.seed, progress=True)  # fmt: skip
+    print("\n".join(tune_lines(result)))
+    engines = sorted({s.settings.engine for s in sessions})
+    settings = tuned_settings(result, base)
+    if len(engines) == 1:
+        settings = settings.replace(engine=engines[0])
+    if result["write"]:
+        made_from = f"{args.analyses} with {args.truths}"
+        write_text_atomic(args.out, tuned_toml(result, settings, made_from))
+        print(f"\n{result['reason']}.\ntuned settings written to {args.out}: analyse with "
+              f"--settings {args.out}")  # fmt: skip
+    else:
+        print(f"\nkeep the defaults: {result['reason']}. {args.out} not written.")
+    if args.json:
+        result["settings_file"] = str(args.out) if result["write"] else None
         write_text_atomic(args.json, to_json(result))
     return EXIT_OK
 
@@ -1063,6 +1234,7 @@ def _main(argv: list[str] | None) -> int:
             "compare": _run_compare,
             "synth": _run_synth,
             "evaluate": _run_evaluate,
+            "tune": _run_tune,
             "info": _run_info,
             "settings": _run_settings,
         }[args.command]

@@ -41,6 +41,9 @@ __all__ = [
     "evaluation_lines",
     "false_by_distractor",
     "matched_pairs",
+    "pair_sessions",
+    "read_events",
+    "TRUTH_SUFFIXES",
     "pooled_regions",
     "region_agreement",
     "regions_line",
@@ -221,7 +224,7 @@ def score_events(
     }
 
 
-def _read_events(
+def read_events(
     path: Path, duration_s: float | None = None, notes: list[str] | None = None
 ) -> pd.DataFrame:
     """An events table (``events.csv``, or a reviewed ``.eaf`` / ``.boris``), every burst
@@ -241,6 +244,50 @@ def _events_file(path: Path) -> Path:
     return path / "events.csv" if path.is_dir() else path
 
 
+TRUTH_SUFFIXES = (".events.csv", ".eaf", ".boris")
+"""How a truth file in a folder of truths is named after its session: ``<name>.events.csv``,
+or a clinician's reviewed ``<name>.eaf`` (ELAN) or ``<name>.boris`` (BORIS)."""
+
+
+def pair_sessions(predicted: str | os.PathLike, truth: str | os.PathLike) -> dict[str, tuple]:
+    """The analysis folders of ``predicted`` with their truth files in ``truth``, by name.
+
+    A folder ``NAME`` (one with an ``events.csv``) pairs with ``NAME.events.csv``,
+    ``NAME/events.csv``, ``NAME.eaf`` or ``NAME.boris`` in ``truth``, or with the same
+    named after the analysed video's stem (a batch names a folder after its video).
+
+    Returns
+    -------
+    dict
+        Session name -> ``(analysis folder, truth file or folder)``, sorted by name.
+
+    Raises
+    ------
+    HFSDetectError
+        When no folder has a truth.
+    """
+    predicted, truth = Path(predicted), Path(truth)
+    pairs: dict[str, tuple[Path, Path]] = {}
+    for folder in sorted(p for p in predicted.iterdir() if (p / "events.csv").is_file()):
+        names = [folder.name]
+        summary = _summary(folder)
+        if summary is not None:
+            names.append(Path(str(summary.recording.video)).stem)
+        for name in dict.fromkeys(names):
+            found = [truth / f"{name}{suffix}" for suffix in TRUTH_SUFFIXES]
+            found += [truth / name / "events.csv"]
+            found = [c for c in found if c.is_file()]
+            if found:
+                pairs[folder.name] = (folder, found[0])
+                break
+    if not pairs:
+        raise HFSDetectError(
+            f"no sessions in {predicted} have a truth file in {truth} (looked for "
+            f"<name>.events.csv, <name>.eaf, <name>.boris or <name>/events.csv)"
+        )
+    return pairs
+
+
 def evaluate_paths(
     predicted: str | os.PathLike, truth: str | os.PathLike, *, tolerance_s: float = 0.3
 ) -> dict:
@@ -248,8 +295,8 @@ def evaluate_paths(
 
     ``predicted`` may be an ``events.csv``, an analysis output folder (its
     ``summary.json`` gives the rest time), or a folder of such folders.
-    ``truth`` is an ``events.csv``, or a folder of ``<name>.events.csv``
-    (or ``<name>/events.csv``) paired with the predicted folders by name.
+    ``truth`` is an ``events.csv`` or a reviewed ``.eaf`` / ``.boris`` file, or a
+    folder of them paired with the predicted folders by name (:func:`pair_sessions`).
 
     Returns
     -------
@@ -268,7 +315,7 @@ def evaluate_paths(
         summary = _summary(predicted)
         video = summary.recording.video if summary is not None else name
         names = dict.fromkeys([name, Path(video).stem])
-        candidates = [truth / f"{n}.events.csv" for n in names]
+        candidates = [truth / f"{n}{suffix}" for n in names for suffix in TRUTH_SUFFIXES]
         candidates += [truth / n / "events.csv" for n in names]
         found = [c for c in candidates if c.is_file()]
         if not found:
@@ -278,17 +325,7 @@ def evaluate_paths(
             )
         pairs = {name: (predicted, found[0])}
     else:
-        pairs = {}
-        for folder in sorted(p for p in predicted.iterdir() if (p / "events.csv").is_file()):
-            for candidate in (
-                truth / f"{folder.name}.events.csv",
-                truth / folder.name / "events.csv",
-            ):
-                if candidate.is_file():
-                    pairs[folder.name] = (folder, candidate)
-                    break
-        if not pairs:
-            raise HFSDetectError(f"no sessions in {predicted} have a truth file in {truth}")
+        pairs = pair_sessions(predicted, truth)
     sessions, all_pred, all_true, rest_total = {}, [], [], 0.0
     warnings = []
     for name, (pred_path, true_path) in pairs.items():
@@ -301,8 +338,8 @@ def evaluate_paths(
         summary = _summary(pred_path)
         duration_s = summary.recording.duration_s if summary is not None else None
         notes: list[str] = []
-        pred = _read_events(_events_file(pred_path), duration_s)
-        true = _read_events(_events_file(true_path), duration_s, notes)
+        pred = read_events(_events_file(pred_path), duration_s)
+        true = read_events(_events_file(true_path), duration_s, notes)
         warnings += notes
         rest_s = _rest_seconds(pred_path)
         sessions[name] = score_events(pred, true, tolerance_s=tolerance_s, rest_s=rest_s)

@@ -146,6 +146,16 @@ class SessionRunner:
         """Frames taken so far."""
         return len(self._rest_states)
 
+    @property
+    def rest_states(self) -> np.ndarray:
+        """Per frame taken so far, whether it was rest."""
+        return np.array(self._rest_states, dtype=bool)
+
+    @property
+    def provoked_states(self) -> np.ndarray:
+        """Per frame taken so far, whether it lay in or just after a provocation step."""
+        return np.array(self._provoked, dtype=bool)
+
     # -- landmarks -------------------------------------------------------------
     def cache_key(self, fingerprint: dict) -> dict:
         """What a landmark cache must have been made from to be reused."""
@@ -332,9 +342,9 @@ class SessionRunner:
         frames = frames_table(track) if frames is None else frames
         if self._steps:
             frames["step"] = self._steps
-        rest = np.array(self._rest_states, dtype=bool)
+        rest = self.rest_states
         frames["rest"] = rest
-        frames["provoked"] = np.array(self._provoked, dtype=bool)
+        frames["provoked"] = self.provoked_states
         at_rest = [e for e in self.events if not e.provoked]
         time_s = frames["time_s"].to_numpy()
         frames["burst"] = burst_labels(time_s, self.events)

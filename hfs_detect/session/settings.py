@@ -74,6 +74,10 @@ class Settings:
     rest, detector, blinks, verdict, grading : RestParams, DetectorParams, BlinkParams, \
 VerdictParams, GradingParams
         Each stage's thresholds.
+    source : str or None
+        The settings file they were read from (:meth:`read`), recorded beside them in
+        ``summary.json`` (``settings_file``) and ``cohort.csv``; not itself a setting
+        (equal values from two files are equal settings).
     """
 
     mirrored: bool = False
@@ -88,6 +92,7 @@ VerdictParams, GradingParams
     blinks: BlinkParams = field(default_factory=BlinkParams)
     verdict: VerdictParams = field(default_factory=VerdictParams)
     grading: GradingParams = field(default_factory=GradingParams)
+    source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalised once, here
@@ -116,7 +121,7 @@ VerdictParams, GradingParams
         for name in _STAGES:
             if isinstance(changes.get(name), dict):
                 changes[name] = dataclasses.replace(getattr(self, name), **changes[name])
-        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)} - {"source"}
         if unknown:
             raise HFSDetectError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return dataclasses.replace(self, **changes)
@@ -149,7 +154,7 @@ VerdictParams, GradingParams
         """
         if not isinstance(data, dict):
             raise HFSDetectError(f"{where}: expected a table of settings, got {data!r}")
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls)} - {"source"}
         unknown = sorted(set(data) - names)
         if unknown:
             raise HFSDetectError(
@@ -225,7 +230,7 @@ VerdictParams, GradingParams
             raise HFSDetectError(f"cannot read the settings file {path}: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise HFSDetectError(f"{path} is not a TOML settings file: {exc}") from None
-        return cls.from_dict(data, str(path))
+        return dataclasses.replace(cls.from_dict(data, str(path)), source=str(path))
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write the settings as TOML (whole, or not at all)."""

@@ -424,8 +424,9 @@ _PROVENANCE_KEYS = (
     "hfs_detect_version", "mediapipe_version", "landmark_engine", "landmark_engine_version",
     "landmark_engine_reason", "model_sha256", "landmarks_from_cache", "provenance",
 )  # fmt: skip
-_OTHER_KEYS = ("parameters", "grading", "methods", "disclaimer", "warnings", "protocol", "steps",
-               "marks", "live", "batch_key")  # fmt: skip
+_OTHER_KEYS = ("parameters", "settings_file", "settings_sha256", "grading", "methods",
+               "disclaimer", "warnings", "protocol", "steps", "marks", "live",
+               "batch_key")  # fmt: skip
 _KNOWN = set(_RECORDING_KEYS) | set(_STATISTICS_KEYS) | set(_PROVENANCE_KEYS) | set(_OTHER_KEYS)
 
 
@@ -500,6 +501,8 @@ class Summary(Mapping):
             landmarks_from_cache=p.landmarks_from_cache,
             video_fingerprint=r.video_fingerprint,
             parameters=self.settings.to_dict(),
+            settings_file=self.settings.source,
+            settings_sha256=self.settings.key(),
             provenance=p.record,
         )
         for key in _STATISTICS_KEYS:
@@ -540,7 +543,10 @@ class Summary(Mapping):
             recording=Recording.read(get),
             statistics=Statistics.read(get),
             provenance=Provenance.read(get),
-            settings=Settings.from_summary({**data, "parameters": parameters}),
+            settings=dataclasses.replace(
+                Settings.from_summary({**data, "parameters": parameters}),
+                source=get("settings_file", _STR, None),
+            ),
             grading=Grading.from_dict(grading, f"{where} grading") if grading else None,
             methods=get("methods", _STR, ""),
             disclaimer=get("disclaimer", _STR, ""),

@@ -8,7 +8,7 @@ import pytest
 from hfs_detect.cli import _build_parser, _settings, main
 from hfs_detect.session import Settings
 
-COMMANDS = ("analyze", "live", "batch", "report", "export", "compare", "synth", "evaluate",
+COMMANDS = ("analyze", "live", "batch", "report", "export", "compare", "synth", "evaluate", "tune",
             "settings", "info")  # fmt: skip
 
 
