@@ -80,7 +80,8 @@ def person_session(person: int, faint: bool, duration_s: float = 24.0):
         frames[f"eye_aperture_{side}"] *= 1 - depth * level
         frames[f"mouth_eye_distance_{side}"] -= mouth * level
         frames[f"mouth_corner_height_{side}"] += mouth * level
-        truth.append(Event(float(start_s), float(start_s + length_s), side, ("eye", "mouth"), "tonic"))
+        end_s = float(start_s + length_s)
+        truth.append(Event(float(start_s), end_s, side, ("eye", "mouth"), "tonic"))
     return frames, truth
 
 
