@@ -671,6 +671,12 @@ def _add_export(sub) -> None:
     p.add_argument("folder", type=Path, help="a folder written by analyze, live or batch")
     p.add_argument("file", type=Path, help="the .eaf or .boris file to write")
     p.add_argument("--video", type=Path, help="the video to link (default: from summary.json)")
+    p.add_argument(
+        "--blank",
+        action="store_true",
+        help="write the burst tiers empty: a template to annotate blind to what hfs-detect "
+        "found (for a truth to evaluate or tune on)",
+    )
 
 
 def _add_compare(sub) -> None:
@@ -919,7 +925,9 @@ def _run_export(args: argparse.Namespace) -> int:
     from .review.annotations import export_review
 
     check_output_file(args.file)
-    path, n_bursts, n_rest, video = export_review(args.folder, args.file, args.video)
+    path, n_bursts, n_rest, video = export_review(
+        args.folder, args.file, args.video, blank=args.blank
+    )
     print(f"wrote {path}: {_count(n_bursts, 'burst')}, {_count(n_rest, 'rest segment')}, "
           f"linked to {video}")  # fmt: skip
     if not video.is_file():

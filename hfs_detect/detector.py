@@ -1093,7 +1093,7 @@ class BurstDetector:
             return False
         since = [f for f in self._burst[self._burst.index(active[0]) :] if f.evidence]
         departed = [max(f.evidence[side]) >= p.region_z / 2 for f in since if not f.guarded]
-        held = np.mean(departed) >= 0.9  # never back near rest level...
+        held = bool(departed) and np.mean(departed) >= 0.9  # never back near rest level...
         # ...and not a train of twitches that never relax fully (a fast clonic train)
         twitches = self._twitches(self._burst, side)
         rate = twitches / max(self._burst[-1].time_s - active[0].time_s, 1e-9)

@@ -334,7 +334,11 @@ def read_boris(
             )
         checked.append((float(time_s), str(row[2]), str(row[4]) if len(row) > 4 else ""))
     codes = sorted({code for _, code, _ in checked})
-    if not any(_side_of_tier(code) for code in codes):
+    ethogram = project.get("behaviors_conf") if isinstance(project, dict) else None
+    defined = [
+        str(b.get("code", "")) for b in (ethogram or {}).values() if isinstance(b, dict)
+    ] if isinstance(ethogram, dict) else []  # fmt: skip
+    if not any(_side_of_tier(code) for code in [*codes, *defined]):  # none, or none defined
         raise NoBurstTierError(
             f"{path}: observation {name!r} has no burst behaviour: its behaviours are "
             f"{', '.join(repr(c) for c in codes) or 'none'}; expected "
@@ -469,11 +473,17 @@ def review_media(path: str | os.PathLike) -> list[str]:
 
 
 def export_review(
-    out_dir: str | os.PathLike, path: str | os.PathLike, video: str | os.PathLike | None = None
+    out_dir: str | os.PathLike,
+    path: str | os.PathLike,
+    video: str | os.PathLike | None = None,
+    *,
+    blank: bool = False,
 ) -> tuple[Path, int, int, Path]:
     """Write an analysis folder's bursts and rest as a review file a clinician can correct.
 
     The format follows ``path``'s suffix: ``.eaf`` (ELAN) or ``.boris`` (BORIS).
+    With ``blank``, the burst tiers are written empty: a template for annotating
+    blind to what the tool found (the rest tier is kept, to show where to look).
 
     Returns
     -------
@@ -493,7 +503,7 @@ def export_review(
         raise HFSDetectError(f"export to .eaf (ELAN) or .boris (BORIS), not {path.name}")
     analysis = load_analysis(out_dir)
     frames, recording = analysis.frames, analysis.summary.recording
-    events = events_from_frame(analysis.events)
+    events = [] if blank else events_from_frame(analysis.events)
     rest = rest_segments(frames["time_s"].to_numpy(), frames["rest"].to_numpy(bool))
     video = Path(video or recording.video)
     if path.suffix.lower() == ".eaf":

@@ -213,3 +213,25 @@ def test_evaluate_by_subject_pools_over_subjects(tmp_path, capsys):
     before, after = (json.loads((tmp_path / n).read_text()) for n in ("a.json", "b.json"))
     assert after["pooled"]["recall"]["value"] > before["pooled"]["recall"]["value"]
     assert after["settings_file"] == str(clinic) and before["settings_file"] is None
+
+
+def test_blank_review_files_are_truths_paired_by_name(tmp_path, capsys):
+    """``export --blank`` writes the tiers without the tool's bursts (to annotate blind);
+    a folder of such .eaf and .boris files pairs with the analyses by name, and a file
+    left blank is a session with no burst, not a file without burst tiers."""
+    from hfs_detect.review.annotations import read_review
+    from hfs_detect.review.evaluate import pair_sessions
+
+    analyses, _ = write_population(tmp_path, faint=False, people=2)
+    reviews = tmp_path / "reviews"
+    reviews.mkdir()
+    for name, suffix in (("P00_visit1", ".eaf"), ("P01_visit1", ".boris")):
+        path = reviews / f"{name}{suffix}"
+        assert main(["export", str(analyses / name), str(path), "--blank"]) == 0
+        assert "0 bursts" in capsys.readouterr().out
+        assert read_review(path).empty
+    pairs = pair_sessions(analyses, reviews)
+    assert {k: v[1].suffix for k, v in pairs.items()} == {"P00_visit1": ".eaf",
+                                                         "P01_visit1": ".boris"}  # fmt: skip
+    assert main(["evaluate", str(analyses), str(reviews)]) == 0
+    assert "over 2 session(s)" in capsys.readouterr().out
