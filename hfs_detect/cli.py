@@ -925,6 +925,11 @@ def _run_export(args: argparse.Namespace) -> int:
     from .review.annotations import export_review
 
     check_output_file(args.file)
+    if args.blank and args.file.exists():
+        raise HFSDetectError(
+            f"{args.file} exists: a blank template never replaces a file that may hold a "
+            "clinician's annotations (remove it, or give another name)"
+        )
     path, n_bursts, n_rest, video = export_review(
         args.folder, args.file, args.video, blank=args.blank
     )
@@ -1017,8 +1022,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         check_output_file(args.json)
     if args.by == "subject":
         return _evaluate_by_subject(args)
-    if args.group_by is not None or args.settings is not None:
-        raise HFSDetectError("--group-by and --settings go with --by subject")
+    for given, flag in ((args.group_by, "--group-by"), (args.settings, "--settings")):
+        if given is not None:
+            raise HFSDetectError(f"{flag} goes with --by subject")
     from .review.annotations import NoBurstTierError, read_review_blinks
     from .review.blinks import blink_lines, evaluate_blinks
 
@@ -1097,6 +1103,21 @@ def _run_tune(args: argparse.Namespace) -> int:
     check_output_file(args.out)
     if args.json:
         check_output_file(args.json)
+        if os.path.abspath(args.json) == os.path.abspath(args.out):
+            raise HFSDetectError("--json and -o name the same file: give two names")
+    for given in (args.out, args.json):
+        for folder in (args.analyses, args.truths):
+            if given is not None and _inside(given, folder):
+                raise HFSDetectError(
+                    f"{given} is inside {folder}, one of tune's inputs: write it elsewhere"
+                )
+    if args.out.exists():
+        try:
+            Settings.read(args.out)
+        except HFSDetectError:
+            raise HFSDetectError(
+                f"{args.out} exists and is not a settings file: tune will not replace it"
+            ) from None
     check_number("--folds", args.folds, minimum=2, integer=True)
     check_number("--workers", args.workers, minimum=1, integer=True)
     check_number("--tolerance-s", args.tolerance_s, minimum=0.0)
@@ -1105,22 +1126,40 @@ def _run_tune(args: argparse.Namespace) -> int:
     _print_warnings(notes)
     result = tune(sessions, base, n_folds=args.folds, tolerance_s=args.tolerance_s,
                   workers=args.workers, seed=args.seed, progress=True)  # fmt: skip
+    result["base"] = str(args.settings) if args.settings is not None else "the defaults"
     print("\n".join(tune_lines(result)))
     engines = sorted({s.settings.engine for s in sessions})
     settings = tuned_settings(result, base)
     if len(engines) == 1:
         settings = settings.replace(engine=engines[0])
+    result.update(
+        analyses=os.path.abspath(args.analyses), truths=os.path.abspath(args.truths),
+        group_by=str(args.group_by or "video"), notes=notes,
+        subjects={s.name: s.subject for s in sessions},
+        hfs_detect_version=__version__,
+    )  # fmt: skip
     if result["write"]:
-        made_from = f"{args.analyses} with {args.truths}"
+        made_from = (f"{args.analyses} with {args.truths}, grouped by "
+                     f"{args.group_by or 'video'}, seed {args.seed}")  # fmt: skip
         write_text_atomic(args.out, tuned_toml(result, settings, made_from))
-        print(f"\n{result['reason']}.\ntuned settings written to {args.out}: analyse with "
-              f"--settings {args.out}")  # fmt: skip
+        print(f"\n{result['reason']}.\ntuned settings written to {args.out} (settings_sha256 "
+              f"{settings.key()[:12]}...): analyse with --settings {args.out}")  # fmt: skip
+        result["settings_file"], result["settings_sha256"] = str(args.out), settings.key()
     else:
-        print(f"\nkeep the defaults: {result['reason']}. {args.out} not written.")
+        keep = "keep the defaults" if args.settings is None else f"keep {args.settings}"
+        left = (f" An earlier {args.out} is left as it was: it is not this run's result."
+                if args.out.exists() else "")  # fmt: skip
+        print(f"\n{keep}: {result['reason']}. {args.out} not written.{left}")
+        result["settings_file"] = result["settings_sha256"] = None
     if args.json:
-        result["settings_file"] = str(args.out) if result["write"] else None
         write_text_atomic(args.json, to_json(result))
     return EXIT_OK
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """``path`` is ``folder`` or lies under it (links resolved)."""
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _run_settings(args: argparse.Namespace) -> int:

@@ -355,7 +355,7 @@ def evaluate_paths(
     n_true = sum(s["n_true"] for s in pooled)
     n_pred = sum(s["n_predicted"] for s in pooled)
     n_match = sum(s["n_matched"] for s in pooled)
-    precision = n_match / n_pred if n_pred else 1.0
+    precision = n_match / n_pred if n_pred else (1.0 if n_true == 0 else 0.0)  # as per session
     recall = n_match / n_true if n_true else 1.0
     onsets = [s["onset_error_s"] for s in sessions.values() if s["onset_error_s"] is not None]
     any_side = sum(s["n_matched_any_side"] for s in pooled)

@@ -11,10 +11,12 @@ defaults' on the same sessions, with intervals from a bootstrap over subjects
 (a subject's sessions are resampled together). The settings are worth writing
 only when the gain's interval excludes 0.
 
-The search is a coordinate search: one setting at a time over its values, the
-others held, twice round, keeping a change only when it raises the event F1 of
-the training subjects. Every value tried is scored once on every session, so the
-folds share the work.
+The search, per fold, keeps a change only when it raises the event F1 of the
+training subjects: every value of every setting alone; then the settings whose
+best value helped, added one at a time, the most helpful first; then each setting
+changed so far at the values next to its own. Every value tried is scored once on
+every session, so the folds share the work; rest is segmented again only when a
+rest setting changes.
 """
 
 from __future__ import annotations
@@ -200,13 +202,19 @@ def subject_groups(
             f"{path} needs a 'video' and a 'subject' column (got: "
             f"{', '.join(columns) or 'no rows'})"
         )
-    named = {}
+    named: dict[str, str] = {}
     for row in rows:
-        video, subject = (row[columns["video"]] or "").strip(), (row[columns["subject"]] or "")
-        if video and subject.strip():
-            named[video] = subject.strip()
-            named.setdefault(Path(video).name, subject.strip())
-            named.setdefault(Path(video).stem, subject.strip())
+        video = (row[columns["video"]] or "").strip()
+        subject = (row[columns["subject"]] or "").strip()
+        if not (video and subject):
+            continue
+        if named.get(video, subject) != subject:
+            raise HFSDetectError(
+                f"{path} gives {video} two subjects ({named[video]} and {subject}): one each"
+            )
+        named[video] = subject
+        named.setdefault(Path(video).name, subject)
+        named.setdefault(Path(video).stem, subject)
     out, missing = {}, []
     for name, (_folder, video) in sessions.items():
         keys = (name, Path(video).name, Path(video).stem)
@@ -260,6 +268,23 @@ def load_sessions(
             f"{', '.join(unpaired[:3])}{' ...' if len(unpaired) > 3 else ''}"
         )
     subjects = subject_groups(group_by, {n: (a.folder, v) for n, (a, _, v) in loaded.items()})
+    empty = sorted(name for name, (_, truth, _) in loaded.items() if truth.empty)
+    if empty:
+        notes.append(
+            f"{len(empty)} truth file(s) hold no burst and count as sessions without spasm: "
+            f"{', '.join(empty[:3])}{' ...' if len(empty) > 3 else ''} (a blank template not "
+            "yet annotated must be left out of TRUTHS)"
+        )
+    if group_by is None or str(group_by) == "video":
+        prefixes = subject_groups("prefix", {n: (None, "") for n in loaded})
+        shared = len(set(prefixes.values())) < len(prefixes)
+        if shared:
+            notes.append(
+                "every video is taken as its own subject, but some folder names share a "
+                "prefix (" + ", ".join(sorted(loaded)[:2]) + ", ...): if one person gave "
+                "several videos, give --group-by prefix or a subjects CSV, or the folds "
+                "will split a person"
+            )
     sessions = [
         TuneSession(name, subjects[name], analysis.frames, truth, analysis.settings)
         for name, (analysis, truth, _video) in loaded.items()
@@ -338,8 +363,12 @@ class _Scorer:
         self.pool = None
         if workers > 1 and self.n > 1:
             import multiprocessing
+            import sys
 
-            context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+            # fork shares the frames without copying them (Linux); elsewhere, spawn
+            context = multiprocessing.get_context(
+                "fork" if sys.platform.startswith("linux") else "spawn"
+            )
             self.pool = ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_load_work, initargs=(work, tolerance_s)
             )
@@ -524,7 +553,7 @@ def tune(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=0, desc="settings tried", unit="setting", leave=False)
+        bar = tqdm(total=0, desc="settings tried", unit="setting", leave=False, disable=None)
     scorer = _Scorer(sessions, tolerance_s, workers, bar)
     try:
         folds = _folds(subjects, min(n_folds, len(subjects)), seed)
@@ -562,7 +591,15 @@ def tune(
     gains = _f1(sums[:, 1]) - _f1(sums[:, 0])
     gain = float(_f1(by_subject[:, 1].sum(axis=0)) - _f1(by_subject[:, 0].sum(axis=0)))
     low, high = np.percentile(gains, [2.5, 97.5])
-    pooled["f1_gain"] = {"value": _round(gain), "ci95": [_round(low), _round(high)]}
+    gain, low, high = round(gain, 3), round(float(low), 3), round(float(high), 3)  # as printed
+    pooled["f1_gain"] = {"value": gain, "ci95": [low, high]}
+    per_subject = {
+        name: {
+            label: dict(zip(_COUNTS, (round(float(v), 3) for v in by_subject[k, j]), strict=True))
+            for j, label in enumerate(("defaults", "tuned"))
+        }
+        for k, name in enumerate(subjects)
+    }  # out of fold, each subject's counts
     write = bool(low > 0)
     if write:
         reason = (
@@ -592,7 +629,7 @@ def tune(
         "n_sessions": len(sessions), "n_subjects": len(subjects), "n_true": n_true,
         "n_folds": len(folds), "tolerance_s": tolerance_s, "seed": seed,
         "n_settings_tried": len(scorer.cache),
-        "folds": fold_rows, "pooled": pooled,
+        "folds": fold_rows, "pooled": pooled, "per_subject": per_subject,
         "chosen": _named(final), "stability": stability,
         "write": write, "reason": reason,
     }  # fmt: skip
@@ -607,14 +644,23 @@ def _rounded(figures: dict) -> dict:
 
 
 def tuned_settings(result: dict, base: Settings | None = None) -> Settings:
-    """``base`` (the defaults) with the values :func:`tune` chose on all sessions."""
+    """``base`` (the defaults) with the values :func:`tune` chose on all sessions.
+
+    One recording's own facts in ``base`` (mirrored, rest intervals or steps given by
+    hand) are left out: each session was tuned with its own.
+    """
     from ..session.settings import Settings
 
+    base = base or Settings()
     stages: dict[str, dict] = {}
     for key, value in result["chosen"].items():
         stage, name = key.split(".")
         stages.setdefault(stage, {})[name] = value
-    return (base or Settings()).replace(**stages)
+    general = Settings(engine=base.engine, model_path=base.model_path, max_faces=base.max_faces,
+                       min_confidence=base.min_confidence, rest=base.rest,
+                       detector=base.detector, blinks=base.blinks, verdict=base.verdict,
+                       grading=base.grading)  # fmt: skip
+    return general.replace(**stages)
 
 
 def tuned_toml(result: dict, settings: Settings, made_from: str) -> str:
@@ -625,16 +671,18 @@ def tuned_toml(result: dict, settings: Settings, made_from: str) -> str:
 
     p = result["pooled"]
     d, t, g = p["defaults"]["f1"], p["tuned"]["f1"], p["f1_gain"]
+    base = result.get("base", "the defaults")
     lines = [
         f"# Tuned by hfs-detect {__version__} tune on "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"# from {made_from}",
         f"# {result['n_sessions']} sessions of {result['n_subjects']} subjects, "
         f"{result['n_true']} annotated bursts; {result['n_folds']} folds grouped by subject.",
-        f"# Out of fold: F1 {d['value']:.3f} with the defaults, {t['value']:.3f} tuned, gain "
+        f"# Out of fold: F1 {d['value']:.3f} with {base}, {t['value']:.3f} tuned, gain "
         f"{g['value']:+.3f} (95% interval {g['ci95'][0]:+.3f} to {g['ci95'][1]:+.3f} over "
         "subjects).",
         "# Changed: " + (", ".join(f"{k} = {v:g}" for k, v in result["chosen"].items()) or "none"),
+        f"# settings_sha256 = {settings.key()} (what summary.json and cohort.csv record)",
         "",
     ]
     return "\n".join(lines) + settings.to_toml()
@@ -657,12 +705,14 @@ def _with_ci(figure: dict) -> str:
 
 def tune_lines(result: dict) -> list[str]:
     """:func:`tune`'s result as lines of text: per fold, pooled, chosen, the decision."""
+    base = result.get("base", "the defaults")
+    label = "defaults" if base == "the defaults" else "base"
     lines = [
         f"tuning on {result['n_sessions']} sessions of {result['n_subjects']} subjects "
         f"({result['n_true']} annotated bursts), {result['n_folds']} folds grouped by subject; "
         f"{result['n_settings_tried']} settings tried",
         "",
-        f"{'fold':<5} {'held out':<28} {'F1 defaults':>11} {'F1 tuned':>9}  chosen on the others",
+        f"{'fold':<5} {'held out':<28} {'F1 ' + label:>11} {'F1 tuned':>9}  chosen on the others",
     ]
     for k, row in enumerate(result["folds"], 1):
         held = ", ".join(row["subjects"])
@@ -670,7 +720,7 @@ def tune_lines(result: dict) -> list[str]:
         chosen = ", ".join(f"{key.split('.')[1]} {v:g}" for key, v in row["chosen"].items())
         lines.append(
             f"{k:<5} {held:<28} {row['defaults']['f1'] or 0:>11.3f} "
-            f"{row['tuned']['f1'] or 0:>9.3f}  {chosen or 'the defaults'}"
+            f"{row['tuned']['f1'] or 0:>9.3f}  {chosen or base}"
         )
     p = result["pooled"]
     lines += [
@@ -678,10 +728,10 @@ def tune_lines(result: dict) -> list[str]:
         "pooled out of fold (95% intervals over subjects):",
         f"  {'':<9} {'F1':<20} {'precision':<20} {'recall':<20} false bursts/rest-min",
     ]
-    for label in ("defaults", "tuned"):
-        f = p[label]
+    for key, name in (("defaults", label), ("tuned", "tuned")):
+        f = p[key]
         lines.append(
-            f"  {label:<9} {_with_ci(f['f1']):<20} {_with_ci(f['precision']):<20} "
+            f"  {name:<9} {_with_ci(f['f1']):<20} {_with_ci(f['precision']):<20} "
             f"{_with_ci(f['recall']):<20} {_with_ci(f['false_per_rest_min'])}"
         )
     g = p["f1_gain"]
@@ -749,11 +799,17 @@ def grouped_lines(result: dict) -> list[str]:
             f"{name[:24]:<24} {s['n_sessions']:>8} {s['n_true']:>5} {s['n_predicted']:>6} "
             f"{s['n_matched']:>8} {s['f1']:>6.3f}"
         )
-    p = result["pooled"]
+    p, n = result["pooled"], result["n_subjects"]
+    show = _with_ci if n >= 2 else (lambda f: _cell(f))  # no interval over one subject
     lines.append(
-        f"pooled over {result['n_subjects']} subjects (95% intervals over subjects): "
-        f"F1 {_with_ci(p['f1'])}, precision {_with_ci(p['precision'])}, recall "
-        f"{_with_ci(p['recall'])}, false bursts per rest-minute "
-        f"{_with_ci(p['false_per_rest_min'])}"
+        f"pooled over {n} subject{'s' if n != 1 else ''}"
+        f"{' (95% intervals over subjects)' if n >= 2 else ''}: "
+        f"F1 {show(p['f1'])}, precision {show(p['precision'])}, recall "
+        f"{show(p['recall'])}, false bursts per rest-minute {show(p['false_per_rest_min'])}"
     )
+    if n < MIN_SUBJECTS:
+        lines.append(
+            f"with {n} subject{'s' if n != 1 else ''} these figures say little about the "
+            f"next patient (tune asks for {MIN_SUBJECTS} or more)"
+        )
     return lines

@@ -137,6 +137,28 @@ def test_a_dask_cluster_gives_the_same_cohort_as_local_processes(archive, tmp_pa
     assert json.loads((remote / "batch.json").read_text())["scheduler"] == cluster.scheduler_address
 
 
+def test_a_settings_file_drives_a_batch_and_the_cohort_names_it(archive, tmp_path):
+    """A tuned settings file given to batch: its thresholds are the ones used (the video
+    is re-analysed from the archive's landmarks, its settings having changed), and
+    cohort.csv and summary.json name the file and the settings' hash."""
+    from hfs_detect.session import Settings
+
+    out, clinic = tmp_path / "out", tmp_path / "clinic.toml"
+    tuned = Settings(detector={"threshold_z": 4.5}).write(clinic)
+    shutil.copytree(archive[0] / "synthetic_hfs_left", out / "synthetic_hfs_left")
+    video = SAMPLES / "synthetic_hfs_left.mp4"
+    assert main(["batch", str(video), "-o", str(out), "--settings", str(tuned),
+                 "--workers", "1", "--no-progress"]) == 0  # fmt: skip
+    cohort = pd.read_csv(out / "cohort.csv")
+    summary = json.loads((out / "synthetic_hfs_left" / "summary.json").read_text())
+    assert summary["landmarks_from_cache"] and summary["settings_file"] == str(clinic)
+    assert summary["parameters"]["detector"]["threshold_z"] == 4.5
+    assert list(cohort.settings_file) == [str(clinic)]
+    assert list(cohort.settings_sha256) == [Settings.read(clinic).key()]
+    default = pd.read_csv(archive[0] / "cohort.csv").set_index("name").loc["synthetic_hfs_left"]
+    assert pd.isna(default.settings_file) and default.settings_sha256 == Settings().key()
+
+
 def test_an_unreachable_scheduler_gives_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "hfs_detect", "batch", str(SAMPLES), "-o", str(tmp_path / "o"),

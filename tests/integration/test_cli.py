@@ -79,27 +79,6 @@ def test_a_settings_file_and_the_same_flags_give_identical_outputs(tmp_path):
     assert load_analysis(tmp_path / "file").settings.detector.threshold_z == 4.0
 
 
-def test_a_settings_file_drives_live_and_batch_and_is_recorded(tmp_path):
-    """A clinic's (or a tuned) settings file given to live and batch: its thresholds are
-    the ones used, and summary.json and cohort.csv name the file and the settings' hash."""
-    clinic = tmp_path / "clinic.toml"
-    assert run("settings", "--threshold-z", "4.5", "-o", clinic).returncode == 0
-    video = SAMPLES / "synthetic_hfs_left.mp4"
-    live = run("live", "--source", video, "--no-display", "-o", tmp_path / "live",
-               "--settings", clinic)  # fmt: skip
-    assert live.returncode == 0, live.stderr
-    summary = json.loads((tmp_path / "live" / "summary.json").read_text())
-    assert summary["settings_file"] == str(clinic)
-    assert summary["parameters"]["detector"]["threshold_z"] == 4.5
-    batch = run("batch", video, "-o", tmp_path / "batch", "--settings", clinic, "--workers", "1")
-    assert batch.returncode == 0, batch.stderr
-    cohort = pd.read_csv(tmp_path / "batch" / "cohort.csv")
-    assert list(cohort.settings_file) == [str(clinic)]
-    assert list(cohort.settings_sha256) == [summary["settings_sha256"]]
-    (folder,) = [p for p in (tmp_path / "batch").iterdir() if (p / "summary.json").is_file()]
-    assert json.loads((folder / "summary.json").read_text())["settings_file"] == str(clinic)
-
-
 def test_the_console_script_is_installed():
     exe = shutil.which(
         "hfs-detect", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]

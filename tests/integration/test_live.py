@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from hfs_detect.cli import main
+from hfs_detect.session import Settings
 from tests.conftest import SAMPLES
 
 SAMPLE_SIDES = {"synthetic_hfs_left.mp4": "left", "synthetic_hfs_right.mp4": "right"}
@@ -27,8 +28,12 @@ SAMPLE_SIDES = {"synthetic_hfs_left.mp4": "left", "synthetic_hfs_right.mp4": "ri
 
 @pytest.mark.parametrize("sample", sorted(SAMPLE_SIDES))
 def test_headless_live_finds_the_bursts_analyze_finds(sample, analyzed, tmp_path, capsys):
-    out = tmp_path / "live"
-    assert main(["live", "--source", str(SAMPLES / sample), "--no-display", "-o", str(out)]) == 0
+    """Live and analyze, the same chain: the same bursts and blinks. The session runs
+    with a settings file (a verdict threshold that changes nothing here), recorded."""
+    out, clinic = tmp_path / "live", tmp_path / "clinic.toml"
+    Settings(verdict={"min_rest_s": 9.0}).write(clinic)
+    assert main(["live", "--source", str(SAMPLES / sample), "--no-display", "-o", str(out),
+                 "--settings", str(clinic)]) == 0  # fmt: skip
     live = pd.read_csv(out / "events.csv")
     offline = analyzed(SAMPLES / sample).events
     assert len(live) == len(offline) >= 3
@@ -39,6 +44,8 @@ def test_headless_live_finds_the_bursts_analyze_finds(sample, analyzed, tmp_path
     assert len(live_blinks) == len(offline_blinks) >= 3
     np.testing.assert_allclose(live_blinks.start_s, offline_blinks.start_s, atol=0.05)
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["settings_file"] == str(clinic)
+    assert summary["parameters"]["verdict"]["min_rest_s"] == 9.0
     assert summary["verdict"] == "unilateral_bursts"
     assert summary["dominant_side"] == SAMPLE_SIDES[sample]
     assert summary["live"]["n_frames_dropped"] == 0  # not real time: every frame analysed

@@ -41,7 +41,7 @@ def _pulse(t, start_s, duration_s, ramp_s):
     return up - down
 
 
-def person_session(person: int, faint: bool, duration_s: float = 24.0):
+def person_session(person: int, faint: bool, duration_s: float = 20.0):
     """One session of ``person``: its frames table and its true bursts."""
     rng = np.random.default_rng(1000 + person)
     own = np.random.default_rng(person)  # the person's own face
@@ -156,6 +156,10 @@ def test_tuning_a_faint_population_gains_out_of_fold_and_writes_the_settings(tmp
     assert tuned.detector.threshold_z < Settings().detector.threshold_z
     assert tuned.source == str(out)
     assert "# Out of fold: F1" in out.read_text()
+    assert f"# settings_sha256 = {tuned.key()}" in out.read_text()
+    assert result["settings_sha256"] == tuned.key()  # what summary.json will record
+    assert result["subjects"]["P03_visit1"] == "P03" and len(result["per_subject"]) == 8
+    assert result["group_by"] == "prefix" and result["hfs_detect_version"]
 
 
 def test_on_the_default_population_it_claims_no_gain(tmp_path):
@@ -181,6 +185,33 @@ def test_two_subjects_are_refused_in_one_line(tmp_path, capsys):
         tune(population(faint=True, people=4))
 
 
+def test_tune_never_writes_over_its_inputs_or_a_file_it_did_not_make(tmp_path, capsys):
+    analyses, truths = write_population(tmp_path, faint=True, people=2)
+    notes = tmp_path / "notes.toml"
+    notes.write_text("visit notes, not settings\n")
+    cases = [
+        (["-o", str(truths / "P00_visit1.events.csv")], "one of tune's inputs"),
+        (["-o", str(tmp_path / "a.toml"), "--json", str(tmp_path / "a.toml")], "same file"),
+        (["-o", str(notes)], "is not a settings file"),
+    ]
+    for extra, words in cases:
+        assert main(["tune", str(analyses), str(truths), *extra]) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and words in err, err
+    assert notes.read_text() == "visit notes, not settings\n"
+    assert not (tmp_path / "a.toml").exists()
+    assert (truths / "P00_visit1.events.csv").read_text().startswith("start_s")
+
+
+def test_a_blank_template_never_replaces_an_annotation(tmp_path, capsys):
+    analyses, _ = write_population(tmp_path, faint=False, people=1)
+    annotated = tmp_path / "P00_visit1.eaf"
+    assert main(["export", str(analyses / "P00_visit1"), str(annotated)]) == 0
+    before = annotated.read_bytes()
+    assert main(["export", str(analyses / "P00_visit1"), str(annotated), "--blank"]) == 1
+    assert "exists" in capsys.readouterr().err and annotated.read_bytes() == before
+
+
 def test_subjects_come_from_a_csv_by_folder_name_video_name_or_stem(tmp_path):
     sessions = {"visit_a": (tmp_path / "visit_a", "/v/P1_a.mp4"),
                 "visit_b": (tmp_path / "visit_b", "/v/P1_b.mp4"),
@@ -192,6 +223,9 @@ def test_subjects_come_from_a_csv_by_folder_name_video_name_or_stem(tmp_path):
     assert subject_groups(None, sessions)["visit_c"] == "visit_c"
     table.write_text("video,subject\nvisit_a,P1\n")
     with pytest.raises(HFSDetectError, match="names no subject for 2 session"):
+        subject_groups(table, sessions)
+    table.write_text("video,subject\nvisit_a,P1\nvisit_b,P1\nvisit_c,P2\nvisit_a,P3\n")
+    with pytest.raises(HFSDetectError, match="gives visit_a two subjects"):
         subject_groups(table, sessions)
     table.write_text("file,patient\nvisit_a,P1\n")
     with pytest.raises(HFSDetectError, match="needs a 'video' and a 'subject' column"):
