@@ -129,6 +129,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10, help="faces (at most 10)")
     parser.add_argument("--sessions", type=int, default=None,
                         help="tune on the first N sessions only (speed figure: 20)")  # fmt: skip
+    parser.add_argument("--faces", default=None,
+                        help="tune on these people's sessions only (names, a,b,c)")  # fmt: skip
     parser.add_argument("--amplitude-scale", type=float, default=0.5)
     parser.add_argument("--noise-sd", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=2)
@@ -152,7 +154,14 @@ def main() -> None:
     chosen.mkdir(exist_ok=True)
     for old in chosen.iterdir():
         old.unlink()
-    for s in sessions[: args.sessions]:
+    picked = sessions[: args.sessions]
+    if args.faces:
+        wanted = args.faces.split(",")
+        unknown = sorted(set(wanted) - set(PEOPLE))
+        if unknown:
+            raise SystemExit(f"--faces: unknown {', '.join(unknown)} (known: {', '.join(PEOPLE)})")
+        picked = [s for s in picked if s["face"] in wanted]
+    for s in picked:
         (chosen / s["name"]).symlink_to((pred_dir / s["name"]).resolve())
     loaded, notes = load_sessions(chosen, truth_dir, "prefix")
     for note in notes:
