@@ -334,11 +334,14 @@ def read_boris(
             )
         checked.append((float(time_s), str(row[2]), str(row[4]) if len(row) > 4 else ""))
     codes = sorted({code for _, code, _ in checked})
+    # a template left blank (export --blank; no event but rest) whose ethogram defines
+    # the burst behaviours is a session without burst, not a file without burst behaviours
     ethogram = project.get("behaviors_conf") if isinstance(project, dict) else None
     defined = [
         str(b.get("code", "")) for b in (ethogram or {}).values() if isinstance(b, dict)
     ] if isinstance(ethogram, dict) else []  # fmt: skip
-    if not any(_side_of_tier(code) for code in [*codes, *defined]):  # none, or none defined
+    blank = not codes or all(c.strip().lower() == REST_TIER for c in codes)
+    if not any(_side_of_tier(code) for code in [*codes, *(defined if blank else [])]):
         raise NoBurstTierError(
             f"{path}: observation {name!r} has no burst behaviour: its behaviours are "
             f"{', '.join(repr(c) for c in codes) or 'none'}; expected "

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._checks import HFSDetectError, check_number
+from ..session.runner import redetect
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..events import Event
     from ..session.settings import Settings
 
 __all__ = [
@@ -107,56 +107,6 @@ class TuneSession:
     frames: pd.DataFrame
     truth: pd.DataFrame
     settings: Settings
-
-
-def redetect(
-    frames: pd.DataFrame, settings: Settings, rest: tuple[np.ndarray, np.ndarray] | None = None
-) -> tuple[list[Event], float, tuple[np.ndarray, np.ndarray]]:
-    """The bursts of a saved frames table under ``settings``, and its seconds of rest.
-
-    The same per-frame chain as ``analyze`` (a :class:`SessionRunner` over the
-    table, its protocol steps planned the same way): with the settings an analysis
-    was made with, the bursts of its ``events.csv`` come back.
-
-    Parameters
-    ----------
-    frames : pandas.DataFrame
-        A saved frames table (``load_analysis(folder).frames``).
-    settings : Settings
-        How to detect (the recording's own facts and the thresholds to try).
-    rest : (ndarray, ndarray), optional
-        Per frame, rest and provoked, as an earlier call with the same rest settings
-        returned them: rest segmentation does not depend on the detector's
-        thresholds, so only the detector runs again (half the time).
-
-    Returns
-    -------
-    events : list of Event
-    rest_s : float
-    rest : (ndarray, ndarray)
-        Per frame, rest and provoked (to pass back).
-    """
-    from ..detector import BurstDetector
-    from ..signals import frame_durations, signal_rows
-
-    if rest is None:
-        from ..session.runner import SessionRunner
-
-        runner = SessionRunner(settings)
-        runner.plan_steps(frames)
-        runner.run_table(frames)
-        runner.close()
-        events = runner.events
-        states = (runner.rest_states, runner.provoked_states)
-    else:
-        detector = BurstDetector(settings.detector, settings.blinks)
-        events, states = [], rest
-        for row, at_rest, provoked in zip(signal_rows(frames), *rest, strict=True):
-            row.rest = bool(at_rest)
-            events += detector.update(row, row.rest, bool(provoked))
-        events += detector.finish()
-    durations = frame_durations(frames["time_s"].to_numpy())
-    return events, float(np.sum(durations[states[0]])), states
 
 
 # -- subjects -------------------------------------------------------------------------

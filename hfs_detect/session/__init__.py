@@ -37,7 +37,7 @@ from .outputs import (
     to_json,
     write_outputs,
 )
-from .runner import SessionRunner
+from .runner import SessionRunner, redetect
 from .settings import (
     BlinkParams,
     DetectorParams,
@@ -73,6 +73,7 @@ __all__ = [
     "THREADS_ENV_VAR",
     "VerdictParams",
     "analyze_video",
+    "redetect",
     "check_same_video",
     "default_threads",
     "engine_reason",

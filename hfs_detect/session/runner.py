@@ -43,7 +43,7 @@ from ..landmarks.track import (
 )
 from ..provenance import provenance
 from ..rest import RestSegmenter
-from ..signals import SignalRow, frame_signals, frames_table, signal_rows
+from ..signals import SignalRow, frame_durations, frame_signals, frames_table, signal_rows
 from .grading import grade_session
 from .outputs import Analysis
 from .protocol import (
@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 
     from ..landmarks.sources import Frame
 
-__all__ = ["SessionRunner", "input_warnings"]
+__all__ = ["SessionRunner", "input_warnings", "redetect"]
 
 
 class SessionRunner:
@@ -430,6 +430,52 @@ class SessionRunner:
             f"({names[reached]!r}): {', '.join(repr(m) for m in missing)} not done, so "
             "its verdict covers only the steps recorded"
         ]
+
+
+def redetect(
+    frames: pd.DataFrame, settings: Settings, rest: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[list[Event], float, tuple[np.ndarray, np.ndarray]]:
+    """The bursts of a saved frames table under ``settings``, and its seconds of rest.
+
+    The same per-frame chain as ``analyze`` (a :class:`SessionRunner` over the
+    table, its protocol steps planned the same way): with the settings an analysis
+    was made with, the bursts of its ``events.csv`` come back. ``hfs-detect tune``
+    and ``evaluate --settings`` re-detect saved analyses with it (no model run).
+
+    Parameters
+    ----------
+    frames : pandas.DataFrame
+        A saved frames table (``load_analysis(folder).frames``).
+    settings : Settings
+        How to detect (the recording's own facts and the thresholds to try).
+    rest : (ndarray, ndarray), optional
+        Per frame, rest and provoked, as an earlier call with the same rest settings
+        returned them: rest segmentation does not depend on the detector's
+        thresholds, so only the detector runs again (half the time).
+
+    Returns
+    -------
+    events : list of Event
+    rest_s : float
+    rest : (ndarray, ndarray)
+        Per frame, rest and provoked (to pass back).
+    """
+    if rest is None:
+        runner = SessionRunner(settings)
+        runner.plan_steps(frames)
+        runner.run_table(frames)
+        runner.close()
+        events = runner.events
+        states = (runner.rest_states, runner.provoked_states)
+    else:
+        detector = BurstDetector(settings.detector, settings.blinks)
+        events, states = [], rest
+        for row, at_rest, provoked in zip(signal_rows(frames), *rest, strict=True):
+            row.rest = bool(at_rest)
+            events += detector.update(row, row.rest, bool(provoked))
+        events += detector.finish()
+    durations = frame_durations(frames["time_s"].to_numpy())
+    return events, float(np.sum(durations[states[0]])), states
 
 
 def _recording(track: LandmarkTrack, frames: pd.DataFrame, video, mirrored: bool) -> Recording:

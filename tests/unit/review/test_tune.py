@@ -22,15 +22,9 @@ from hfs_detect import HFSDetectError
 from hfs_detect.cli import main
 from hfs_detect.events import Event
 from hfs_detect.landmarks.track import LandmarkTrack
-from hfs_detect.review.tune import (
-    MIN_SUBJECTS,
-    TuneSession,
-    redetect,
-    subject_groups,
-    tune,
-)
+from hfs_detect.review.tune import MIN_SUBJECTS, TuneSession, subject_groups, tune
 from hfs_detect.session import Settings
-from hfs_detect.session.runner import SessionRunner
+from hfs_detect.session.runner import SessionRunner, redetect
 
 FPS = 15.0
 
