@@ -662,15 +662,22 @@ def tune_lines(result: dict) -> list[str]:
         f"({result['n_true']} annotated bursts), {result['n_folds']} folds grouped by subject; "
         f"{result['n_settings_tried']} settings tried",
         "",
-        f"{'fold':<5} {'held out':<28} {'F1 ' + label:>11} {'F1 tuned':>9}  chosen on the others",
+        f"per fold, on its held-out subjects: {label} -> tuned (chosen on the other folds)",
+        f"{'fold':<5} {'held out':<22} {'F1':<13} {'precision':<13} {'recall':<13} "
+        f"{'false/rest-min':<15} chosen",
     ]
+
+    def pair(row: dict, key: str) -> str:
+        a, b = row["defaults"][key], row["tuned"][key]
+        return "-" if a is None or b is None else f"{a:.3f}->{b:.3f}"
+
     for k, row in enumerate(result["folds"], 1):
         held = ", ".join(row["subjects"])
-        held = held if len(held) <= 28 else held[:25] + "..."
+        held = held if len(held) <= 22 else held[:19] + "..."
         chosen = ", ".join(f"{key.split('.')[1]} {v:g}" for key, v in row["chosen"].items())
         lines.append(
-            f"{k:<5} {held:<28} {row['defaults']['f1'] or 0:>11.3f} "
-            f"{row['tuned']['f1'] or 0:>9.3f}  {chosen or base}"
+            f"{k:<5} {held:<22} {pair(row, 'f1'):<13} {pair(row, 'precision'):<13} "
+            f"{pair(row, 'recall'):<13} {pair(row, 'false_per_rest_min'):<15} {chosen or base}"
         )
     p = result["pooled"]
     lines += [
