@@ -263,3 +263,16 @@ def test_blank_review_files_are_truths_paired_by_name(tmp_path, capsys):
                                                          "P01_visit1": ".boris"}  # fmt: skip
     assert main(["evaluate", str(analyses), str(reviews)]) == 0
     assert "over 2 session(s)" in capsys.readouterr().out
+
+
+def test_per_video_grouping_warns_when_names_look_like_one_persons_visits(tmp_path):
+    from hfs_detect.review.tune import load_sessions
+
+    analyses, truths = write_population(tmp_path, faint=False, people=2)
+    (analyses / "P01_visit1").rename(analyses / "P00_visit2")
+    (truths / "P01_visit1.events.csv").rename(truths / "P00_visit2.events.csv")
+    sessions, notes = load_sessions(analyses, truths)
+    assert sorted(s.subject for s in sessions) == ["P00_visit1", "P00_visit2"]
+    assert any("share a prefix" in note and "--group-by prefix" in note for note in notes)
+    sessions, notes = load_sessions(analyses, truths, "prefix")
+    assert {s.subject for s in sessions} == {"P00"} and not notes
