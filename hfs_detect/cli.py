@@ -424,7 +424,7 @@ def _add_tune(sub) -> None:
 
             It refuses with fewer than {MIN_SUBJECTS} subjects (each fold must choose on
             4 or more other people) or {MIN_BURSTS} annotated bursts (one burst more or
-            less would move the F1 by 0.05 or more).
+            less would move the F1 by 0.025 or more).
             """
         ),
         epilog=(

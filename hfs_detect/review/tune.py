@@ -22,11 +22,12 @@ rest setting changes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ give an interval; with fewer, a gain is one or two people's."""
 
 MIN_BURSTS = 20
 """Fewest annotated bursts to tune on: with fewer, one burst found or lost moves the
-F1 by 0.05 or more, more than the gains a search can show."""
+F1 by 0.025 or more."""
 
 BOOTSTRAP = 2000
 """Resamples of subjects for the intervals."""
@@ -403,6 +404,28 @@ def _search(scorer: _Scorer, train: np.ndarray, base: dict) -> dict:
 
 
 # -- the tuning -------------------------------------------------------------------------
+def _with_thresholds(sessions: list[TuneSession], settings: Settings) -> list[TuneSession]:
+    """The sessions with ``settings``' rest and detector thresholds (their recordings' own
+    facts kept)."""
+    return [
+        dataclasses.replace(
+            s, settings=s.settings.replace(rest=settings.rest, detector=settings.detector)
+        )
+        for s in sessions
+    ]
+
+
+def _subject_of(sessions: list[TuneSession]) -> tuple[list[str], np.ndarray]:
+    """The subjects, sorted, and each session's index among them."""
+    subjects = sorted({s.subject for s in sessions})
+    return subjects, np.array([subjects.index(s.subject) for s in sessions])
+
+
+def _draws(n_subjects: int, seed: int) -> np.ndarray:
+    """:data:`BOOTSTRAP` resamples of subjects (indices), seeded."""
+    return np.random.default_rng(seed).integers(0, n_subjects, (BOOTSTRAP, n_subjects))
+
+
 def _folds(subjects: list[str], n_folds: int, seed: int) -> list[list[str]]:
     """Subjects dealt into ``n_folds`` folds (shuffled with ``seed``)."""
     order = sorted(subjects)
@@ -480,7 +503,7 @@ def tune(
     check_number("folds", n_folds, minimum=2, integer=True)
     check_number("tolerance_s", tolerance_s, minimum=0.0)
     check_number("workers", workers, minimum=1, integer=True)
-    subjects = sorted({s.subject for s in sessions})
+    subjects, of_subject = _subject_of(sessions)
     n_true = int(sum(len(s.truth) for s in sessions))
     if len(subjects) < MIN_SUBJECTS:
         raise HFSDetectError(
@@ -491,14 +514,10 @@ def tune(
     if n_true < MIN_BURSTS:
         raise HFSDetectError(
             f"too few annotated bursts to tune on: {n_true}; at least {MIN_BURSTS} are "
-            "needed (with fewer, one burst found or lost moves the F1 by 0.05 or more)"
+            "needed (with fewer, one burst found or lost moves the F1 by 0.025 or more)"
         )
     base_values = {(stage, name): getattr(getattr(base, stage), name) for stage, name, _ in SEARCH}
-    sessions = [
-        TuneSession(s.name, s.subject, s.frames, s.truth,
-                    s.settings.replace(rest=base.rest, detector=base.detector))
-        for s in sessions
-    ]  # fmt: skip
+    sessions = _with_thresholds(sessions, base)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -507,7 +526,6 @@ def tune(
     scorer = _Scorer(sessions, tolerance_s, workers, bar)
     try:
         folds = _folds(subjects, min(n_folds, len(subjects)), seed)
-        of_subject = np.array([subjects.index(s.subject) for s in sessions])
         (defaults,) = scorer.counts([()])
         oof = np.zeros_like(defaults)
         fold_rows = []
@@ -531,8 +549,7 @@ def tune(
     by_subject = np.zeros((len(subjects), 2, 4))
     np.add.at(by_subject[:, 0], of_subject, defaults)
     np.add.at(by_subject[:, 1], of_subject, oof)
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(subjects), size=(BOOTSTRAP, len(subjects)))
+    draws = _draws(len(subjects), seed)
     pooled = {
         "defaults": _with_intervals(by_subject[:, 0], draws),
         "tuned": _with_intervals(by_subject[:, 1], draws),
@@ -615,8 +632,6 @@ def tuned_settings(result: dict, base: Settings | None = None) -> Settings:
 
 def tuned_toml(result: dict, settings: Settings, made_from: str) -> str:
     """The tuned settings file's text: how it was made, in comments, then the settings."""
-    from datetime import datetime
-
     from .. import __version__
 
     p = result["pooled"]
@@ -717,21 +732,16 @@ def grouped_scores(
     recordings' own facts kept); without, each session as it was analysed.
     """
     if settings is not None:
-        sessions = [
-            TuneSession(s.name, s.subject, s.frames, s.truth,
-                        s.settings.replace(rest=settings.rest, detector=settings.detector))
-            for s in sessions
-        ]  # fmt: skip
+        sessions = _with_thresholds(sessions, settings)
     scorer = _Scorer(sessions, tolerance_s, workers, None)
     try:
         (table,) = scorer.counts([()])
     finally:
         scorer.close()
-    subjects = sorted({s.subject for s in sessions})
-    of_subject = np.array([subjects.index(s.subject) for s in sessions])
+    subjects, of_subject = _subject_of(sessions)
     by_subject = np.zeros((len(subjects), 4))
     np.add.at(by_subject, of_subject, table)
-    draws = np.random.default_rng(seed).integers(0, len(subjects), (BOOTSTRAP, len(subjects)))
+    draws = _draws(len(subjects), seed)
     return {
         "n_sessions": len(sessions),
         "n_subjects": len(subjects),

@@ -19,17 +19,21 @@ FPS = 30.0
 PROPERTY = settings(max_examples=30, deadline=None, derandomize=True)
 
 
-def quiet_face(duration_s=20.0, seed=0, asymmetric=False):
+def quiet_face(duration_s=20.0, seed=0, asymmetric=False, *, fps=FPS, eyes=None,
+               eye_noise=0.004, rng=None):  # fmt: skip
     """A still face at rest: per-side measures with small landmark jitter.
 
     With ``asymmetric`` the left eye is 25% narrower and the left mouth corner
-    higher at rest (an old palsy or a naturally asymmetric face).
+    higher at rest (an old palsy or a naturally asymmetric face). ``eyes``: the
+    left and right eye apertures (0.30 each); ``eye_noise``: their jitter; ``rng``:
+    the generator to draw from (one seeded with ``seed``).
     """
-    rng = np.random.default_rng(seed)
-    n = int(duration_s * FPS)
-    t = np.arange(n) / FPS
+    rng = np.random.default_rng(seed) if rng is None else rng
+    n = int(duration_s * fps)
+    t = np.arange(n) / fps
+    left_eye, right_eye = eyes or (0.30 * (0.75 if asymmetric else 1.0), 0.30)
     base = {
-        "eye_aperture": (0.30 * (0.75 if asymmetric else 1.0), 0.30, 0.004),
+        "eye_aperture": (left_eye, right_eye, eye_noise),
         "lower_lid_height": (-0.05, -0.05, 0.001),
         "cheek_height": (-0.38, -0.39, 0.002),
         "mouth_eye_distance": (1.15 - (0.05 if asymmetric else 0.0), 1.17, 0.002),

@@ -25,43 +25,21 @@ from hfs_detect.landmarks.track import LandmarkTrack
 from hfs_detect.review.tune import MIN_SUBJECTS, TuneSession, subject_groups, tune
 from hfs_detect.session import Settings
 from hfs_detect.session.runner import SessionRunner, redetect
+from tests.unit.test_detector import pulse, quiet_face
 
 FPS = 15.0
-
-
-def _pulse(t, start_s, duration_s, ramp_s):
-    up = np.clip((t - start_s) / ramp_s, 0, 1)
-    down = np.clip((t - start_s - duration_s + ramp_s) / ramp_s, 0, 1)
-    return up - down
 
 
 def person_session(person: int, faint: bool, duration_s: float = 20.0):
     """One session of ``person``: its frames table and its true bursts."""
     rng = np.random.default_rng(1000 + person)
     own = np.random.default_rng(person)  # the person's own face
-    n = int(duration_s * FPS)
-    t = np.arange(n) / FPS
-    eye_left, eye_right = own.uniform(0.26, 0.34, 2)
-    jitter = own.uniform(0.003, 0.005)
-    base = {
-        "eye_aperture": (eye_left, eye_right, jitter),
-        "lower_lid_height": (-0.05, -0.05, 0.001),
-        "cheek_height": (-0.38, -0.39, 0.002),
-        "mouth_eye_distance": (1.15, 1.17, 0.002),
-        "mouth_corner_height": (-0.75, -0.75, 0.002),
-        "brow_height": (0.30, 0.31, 0.002),
-    }
-    table = {"frame": np.arange(n), "time_s": t, "face": np.ones(n, bool)}
-    for measure, (left, right, sd) in base.items():
-        table[f"{measure}_left"] = left + rng.normal(0, sd, n)
-        table[f"{measure}_right"] = right + rng.normal(0, sd, n)
-    table.update(head_speed_deg_s=np.full(n, 1.0), head_shift_per_s=np.full(n, 0.02))
-    table["lower_lip_height"] = -0.9 + rng.normal(0, 0.001, n)
-    for name in ("bs_jawOpen", "bs_browInnerUp", "bs_mouthSmile_left", "bs_mouthSmile_right"):
-        table[name] = np.full(n, 0.01)
-    frames = pd.DataFrame(table)
+    eyes, jitter = own.uniform(0.26, 0.34, 2), own.uniform(0.003, 0.005)
+    frames = quiet_face(duration_s, fps=FPS, eyes=tuple(eyes), eye_noise=jitter, rng=rng)
+    frames.insert(0, "frame", np.arange(len(frames)))
+    t = frames.time_s.to_numpy()
     for blink_s in np.arange(rng.uniform(1, 3), duration_s, rng.uniform(3, 5)):
-        level = _pulse(t, blink_s, 0.3, 0.1)
+        level = pulse(t, blink_s, 0.3, 0.1)
         frames["eye_aperture_left"] *= 1 - 0.9 * level
         frames["eye_aperture_right"] *= 1 - 0.9 * level
     side = "left" if person % 2 == 0 else "right"
@@ -70,7 +48,7 @@ def person_session(person: int, faint: bool, duration_s: float = 20.0):
         length_s = rng.uniform(0.6, 1.2)
         depth = rng.uniform(0.045, 0.07) if faint else rng.uniform(0.15, 0.3)
         mouth = rng.uniform(0.008, 0.014) if faint else rng.uniform(0.03, 0.06)
-        level = _pulse(t, start_s, length_s, 0.15)
+        level = pulse(t, start_s, length_s, 0.15)
         frames[f"eye_aperture_{side}"] *= 1 - depth * level
         frames[f"mouth_eye_distance_{side}"] -= mouth * level
         frames[f"mouth_corner_height_{side}"] += mouth * level
